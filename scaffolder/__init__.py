@@ -1,0 +1,33 @@
+"""scaffolder: generate Docker, GKE and EKS projects from cookiecutter templates and validate them.
+
+The public API is imported lazily so that ``scaffolder --help`` does not pay for cookiecutter,
+jinja2 or the validators.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+__all__ = ["__version__", "generate", "list_templates", "validate"]
+
+if TYPE_CHECKING:
+    from scaffolder.generate import generate
+    from scaffolder.templates import list_templates
+    from scaffolder.validation import validate
+
+
+def __getattr__(name: str) -> Any:
+    if name == "generate":
+        from scaffolder.generate import generate
+
+        return generate
+    if name == "list_templates":
+        from scaffolder.templates import list_templates
+
+        return list_templates
+    if name == "validate":
+        from scaffolder.validation import validate
+
+        return validate
+    raise AttributeError(f"module 'scaffolder' has no attribute {name!r}")

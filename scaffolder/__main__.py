@@ -1,0 +1,5 @@
+"""``python -m scaffolder``."""
+
+from scaffolder.cli import main
+
+main()

@@ -1,0 +1,291 @@
+"""Command line: parse options, call the library, render, map errors to exit codes.
+
+Exit codes (every command): 0 success, 1 findings at or above ``--fail-on``, 2 usage error or
+invalid input. Heavy modules are imported inside the commands so ``--help`` starts fast.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from scaffolder import __version__
+from scaffolder.errors import Aborted, InvalidAnswersFile, InvalidSetOption, ScaffolderError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+SEVERITIES = ("error", "warning", "info")
+
+
+class ScaffolderGroup(click.Group):
+    """Catches scaffolder's error root once, at the edge, and maps it to exit code 2."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ScaffolderError as error:
+            click.echo(f"scaffolder: error: {error}", err=True)
+            ctx.exit(EXIT_USAGE)
+        except (KeyboardInterrupt, click.Abort):
+            click.echo(f"scaffolder: {Aborted()}", err=True)
+            ctx.exit(EXIT_USAGE)
+
+
+@click.group(cls=ScaffolderGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="scaffolder")
+def cli() -> None:
+    """Generate Docker, GKE and EKS projects from templates, and validate them.
+
+    \b
+    Example:
+      scaffolder new docker-dev --no-input --set project_name="Billing API"
+    """
+
+
+def format_option(*choices: str) -> Callable[[F], F]:
+    """``--format`` with the same spelling on every command."""
+    return click.option(
+        "--format",
+        "output_format",
+        type=click.Choice(choices),
+        default=choices[0],
+        show_default=True,
+        help="Output format.",
+    )
+
+
+def _comma_list(values: Sequence[str]) -> list[str]:
+    return [item.strip() for value in values for item in value.split(",") if item.strip()]
+
+
+@cli.command("list")
+@format_option("text", "json")
+def list_command(output_format: str) -> None:
+    """List the templates.
+
+    \b
+    Example:
+      scaffolder list --format json
+    """
+    from scaffolder.templates import list_templates
+
+    templates = list_templates()
+    if output_format == "json":
+        click.echo(
+            json.dumps(
+                [
+                    {
+                        "name": t.name,
+                        "version": t.version,
+                        "description": t.description,
+                        "answers": {k: v for k, v in t.questions.items() if not k.startswith("_")},
+                    }
+                    for t in templates
+                ],
+                indent=2,
+            )
+        )
+        return
+    width = max((len(t.name) for t in templates), default=0)
+    for template in templates:
+        click.echo(f"{template.name:<{width}}  {template.version:<8}  {template.description}")
+
+
+def _parse_sets(values: Sequence[str]) -> dict[str, object]:
+    answers: dict[str, object] = {}
+    for value in values:
+        key, sep, answer = value.partition("=")
+        if not sep or not key.strip():
+            raise InvalidSetOption(option=value)
+        answers[key.strip()] = answer
+    return answers
+
+
+def _load_answers_file(path: Path) -> dict[str, object]:
+    import yaml
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InvalidAnswersFile(path=str(path), reason="no such file") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise InvalidAnswersFile(path=str(path), reason=f"cannot read it ({error})") from error
+    try:
+        data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+    except (json.JSONDecodeError, yaml.YAMLError) as error:
+        kind = "JSON" if path.suffix == ".json" else "YAML"
+        raise InvalidAnswersFile(path=str(path), reason=f"not valid {kind}: {error}") from error
+    # A project's .scaffolder.json can be replayed: its answers are under "answers".
+    if isinstance(data, dict) and isinstance(data.get("answers"), dict) and "template" in data:
+        data = data["answers"]
+    if not isinstance(data, dict) or not all(isinstance(key, str) for key in data):
+        raise InvalidAnswersFile(path=str(path), reason="must be a mapping of answer names to values")
+    for key, value in data.items():
+        if isinstance(value, (dict, list)):
+            raise InvalidAnswersFile(path=str(path), reason=f"answer `{key}` must be a scalar")
+    return dict(data)
+
+
+def click_prompter(
+    name: str, default: str, choices: Sequence[str] | None, check: Callable[[object], object]
+) -> object:
+    """Ask one question on the terminal; ask again until the answer follows its rule."""
+    from scaffolder.errors import InvalidAnswers
+
+    while True:
+        value = click.prompt(
+            name,
+            default=default,
+            type=click.Choice(list(choices)) if choices else str,
+            show_choices=bool(choices),
+        )
+        try:
+            return check(value)
+        except InvalidAnswers as error:
+            for problem in error.errors:
+                click.echo(f"  {problem}", err=True)
+
+
+@cli.command("new")
+@click.argument("template")
+@click.option(
+    "-o", "--output-dir", type=click.Path(path_type=Path), default=Path("."),
+    show_default=True, help="Directory that receives <project_slug>/.",
+)
+@click.option("--no-input", is_flag=True, help="Do not prompt; use defaults for unanswered questions.")
+@click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="An answer (repeatable).")
+@click.option(
+    "--answers-file", type=click.Path(path_type=Path, dir_okay=False),
+    help="Answers as a JSON or YAML mapping (or a project's .scaffolder.json).",
+)
+@click.option("--force", is_flag=True, help="Overwrite the files the template produces in an existing directory.")
+def new_command(
+    template: str, output_dir: Path, no_input: bool, sets: tuple[str, ...],
+    answers_file: Path | None, force: bool,
+) -> None:
+    """Generate a project from TEMPLATE into OUTPUT_DIR/<project_slug>.
+
+    Answers come from --answers-file, then --set, then prompts (on a terminal) or defaults.
+    Invalid answers are all reported at once and nothing is written.
+
+    \b
+    Example:
+      scaffolder new docker-dev -o ~/src --set project_name="Billing API" --set app_runtime=node
+    """
+    from rich.console import Console
+
+    from scaffolder.generate import generate
+    from scaffolder.report.text import print_text
+    from scaffolder.validation import validate
+    from scaffolder.validation.model import Severity
+
+    answers: dict[str, object] = {}
+    if answers_file is not None:
+        answers.update(_load_answers_file(answers_file))
+    answers.update(_parse_sets(sets))
+    interactive = not no_input and sys.stdin.isatty()
+    target = generate(
+        template,
+        output_dir,
+        answers=answers,
+        no_input=not interactive,
+        force=force,
+        prompter=click_prompter,
+    )
+    report = validate([target])
+    if report.findings:
+        print_text(report, Console(stderr=True))
+    click.echo(str(target))
+    if report.fails(Severity.ERROR):
+        sys.exit(EXIT_FINDINGS)
+
+
+@cli.command("validate")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@format_option("text", "json")
+@click.option("--output", type=click.Path(path_type=Path, dir_okay=False), help="Write the report to FILE.")
+@click.option(
+    "--fail-on", type=click.Choice(SEVERITIES), default="error", show_default=True,
+    help="Exit 1 when a finding is at or above this severity.",
+)
+@click.option("--select", multiple=True, metavar="RULE,...", help="Only these rules.")
+@click.option("--ignore", multiple=True, metavar="RULE,...", help="Not these rules.")
+def validate_command(
+    paths: tuple[Path, ...], output_format: str, output: Path | None, fail_on: str,
+    select: tuple[str, ...], ignore: tuple[str, ...],
+) -> None:
+    """Check Dockerfiles, compose files and Kubernetes manifests under PATH (default: .).
+
+    \b
+    Example:
+      scaffolder validate my-service --format json --fail-on warning
+    """
+    from rich.console import Console
+
+    from scaffolder.report.json import render_json
+    from scaffolder.report.text import print_text
+    from scaffolder.validation import validate
+    from scaffolder.validation.model import Severity
+
+    report = validate(list(paths) or [Path(".")], select=_comma_list(select), ignore=_comma_list(ignore))
+    if output_format == "json":
+        text = render_json(report)
+        if output:
+            output.write_text(text, encoding="utf-8")
+        else:
+            click.echo(text, nl=False)
+    elif output:
+        with output.open("w", encoding="utf-8") as handle:
+            print_text(report, Console(file=handle, no_color=True, width=200))
+    else:
+        print_text(report, Console())
+    if report.fails(Severity(fail_on)):
+        sys.exit(EXIT_FINDINGS)
+
+
+@cli.command("rules")
+@click.argument("rule_id", required=False)
+@format_option("text", "json")
+def rules_command(rule_id: str | None, output_format: str) -> None:
+    """List the validation rules, or show the documentation of RULE_ID.
+
+    \b
+    Example:
+      scaffolder rules K8S001
+    """
+    from scaffolder.rules_docs import doc_page
+    from scaffolder.validation.registry import default_registry
+
+    registry = default_registry()
+    rules = [registry.get(rule_id)] if rule_id else list(registry)
+    if output_format == "json":
+        click.echo(
+            json.dumps(
+                [
+                    {
+                        "id": r.id, "name": r.name, "domain": r.domain, "severity": r.severity.value,
+                        "enabled": r.enabled, "summary": r.summary, "help_uri": r.help_uri,
+                    }
+                    for r in rules
+                ],
+                indent=2,
+            )
+        )
+        return
+    if rule_id:
+        click.echo(doc_page(rules[0].id), nl=False)
+        return
+    for rule in rules:
+        state = "on" if rule.enabled else "off"
+        click.echo(f"{rule.id:<11} {rule.severity.value:<8} {state:<4} {rule.summary}")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="scaffolder")

@@ -1,0 +1,1 @@
+"""Renderers of a validation report: pure functions from a report to text."""

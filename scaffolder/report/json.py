@@ -1,0 +1,38 @@
+"""The JSON report of PRODUCT.md (``version: 1``)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from scaffolder import __version__
+from scaffolder.validation.model import Report, Severity
+
+
+def to_dict(report: Report) -> dict[str, Any]:
+    """The report as the documented JSON object."""
+    return {
+        "version": 1,
+        "tool": {"name": "scaffolder", "version": __version__},
+        "summary": {
+            "files": report.files,
+            "findings": len(report.findings),
+            **{severity.value: report.count(severity) for severity in Severity},
+        },
+        "findings": [
+            {
+                "rule": finding.rule,
+                "severity": finding.severity.value,
+                "path": finding.path,
+                "line": finding.line,
+                "column": finding.column,
+                "message": finding.message,
+            }
+            for finding in report.findings
+        ],
+    }
+
+
+def render_json(report: Report) -> str:
+    """The report as indented JSON text."""
+    return json.dumps(to_dict(report), indent=2) + "\n"

@@ -1,0 +1,103 @@
+"""The validator: discover files under each path, run every domain, filter and suppress.
+
+The package is `validation` (not `validate`) so that `scaffolder.validate` stays the function.
+Domains live in their own modules (``dockerfile``, ``compose``, ``kubernetes``) and each lists its
+rules; this module only wires them together.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from scaffolder.errors import UserError
+from scaffolder.validation.model import Finding, Report, Rule, Severity
+from scaffolder.validation.registry import Registry, default_registry
+
+__all__ = ["Finding", "Report", "Rule", "Severity", "validate"]
+
+SKIP_DIRS = {"node_modules", "__pycache__", ".terraform", ".git", ".venv", "venv"}
+_SUPPRESS = re.compile(r"#\s*scaffolder:ignore\s+(?P<rules>[A-Z0-9_,\s]+?)(?:\s+(?P<reason>\S.*))?$")
+
+
+def discover(root: Path) -> list[Path]:
+    """Every file under ``root``, skipping hidden directories, dependencies and caches."""
+    if root.is_file():
+        return [root]
+    found: list[Path] = []
+    for directory, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
+        found.extend(Path(directory) / name for name in sorted(files))
+    return found
+
+
+def _suppressed(root: Path, finding: Finding, cache: dict[str, list[str]]) -> bool:
+    """True when the line above the finding says ``# scaffolder:ignore RULE reason``."""
+    if finding.path not in cache:
+        try:
+            cache[finding.path] = (root / finding.path).read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError):
+            cache[finding.path] = []
+    lines = cache[finding.path]
+    index = finding.line - 2
+    if not 0 <= index < len(lines):
+        return False
+    match = _SUPPRESS.search(lines[index])
+    if match is None:
+        return False
+    rules = {rule.strip() for rule in re.split(r"[,\s]+", match["rules"]) if rule.strip()}
+    return finding.rule in rules
+
+
+def _validate_root(root: Path) -> tuple[list[Finding], int]:
+    from scaffolder.validation import compose, dockerfile, kubernetes
+
+    files = discover(root)
+    base = root.parent if root.is_file() else root
+    dockerfiles = [path for path in files if dockerfile.is_dockerfile(path)]
+    compose_files = [path for path in files if compose.is_compose_file(path)]
+    manifests = [
+        path
+        for path in files
+        if path.suffix in {".yaml", ".yml"} and path not in compose_files or kubernetes.is_kustomization(path)
+    ]
+    findings = [
+        *dockerfile.check(base, dockerfiles),
+        *compose.check(base, compose_files),
+        *kubernetes.check(base, manifests),
+    ]
+    return findings, len(dockerfiles) + len(compose_files) + len(manifests)
+
+
+def validate(
+    paths: Sequence[Path | str],
+    *,
+    select: Iterable[str] | None = None,
+    ignore: Iterable[str] | None = None,
+    registry: Registry | None = None,
+) -> Report:
+    """Validate every file under ``paths``; finding paths are relative to the path they came from.
+
+    Raises:
+        UserError: A path does not exist, or a rule id is unknown.
+    """
+    registry = registry or default_registry()
+    active = registry.active(select, ignore)
+    findings: list[Finding] = []
+    files = 0
+    for raw in paths or ["."]:
+        root = Path(raw)
+        if not root.exists():
+            raise UserError(f"path `{raw}` does not exist")
+        base = root.parent if root.is_file() else root
+        root_findings, root_files = _validate_root(root)
+        files += root_files
+        lines: dict[str, list[str]] = {}
+        findings.extend(
+            finding
+            for finding in root_findings
+            if finding.rule in active and not _suppressed(base, finding, lines)
+        )
+    return Report(findings=tuple(sorted(set(findings))), files=files, rules=tuple(registry))

@@ -1,0 +1,213 @@
+"""Kubernetes domain: strict schema validation of manifests and rendered kustomizations."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from scaffolder.validation.model import Finding, Rule, Severity
+from scaffolder.validation.yamlpos import Document, YamlSyntaxError, load_documents
+
+SCHEMA = Rule(
+    id="K8S001",
+    name="schema",
+    domain="kubernetes",
+    severity=Severity.ERROR,
+    summary="A Kubernetes object breaks its schema (kubernetes-validate, strict mode).",
+)
+KUSTOMIZE = Rule(
+    id="K8S002",
+    name="kustomize-build",
+    domain="kubernetes",
+    severity=Severity.ERROR,
+    summary="`kubectl kustomize` cannot render a kustomization.",
+)
+NO_SCHEMA = Rule(
+    id="K8S003",
+    name="no-schema",
+    domain="kubernetes",
+    severity=Severity.INFO,
+    summary="No schema is known for an object's kind (a custom resource): it was not validated.",
+)
+NO_KUBECTL = Rule(
+    id="K8S004",
+    name="kubectl-unavailable",
+    domain="kubernetes",
+    severity=Severity.INFO,
+    summary="kubectl was not found: kustomizations were validated file by file, not rendered.",
+)
+YAML_SYNTAX = Rule(
+    id="K8S005",
+    name="yaml-syntax",
+    domain="kubernetes",
+    severity=Severity.ERROR,
+    summary="A manifest is not valid YAML.",
+)
+RULES = (SCHEMA, KUSTOMIZE, NO_SCHEMA, NO_KUBECTL, YAML_SYNTAX)
+
+KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
+#: Kubernetes version whose schemas are used; a current release.
+DEFAULT_VERSION = "1.33"
+
+
+@dataclass(frozen=True, slots=True)
+class _Source:
+    path: Path
+    document: Document
+
+
+def is_kustomization(path: Path) -> bool:
+    """True for a kustomization file."""
+    return path.name in KUSTOMIZATION_NAMES
+
+
+def _is_object(data: Any) -> bool:
+    return isinstance(data, dict) and "apiVersion" in data and "kind" in data
+
+
+def _finding(root: Path, path: Path, rule: Rule, line: int, column: int, message: str) -> Finding:
+    return Finding(path.relative_to(root).as_posix(), line, column, rule.id, rule.severity, message)
+
+
+def _name(obj: dict[str, Any]) -> str:
+    metadata = obj.get("metadata") or {}
+    return f"{obj.get('kind')}/{metadata.get('name', '?') if isinstance(metadata, dict) else '?'}"
+
+
+def check(root: Path, yaml_files: list[Path], *, version: str = DEFAULT_VERSION) -> Iterator[Finding]:
+    """Validate manifests under ``root``; kustomizations are rendered with ``kubectl kustomize``."""
+    kustomizations = [path for path in yaml_files if is_kustomization(path)]
+    kustomize_dirs = {path.parent for path in kustomizations}
+    sources: dict[tuple[str, str], _Source] = {}
+    loose: list[tuple[Path, Document]] = []
+    for path in yaml_files:
+        if is_kustomization(path):
+            continue
+        try:
+            documents = load_documents(path.read_text(encoding="utf-8"))
+        except YamlSyntaxError as error:
+            yield _finding(root, path, YAML_SYNTAX, error.line, error.column, f"invalid YAML: {error.message}")
+            continue
+        except UnicodeDecodeError:
+            continue
+        for document in documents:
+            if not _is_object(document.data):
+                continue
+            sources.setdefault((str(document.data["kind"]), _name(document.data)), _Source(path, document))
+            if path.parent not in kustomize_dirs:
+                loose.append((path, document))
+    for path, document in loose:
+        yield from _validate(root, path, document, version)
+    if not kustomizations:
+        return
+    kubectl = shutil.which("kubectl")
+    referenced = _referenced_dirs(kustomizations)
+    leaves = [path for path in kustomizations if path.parent.resolve() not in referenced]
+    if kubectl is None:
+        yield _finding(
+            root, leaves[0] if leaves else kustomizations[0], NO_KUBECTL, 1, 1,
+            "kubectl not found: kustomizations were not rendered; their resources were validated one by one",
+        )
+        for path in kustomizations:
+            for source in sources.values():
+                if source.path.parent == path.parent and _listed(path, source.path):
+                    yield from _validate(root, source.path, source.document, version)
+        return
+    for path in leaves:
+        yield from _render_and_validate(root, path, kubectl, sources, version)
+
+
+def _kustomization_data(path: Path) -> dict[str, Any]:
+    try:
+        documents = load_documents(path.read_text(encoding="utf-8"))
+    except (YamlSyntaxError, UnicodeDecodeError):
+        return {}
+    data = documents[0].data if documents else {}
+    return data if isinstance(data, dict) else {}
+
+
+def _referenced_dirs(kustomizations: list[Path]) -> set[Path]:
+    referenced: set[Path] = set()
+    for path in kustomizations:
+        data = _kustomization_data(path)
+        for entry in [*(data.get("resources") or []), *(data.get("components") or [])]:
+            if isinstance(entry, str):
+                target = (path.parent / entry).resolve()
+                if target.is_dir():
+                    referenced.add(target)
+    return referenced
+
+
+def _listed(kustomization: Path, manifest: Path) -> bool:
+    resources = _kustomization_data(kustomization).get("resources") or []
+    return any(
+        isinstance(entry, str) and (kustomization.parent / entry).resolve() == manifest.resolve()
+        for entry in resources
+    )
+
+
+def _render_and_validate(
+    root: Path, kustomization: Path, kubectl: str, sources: dict[tuple[str, str], _Source], version: str
+) -> Iterator[Finding]:
+    result = subprocess.run(  # noqa: S603 - fixed binary, directory as argument
+        [kubectl, "kustomize", str(kustomization.parent)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        message = result.stderr.strip().splitlines()[-1] if result.stderr.strip() else "failed"
+        yield _finding(root, kustomization, KUSTOMIZE, 1, 1, f"`kubectl kustomize` failed: {message}")
+        return
+    try:
+        rendered = load_documents(result.stdout)
+    except YamlSyntaxError as error:
+        yield _finding(root, kustomization, KUSTOMIZE, 1, 1, f"rendered output is not YAML: {error.message}")
+        return
+    for document in rendered:
+        if not _is_object(document.data):
+            continue
+        source = sources.get((str(document.data["kind"]), _name(document.data)))
+        for finding in _validate(root, kustomization, document, version):
+            if source is None:
+                yield finding
+                continue
+            # Point at the object's own file; the field may be added by an overlay, in which case
+            # the deepest existing field of the source is the best place we have.
+            line, column = source.document.locate(_field_path(finding))
+            yield Finding(
+                source.path.relative_to(root).as_posix(), line, column, finding.rule, finding.severity,
+                f"{finding.message} (rendered by {kustomization.parent.relative_to(root).as_posix()})",
+            )
+
+
+def _field_path(finding: Finding) -> list[str | int]:
+    marker = " at `"
+    if marker not in finding.message:
+        return []
+    dotted = finding.message.split(marker, 1)[1].split("`", 1)[0]
+    return [int(part) if part.isdigit() else part for part in dotted.split(".") if part]
+
+
+def _validate(root: Path, path: Path, document: Document, version: str) -> Iterator[Finding]:
+    import kubernetes_validate
+    from kubernetes_validate.utils import SchemaNotFoundError, ValidationError
+
+    obj = document.data
+    try:
+        kubernetes_validate.validate(obj, version, strict=True)
+    except ValidationError as error:
+        field = [*error.path]
+        line, column = document.locate(field)
+        where = ".".join(str(part) for part in field)
+        location = f" at `{where}`" if where else ""
+        yield _finding(root, path, SCHEMA, line, column, f"`{_name(obj)}`{location}: {error.message}")
+    except SchemaNotFoundError:
+        yield _finding(
+            root, path, NO_SCHEMA, document.line, 1,
+            f"`{_name(obj)}`: no schema for `{obj['apiVersion']}` `{obj['kind']}` in Kubernetes {version}; not validated",
+        )

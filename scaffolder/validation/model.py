@@ -1,0 +1,74 @@
+"""The validator's data: rule metadata, findings and the report."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+# Relative to the repository root until the docs have a published home.
+DOCS_URL = "docs/rules/{rule}.md"
+
+
+class Severity(str, enum.Enum):
+    """How bad a finding is; ordered error > warning > info."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        """Larger is more severe."""
+        return {"error": 3, "warning": 2, "info": 1}[self.value]
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """Metadata of one rule; the check itself lives next to it in its domain module."""
+
+    id: str
+    name: str
+    domain: str
+    severity: Severity
+    summary: str
+    enabled: bool = True
+
+    @property
+    def help_uri(self) -> str:
+        """Where the rule's documentation page is published."""
+        return DOCS_URL.format(rule=self.id)
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Finding:
+    """One problem at one place. ``path`` is relative to the validated root; line/column 1-based."""
+
+    path: str
+    line: int
+    column: int
+    rule: str
+    severity: Severity
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """Everything one validation run found."""
+
+    findings: tuple[Finding, ...]
+    files: int
+    rules: tuple[Rule, ...] = field(default=())
+
+    def count(self, severity: Severity) -> int:
+        """Number of findings of exactly ``severity``."""
+        return sum(1 for finding in self.findings if finding.severity is severity)
+
+    def worst(self) -> Severity | None:
+        """The most severe severity found, or None when clean."""
+        if not self.findings:
+            return None
+        return max((finding.severity for finding in self.findings), key=lambda s: s.rank)
+
+    def fails(self, threshold: Severity) -> bool:
+        """True when a finding is at or above ``threshold``."""
+        return any(finding.severity.rank >= threshold.rank for finding in self.findings)

@@ -1,0 +1,93 @@
+"""YAML documents with positions: the one place that knows PyYAML's node tree.
+
+Rules get plain Python data plus a way to ask where a key path sits in the file, so a finding can
+point at the offending field instead of the top of the document.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+
+class YamlSyntaxError(Exception):
+    """The text is not YAML; ``line``/``column`` are 1-based."""
+
+    def __init__(self, *, message: str, line: int, column: int) -> None:
+        self.message = message
+        self.line = line
+        self.column = column
+        super().__init__(f"{message} at line {line}, column {column}")
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One YAML document: its data and its node tree (for positions)."""
+
+    data: Any
+    node: yaml.Node
+
+    @property
+    def line(self) -> int:
+        """1-based line where the document's content starts."""
+        return int(self.node.start_mark.line) + 1
+
+    def locate(self, path: Iterable[str | int]) -> tuple[int, int]:
+        """Position of the deepest node of ``path`` that exists (1-based line, column).
+
+        A scalar value is pointed at directly; a mapping or list at the key that holds it.
+        """
+        node = self.node
+        mark = node.start_mark
+        for step in path:
+            found = _child(node, step)
+            if found is None:
+                break
+            key, node = found
+            mark = node.start_mark if key is None or isinstance(node, yaml.ScalarNode) else key.start_mark
+        return int(mark.line) + 1, int(mark.column) + 1
+
+
+def _child(node: yaml.Node, step: str | int) -> tuple[yaml.Node | None, yaml.Node] | None:
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode) and key.value == str(step):
+                return key, value
+        return None
+    if isinstance(node, yaml.SequenceNode) and isinstance(step, int) and 0 <= step < len(node.value):
+        return None, node.value[step]
+    return None
+
+
+def load_documents(text: str) -> list[Document]:
+    """Parse every non-empty document of ``text``.
+
+    Raises:
+        YamlSyntaxError: The text is not valid YAML.
+    """
+    documents = []
+    loader = yaml.SafeLoader(text)
+    try:
+        while loader.check_node():
+            node = loader.get_node()
+            data = loader.construct_document(node)
+            if node is not None and data is not None:
+                documents.append(Document(data=data, node=node))
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = int(mark.line) + 1 if mark else 1
+        column = int(mark.column) + 1 if mark else 1
+        raise YamlSyntaxError(message=str(error.problem or error), line=line, column=column) from error
+    except yaml.YAMLError as error:
+        raise YamlSyntaxError(message=str(error), line=1, column=1) from error
+    finally:
+        loader.dispose()
+    return documents
+
+
+def iter_mapping_documents(documents: Iterable[Document]) -> Iterator[Document]:
+    """Documents whose data is a mapping."""
+    return (document for document in documents if isinstance(document.data, dict))
