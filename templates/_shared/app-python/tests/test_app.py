@@ -59,4 +59,6 @@ def test_config_reads_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PORT", "9999")
     monkeypatch.setenv("DATABASE_URL", "postgresql://x/y")
     monkeypatch.setenv("LOG_LEVEL", "debug")
-    assert Config.from_env() == Config(port=9999, database_url="postgresql://x/y", log_level="DEBUG")
+    assert Config.from_env() == Config(
+        port=9999, database_url="postgresql://x/y", log_level="DEBUG"
+    )
