@@ -12,14 +12,14 @@ __version__ = "0.1.0"
 __all__ = ["__version__", "generate", "list_templates", "validate"]
 
 if TYPE_CHECKING:
-    from scaffolder.generate import generate
+    from scaffolder.generation import generate
     from scaffolder.templates import list_templates
     from scaffolder.validation import validate
 
 
 def __getattr__(name: str) -> Any:
     if name == "generate":
-        from scaffolder.generate import generate
+        from scaffolder.generation import generate
 
         return generate
     if name == "list_templates":

@@ -180,7 +180,7 @@ def new_command(
     """
     from rich.console import Console
 
-    from scaffolder.generate import generate
+    from scaffolder.generation import generate
     from scaffolder.report.text import print_text
     from scaffolder.validation import validate
     from scaffolder.validation.model import Severity

@@ -132,7 +132,11 @@ def write_local_secrets(context: Mapping[str, Any], project_dir: Path) -> list[P
 
 def post_gen(context: Mapping[str, Any], project_dir: Path) -> int:
     """Add the shared parts, local secrets and the answers record; return the exit status."""
-    render_shared_parts(context, project_dir)
-    write_local_secrets(context, project_dir)
-    record(context, project_dir)
+    try:
+        render_shared_parts(context, project_dir)
+        write_local_secrets(context, project_dir)
+        record(context, project_dir)
+    except (OSError, ValueError, InvalidAnswers) as error:
+        print(f"scaffolder: post-generation step failed: {error}", file=sys.stderr)
+        return 1
     return 0

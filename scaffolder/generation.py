@@ -130,13 +130,18 @@ def _collisions(rendered: Path, target: Path) -> list[str]:
     return problems
 
 
-def _merge(rendered: Path, target: Path) -> None:
-    """Move every rendered file over ``target``; files the template does not produce stay."""
+def _merge(rendered: Path, target: Path, keep: Sequence[str]) -> None:
+    """Move every rendered file over ``target``; files the template does not produce stay.
+
+    Files listed in ``keep`` (the template's ``_local_secrets``) are written only when missing:
+    a new random database password would lock the app out of its existing data volume.
+    """
     for path in sorted(rendered.rglob("*")):
-        destination = target / path.relative_to(rendered)
+        relative = path.relative_to(rendered)
+        destination = target / relative
         if path.is_dir():
             destination.mkdir(exist_ok=True)
-        else:
+        elif not (relative.as_posix() in keep and destination.exists()):
             os.replace(path, destination)
 
 
@@ -193,7 +198,7 @@ def generate(
                     f"{', '.join(f'`{c}`' for c in collisions)}, which exist there as another "
                     "kind of file; nothing was written"
                 )
-            _merge(rendered, target)
+            _merge(rendered, target, list(tpl.private.get("_local_secrets", [])))
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         for directory in created:

@@ -1,0 +1,106 @@
+"""Shared fixtures: rendered projects, external tools and a tree builder."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from scaffolder.generation import generate
+
+REPO = Path(__file__).resolve().parents[1]
+RUNTIMES = ("python", "node")
+
+
+def build_tree(root: Path, files: dict[str, str]) -> Path:
+    """Write ``files`` (relative path -> text) under ``root`` and return ``root``."""
+    for relative, text in files.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return root
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    """Every file under ``root`` with its content, by relative path."""
+    return {
+        path.relative_to(root).as_posix(): path.read_bytes()
+        for path in sorted(root.rglob("*"))
+        if path.is_file()
+    }
+
+
+def require_tool(name: str, path: str | None) -> str:
+    """Return the tool's path, or skip (locally) / fail (in CI) when it is missing."""
+    if path and Path(path).exists():
+        return path
+    message = f"{name} is not installed; `make test` installs or expects it"
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def checkov() -> str:
+    default = REPO / ".venv-checkov" / "bin" / "checkov"
+    return require_tool("checkov", os.environ.get("SCAFFOLDER_CHECKOV") or str(default))
+
+
+@pytest.fixture(scope="session")
+def kubectl() -> str:
+    found = shutil.which("kubectl")
+    if found is None:
+        pytest.skip("kubectl not on PATH: kustomize rendering not tested")
+    return found
+
+
+@pytest.fixture(scope="session")
+def npm() -> str:
+    return require_tool("npm", shutil.which("npm"))
+
+
+@pytest.fixture(scope="session")
+def rendered(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
+    """The docker-dev template rendered with default answers, once per runtime."""
+    cache: dict[str, Path] = {}
+
+    def render(runtime: str) -> Path:
+        if runtime not in cache:
+            out = tmp_path_factory.mktemp(f"docker-dev-{runtime}")
+            cache[runtime] = generate("docker-dev", out, answers={"app_runtime": runtime})
+        return cache[runtime]
+
+    return render
+
+
+@pytest.fixture
+def run_cli() -> Callable[..., subprocess.CompletedProcess[str]]:
+    """Run the real console entry point (`python -m scaffolder`) in a subprocess."""
+
+    def run(*args: str, cwd: Path | None = None, input: str | None = None) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "scaffolder", *args],
+            cwd=cwd,
+            input=input,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=300,
+        )
+
+    return run
+
+
+@pytest.fixture
+def chdir(tmp_path: Path) -> Iterator[Path]:
+    old = Path.cwd()
+    os.chdir(tmp_path)
+    try:
+        yield tmp_path
+    finally:
+        os.chdir(old)
