@@ -34,7 +34,8 @@ test: install $(CHECKOV_VENV)/bin/checkov ## Run the whole test suite
 	SCAFFOLDER_CHECKOV=$(CURDIR)/$(CHECKOV_VENV)/bin/checkov $(BIN)/python -m pytest
 
 lint: install ## ruff and mypy --strict
-	$(BIN)/ruff check scaffolder tests benchmarks
+	$(BIN)/ruff check scaffolder tests benchmarks examples/render.py
+	$(BIN)/ruff format --check scaffolder tests benchmarks examples/render.py
 	$(BIN)/mypy
 
 examples: install ## Re-render examples/ from the templates (default answers, runtime varied)

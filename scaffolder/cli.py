@@ -27,6 +27,7 @@ class ScaffolderGroup(click.Group):
     """Catches scaffolder's error root once, at the edge, and maps it to exit code 2."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        """Run the command; a ScaffolderError or Ctrl-C becomes a message and exit 2."""
         try:
             return super().invoke(ctx)
         except ScaffolderError as error:
@@ -125,7 +126,9 @@ def _load_answers_file(path: Path) -> dict[str, object]:
     if isinstance(data, dict) and isinstance(data.get("answers"), dict) and "template" in data:
         data = data["answers"]
     if not isinstance(data, dict) or not all(isinstance(key, str) for key in data):
-        raise InvalidAnswersFile(path=str(path), reason="must be a mapping of answer names to values")
+        raise InvalidAnswersFile(
+            path=str(path), reason="must be a mapping of answer names to values"
+        )
     for key, value in data.items():
         if isinstance(value, (dict, list)):
             raise InvalidAnswersFile(path=str(path), reason=f"answer `{key}` must be a scalar")
@@ -155,19 +158,34 @@ def click_prompter(
 @cli.command("new")
 @click.argument("template")
 @click.option(
-    "-o", "--output-dir", type=click.Path(path_type=Path), default=Path("."),
-    show_default=True, help="Directory that receives <project_slug>/.",
+    "-o",
+    "--output-dir",
+    type=click.Path(path_type=Path),
+    default=Path(),
+    show_default=True,
+    help="Directory that receives <project_slug>/.",
 )
-@click.option("--no-input", is_flag=True, help="Do not prompt; use defaults for unanswered questions.")
+@click.option(
+    "--no-input", is_flag=True, help="Do not prompt; use defaults for unanswered questions."
+)
 @click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="An answer (repeatable).")
 @click.option(
-    "--answers-file", type=click.Path(path_type=Path, dir_okay=False),
+    "--answers-file",
+    type=click.Path(path_type=Path, dir_okay=False),
     help="Answers as a JSON or YAML mapping (or a project's .scaffolder.json).",
 )
-@click.option("--force", is_flag=True, help="Overwrite the files the template produces in an existing directory.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Overwrite the files the template produces in an existing directory.",
+)
 def new_command(
-    template: str, output_dir: Path, no_input: bool, sets: tuple[str, ...],
-    answers_file: Path | None, force: bool,
+    template: str,
+    output_dir: Path,
+    no_input: bool,
+    sets: tuple[str, ...],
+    answers_file: Path | None,
+    force: bool,
 ) -> None:
     """Generate a project from TEMPLATE into OUTPUT_DIR/<project_slug>.
 
@@ -209,16 +227,25 @@ def new_command(
 @cli.command("validate")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @format_option("text", "json")
-@click.option("--output", type=click.Path(path_type=Path, dir_okay=False), help="Write the report to FILE.")
 @click.option(
-    "--fail-on", type=click.Choice(SEVERITIES), default="error", show_default=True,
+    "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write the report to FILE."
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(SEVERITIES),
+    default="error",
+    show_default=True,
     help="Exit 1 when a finding is at or above this severity.",
 )
 @click.option("--select", multiple=True, metavar="RULE,...", help="Only these rules.")
 @click.option("--ignore", multiple=True, metavar="RULE,...", help="Not these rules.")
 def validate_command(
-    paths: tuple[Path, ...], output_format: str, output: Path | None, fail_on: str,
-    select: tuple[str, ...], ignore: tuple[str, ...],
+    paths: tuple[Path, ...],
+    output_format: str,
+    output: Path | None,
+    fail_on: str,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
 ) -> None:
     """Check Dockerfiles, compose files and Kubernetes manifests under PATH (default: .).
 
@@ -233,7 +260,9 @@ def validate_command(
     from scaffolder.validation import validate
     from scaffolder.validation.model import Severity
 
-    report = validate(list(paths) or [Path(".")], select=_comma_list(select), ignore=_comma_list(ignore))
+    report = validate(
+        list(paths) or [Path()], select=_comma_list(select), ignore=_comma_list(ignore)
+    )
     if output_format == "json":
         text = render_json(report)
         if output:
@@ -269,8 +298,13 @@ def rules_command(rule_id: str | None, output_format: str) -> None:
             json.dumps(
                 [
                     {
-                        "id": r.id, "name": r.name, "domain": r.domain, "severity": r.severity.value,
-                        "enabled": r.enabled, "summary": r.summary, "help_uri": r.help_uri,
+                        "id": r.id,
+                        "name": r.name,
+                        "domain": r.domain,
+                        "severity": r.severity.value,
+                        "enabled": r.enabled,
+                        "summary": r.summary,
+                        "help_uri": r.help_uri,
                     }
                     for r in rules
                 ],

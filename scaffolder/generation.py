@@ -38,7 +38,7 @@ def _render_default(raw: object, answers: Answers, template: Template) -> str:
         return str(raw[0])
     context = {"cookiecutter": {**template.private, **answers}}
     env = create_env_with_context(context)
-    return env.from_string(str(raw)).render(**context)
+    return str(env.from_string(str(raw)).render(**context))
 
 
 def resolve_answers(
@@ -114,7 +114,9 @@ def _make_output_dir(output_dir: Path) -> list[Path]:
     try:
         output_dir.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise OutputNotWritable(path=str(output_dir), reason=error.strerror or str(error)) from error
+        raise OutputNotWritable(
+            path=str(output_dir), reason=error.strerror or str(error)
+        ) from error
     if not os.access(output_dir, os.W_OK | os.X_OK):
         raise OutputNotWritable(path=str(output_dir), reason="permission denied")
     return created
@@ -142,7 +144,7 @@ def _merge(rendered: Path, target: Path, keep: Sequence[str]) -> None:
         if path.is_dir():
             destination.mkdir(exist_ok=True)
         elif not (relative.as_posix() in keep and destination.exists()):
-            os.replace(path, destination)
+            path.replace(destination)
 
 
 def generate(
@@ -229,5 +231,7 @@ def _render(template: Template, answers: Answers, staging: Path) -> Path:
             accept_hooks=True,
         )
     except (CookiecutterException, TemplateError, OSError) as error:
-        raise RenderFailed(template=template.name, reason=str(error) or type(error).__name__) from error
+        raise RenderFailed(
+            template=template.name, reason=str(error) or type(error).__name__
+        ) from error
     return Path(project)

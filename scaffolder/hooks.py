@@ -50,7 +50,7 @@ def render_shared_parts(context: Mapping[str, Any], project_dir: Path) -> list[P
     Returns:
         The files written, relative to ``project_dir``.
     """
-    # Imported here: cookiecutter pulls in jinja2 and friends, which `scaffolder --help` must not pay for.
+    # Imported here: cookiecutter pulls in jinja2, which `scaffolder --help` must not pay for.
     from cookiecutter.generate import generate_file
     from cookiecutter.utils import create_env_with_context, work_in
     from jinja2 import FileSystemLoader

@@ -75,7 +75,9 @@ def list_templates() -> list[Template]:
     return [
         load_template(child)
         for child in sorted(root.iterdir())
-        if child.is_dir() and not child.name.startswith(("_", ".")) and (child / "cookiecutter.json").is_file()
+        if child.is_dir()
+        and not child.name.startswith(("_", "."))
+        and (child / "cookiecutter.json").is_file()
     ]
 
 

@@ -82,7 +82,9 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
 def run_cli() -> Callable[..., subprocess.CompletedProcess[str]]:
     """Run the real console entry point (`python -m scaffolder`) in a subprocess."""
 
-    def run(*args: str, cwd: Path | None = None, input: str | None = None) -> subprocess.CompletedProcess[str]:
+    def run(
+        *args: str, cwd: Path | None = None, input: str | None = None
+    ) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [sys.executable, "-m", "scaffolder", *args],
             cwd=cwd,

@@ -11,14 +11,22 @@ CHOICES = {"app_runtime": ["python", "node"]}
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("project_slug", "My App!", "`project_slug` must be a DNS-1123 label of at most 30 characters"),
+        (
+            "project_slug",
+            "My App!",
+            "`project_slug` must be a DNS-1123 label of at most 30 characters",
+        ),
         ("project_slug", "1app", "must be a DNS-1123 label"),
         ("project_slug", "app-", "must be a DNS-1123 label"),
         ("project_slug", "a" * 31, "at most 30 characters"),
         ("project_slug", "", "must be a DNS-1123 label"),
         ("project_slug", "app_name", "must be a DNS-1123 label"),
         ("app_runtime", "ruby", "`app_runtime` must be one of python, node: `ruby`"),
-        ("app_port", "80", "`app_port` must be an integer from 1024 to 65535 (the container runs as non-root): `80`"),
+        (
+            "app_port",
+            "80",
+            "`app_port` must be an integer from 1024 to 65535 (the container runs as non-root): `80`",
+        ),
         ("app_port", "65536", "must be an integer from 1024 to 65535"),
         ("app_port", "8000.5", "must be an integer from 1024 to 65535"),
         ("app_port", "http", "must be an integer from 1024 to 65535"),
@@ -55,8 +63,17 @@ def test_valid_answers_are_normalised(field: str, value: object, expected: objec
 def test_every_invalid_field_is_reported_at_once() -> None:
     with pytest.raises(InvalidAnswers) as caught:
         check_answers(
-            {"project_slug": "Bad Slug", "app_runtime": "go", "app_port": "22", "project_name": "ok"},
+            {
+                "project_slug": "Bad Slug",
+                "app_runtime": "go",
+                "app_port": "22",
+                "project_name": "ok",
+            },
             choices=CHOICES,
         )
-    assert [error.field for error in caught.value.errors] == ["project_slug", "app_runtime", "app_port"]
+    assert [error.field for error in caught.value.errors] == [
+        "project_slug",
+        "app_runtime",
+        "app_port",
+    ]
     assert str(caught.value).startswith("invalid answers (3):")

@@ -41,7 +41,12 @@ def test_list_text_and_json() -> None:
     assert invoke("list").output.startswith("docker-dev  0.1.0")
     data = json.loads(invoke("list", "--format", "json").output)
     docker_dev = next(item for item in data if item["name"] == "docker-dev")
-    assert list(docker_dev["answers"]) == ["project_name", "project_slug", "app_runtime", "app_port"]
+    assert list(docker_dev["answers"]) == [
+        "project_name",
+        "project_slug",
+        "app_runtime",
+        "app_port",
+    ]
 
 
 def test_new_writes_project_and_prints_its_path(chdir: Path) -> None:
@@ -62,7 +67,9 @@ def test_new_writes_project_and_prints_its_path(chdir: Path) -> None:
 
 
 def test_python_dash_m_entry_point(run_cli: Run, tmp_path: Path) -> None:
-    result = run_cli("new", "docker-dev", "--no-input", "-o", str(tmp_path / "out"), "--set", "app_runtime=node")
+    result = run_cli(
+        "new", "docker-dev", "--no-input", "-o", str(tmp_path / "out"), "--set", "app_runtime=node"
+    )
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "out" / "my-service" / "app" / "package.json").is_file()
     assert result.stderr == ""
@@ -71,7 +78,10 @@ def test_python_dash_m_entry_point(run_cli: Run, tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--set", "project_slug=My App!"], "`project_slug` must be a DNS-1123 label of at most 30 characters"),
+        (
+            ["--set", "project_slug=My App!"],
+            "`project_slug` must be a DNS-1123 label of at most 30 characters",
+        ),
         (["--set", "app_runtime=ruby"], "`app_runtime` must be one of python, node: `ruby`"),
         (["--set", "app_port=80"], "`app_port` must be an integer from 1024 to 65535"),
         (["--set", "colour=blue"], "`colour` is not an answer of template `docker-dev`"),
@@ -93,8 +103,17 @@ def test_bad_input_exits_2_names_the_field_and_writes_nothing(
 
 def test_all_invalid_fields_reported_together(run_cli: Run, tmp_path: Path) -> None:
     result = run_cli(
-        "new", "docker-dev", "--no-input", "-o", str(tmp_path),
-        "--set", "project_slug=-x", "--set", "app_port=1", "--set", "app_runtime=go",
+        "new",
+        "docker-dev",
+        "--no-input",
+        "-o",
+        str(tmp_path),
+        "--set",
+        "project_slug=-x",
+        "--set",
+        "app_port=1",
+        "--set",
+        "app_runtime=go",
     )
     assert result.returncode == 2
     assert "invalid answers (3)" in result.stderr
@@ -112,8 +131,15 @@ def test_unknown_template_exits_2(run_cli: Run, tmp_path: Path) -> None:
 def test_answers_values_are_data_not_template_code(tmp_path: Path) -> None:
     name = "{{ 7*7 }} {% if true %}x{% endif %} {# c #}"
     result = invoke(
-        "new", "docker-dev", "--no-input", "-o", str(tmp_path),
-        "--set", f"project_name={name}", "--set", "project_slug=literal",
+        "new",
+        "docker-dev",
+        "--no-input",
+        "-o",
+        str(tmp_path),
+        "--set",
+        f"project_name={name}",
+        "--set",
+        "project_slug=literal",
     )
     assert result.exit_code == 0, result.output
     project = tmp_path / "literal"
@@ -127,19 +153,42 @@ def test_answers_values_are_data_not_template_code(tmp_path: Path) -> None:
 @pytest.mark.parametrize("suffix", [".json", ".yaml"])
 def test_answers_file_json_and_yaml(tmp_path: Path, suffix: str) -> None:
     answers = {"project_name": "From File", "app_runtime": "node", "app_port": 3000}
-    text = json.dumps(answers) if suffix == ".json" else "\n".join(f"{k}: {v}" for k, v in answers.items())
+    text = (
+        json.dumps(answers)
+        if suffix == ".json"
+        else "\n".join(f"{k}: {v}" for k, v in answers.items())
+    )
     path = build_tree(tmp_path, {f"answers{suffix}": text}) / f"answers{suffix}"
-    result = invoke("new", "docker-dev", "--no-input", "-o", str(tmp_path / "out"), "--answers-file", str(path), "--set", "app_port=3001")
+    result = invoke(
+        "new",
+        "docker-dev",
+        "--no-input",
+        "-o",
+        str(tmp_path / "out"),
+        "--answers-file",
+        str(path),
+        "--set",
+        "app_port=3001",
+    )
     assert result.exit_code == 0, result.output
     record = json.loads((tmp_path / "out" / "from-file" / ".scaffolder.json").read_text())
-    assert record["answers"] == {"app_port": 3001, "app_runtime": "node", "project_name": "From File", "project_slug": "from-file"}
+    assert record["answers"] == {
+        "app_port": 3001,
+        "app_runtime": "node",
+        "project_name": "From File",
+        "project_slug": "from-file",
+    }
 
 
 def test_scaffolder_json_replays(tmp_path: Path) -> None:
-    first = invoke("new", "docker-dev", "--no-input", "-o", str(tmp_path / "a"), "--set", "app_runtime=node")
+    first = invoke(
+        "new", "docker-dev", "--no-input", "-o", str(tmp_path / "a"), "--set", "app_runtime=node"
+    )
     assert first.exit_code == 0
     record = tmp_path / "a" / "my-service" / ".scaffolder.json"
-    second = invoke("new", "docker-dev", "--no-input", "-o", str(tmp_path / "b"), "--answers-file", str(record))
+    second = invoke(
+        "new", "docker-dev", "--no-input", "-o", str(tmp_path / "b"), "--answers-file", str(record)
+    )
     assert second.exit_code == 0
     assert (tmp_path / "b" / "my-service" / ".scaffolder.json").read_bytes() == record.read_bytes()
 
@@ -151,13 +200,21 @@ def test_scaffolder_json_replays(tmp_path: Path) -> None:
         ({"bad.json": "{not json"}, "bad.json", "not valid JSON"),
         ({"bad.yaml": "a: [1"}, "bad.yaml", "not valid YAML"),
         ({"list.yaml": "- a\n- b\n"}, "list.yaml", "must be a mapping of answer names to values"),
-        ({"nested.yaml": "project_name: {a: 1}\n"}, "nested.yaml", "answer `project_name` must be a scalar"),
+        (
+            {"nested.yaml": "project_name: {a: 1}\n"},
+            "nested.yaml",
+            "answer `project_name` must be a scalar",
+        ),
     ],
 )
-def test_bad_answers_file_exits_2(run_cli: Run, tmp_path: Path, files: dict[str, str], name: str, message: str) -> None:
+def test_bad_answers_file_exits_2(
+    run_cli: Run, tmp_path: Path, files: dict[str, str], name: str, message: str
+) -> None:
     build_tree(tmp_path, files)
     path = tmp_path / name
-    result = run_cli("new", "docker-dev", "--no-input", "-o", str(tmp_path / "out"), "--answers-file", str(path))
+    result = run_cli(
+        "new", "docker-dev", "--no-input", "-o", str(tmp_path / "out"), "--answers-file", str(path)
+    )
     assert result.returncode == 2
     assert message.format(path=path) in result.stderr
     assert not (tmp_path / "out").exists()
@@ -172,7 +229,9 @@ def test_existing_directory_is_refused_and_untouched(run_cli: Run, tmp_path: Pat
     assert tree(tmp_path) == before
 
 
-def test_force_overwrites_template_files_and_keeps_everything_else(run_cli: Run, tmp_path: Path) -> None:
+def test_force_overwrites_template_files_and_keeps_everything_else(
+    run_cli: Run, tmp_path: Path
+) -> None:
     assert run_cli("new", "docker-dev", "--no-input", "-o", str(tmp_path)).returncode == 0
     project = tmp_path / "my-service"
     env_before = (project / ".env").read_bytes()
@@ -207,7 +266,9 @@ def test_read_only_output_directory_exits_2(run_cli: Run, tmp_path: Path) -> Non
             pass
         else:
             probe.rmdir()
-            pytest.skip("running as a user who can write anywhere (root): permissions are not enforced")
+            pytest.skip(
+                "running as a user who can write anywhere (root): permissions are not enforced"
+            )
         result = run_cli("new", "docker-dev", "--no-input", "-o", str(read_only))
         assert result.returncode == 2
         assert f"cannot write to output directory `{read_only}`" in result.stderr
@@ -217,7 +278,10 @@ def test_read_only_output_directory_exits_2(run_cli: Run, tmp_path: Path) -> Non
 
 
 def test_validate_json_and_exit_codes(tmp_path: Path) -> None:
-    build_tree(tmp_path, {"compose.yaml": "services:\n  app:\n    image: app:1.0.0\n    depends_on: [db]\n"})
+    build_tree(
+        tmp_path,
+        {"compose.yaml": "services:\n  app:\n    image: app:1.0.0\n    depends_on: [db]\n"},
+    )
     result = invoke("validate", str(tmp_path), "--format", "json")
     assert result.exit_code == 1
     data = json.loads(result.output)

@@ -26,7 +26,9 @@ Rendered = Callable[[str], Path]
 
 
 @pytest.fixture(scope="session")
-def app_ready(rendered: Rendered, tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
+def app_ready(
+    rendered: Rendered, tmp_path_factory: pytest.TempPathFactory
+) -> Callable[[str], Path]:
     """The generated app with its own dependencies installed in a throwaway environment."""
     done: dict[str, Path] = {}
 
@@ -38,17 +40,32 @@ def app_ready(rendered: Rendered, tmp_path_factory: pytest.TempPathFactory) -> C
             venv = tmp_path_factory.mktemp("app-venv")
             subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
             subprocess.run(
-                [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-                 "--requirement", "requirements-dev.txt"],
-                cwd=app, check=True, timeout=600,
+                [
+                    str(venv / "bin" / "python"),
+                    "-m",
+                    "pip",
+                    "install",
+                    "--quiet",
+                    "--disable-pip-version-check",
+                    "--requirement",
+                    "requirements-dev.txt",
+                ],
+                cwd=app,
+                check=True,
+                timeout=600,
             )
             (app / ".venv").symlink_to(venv)
         else:
             npm = shutil.which("npm")
             if npm is None:
                 pytest.fail("npm is needed to test the node app")
-            subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=app, check=True, timeout=600,
-                           capture_output=True)
+            subprocess.run(
+                [npm, "ci", "--no-audit", "--no-fund"],
+                cwd=app,
+                check=True,
+                timeout=600,
+                capture_output=True,
+            )
         done[runtime] = app
         return app
 
@@ -59,13 +76,26 @@ def app_ready(rendered: Rendered, tmp_path_factory: pytest.TempPathFactory) -> C
 def test_generated_app_test_suite_passes(app_ready: Callable[[str], Path], runtime: str) -> None:
     app = app_ready(runtime)
     if runtime == "python":
-        command = [str(app / ".venv" / "bin" / "python"), "-m", "pytest", "-q", "-p", "no:cacheprovider"]
+        command = [
+            str(app / ".venv" / "bin" / "python"),
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+        ]
     else:
         command = ["npm", "test"]
-    result = subprocess.run(command, cwd=app, capture_output=True, text=True, timeout=300, check=False)
+    result = subprocess.run(
+        command, cwd=app, capture_output=True, text=True, timeout=300, check=False
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     summary = result.stdout
-    assert ("7 passed" in summary) if runtime == "python" else ("# pass 6" in summary and "# fail 0" in summary)
+    assert (
+        ("7 passed" in summary)
+        if runtime == "python"
+        else ("# pass 6" in summary and "# fail 0" in summary)
+    )
 
 
 def test_generated_python_app_passes_its_own_linter(app_ready: Callable[[str], Path]) -> None:
@@ -85,21 +115,39 @@ def _free_port() -> int:
 def _get(url: str) -> tuple[int, str, str]:
     try:
         with urllib.request.urlopen(url, timeout=5) as response:
-            return response.status, response.headers.get("Content-Type", ""), response.read().decode()
+            return (
+                response.status,
+                response.headers.get("Content-Type", ""),
+                response.read().decode(),
+            )
     except urllib.error.HTTPError as error:
         return error.code, error.headers.get("Content-Type", ""), error.read().decode()
 
 
 @pytest.mark.parametrize("runtime", RUNTIMES)
-def test_generated_app_runs_natively_and_stops_on_sigterm(app_ready: Callable[[str], Path], runtime: str) -> None:
+def test_generated_app_runs_natively_and_stops_on_sigterm(
+    app_ready: Callable[[str], Path], runtime: str
+) -> None:
     app = app_ready(runtime)
     port = _free_port()
-    env = {**os.environ, "PORT": str(port), "DATABASE_URL": "postgresql://app@127.0.0.1:1/app", "TMPDIR": "/tmp"}
+    env = {
+        **os.environ,
+        "PORT": str(port),
+        "DATABASE_URL": "postgresql://app@127.0.0.1:1/app",
+        "TMPDIR": "/tmp",
+    }
     if runtime == "python":
-        command = [str(app / ".venv" / "bin" / "gunicorn"), "--config", "gunicorn.conf.py", "service.wsgi:app"]
+        command = [
+            str(app / ".venv" / "bin" / "gunicorn"),
+            "--config",
+            "gunicorn.conf.py",
+            "service.wsgi:app",
+        ]
     else:
         command = ["node", "src/server.js"]
-    server = subprocess.Popen(command, cwd=app, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    server = subprocess.Popen(
+        command, cwd=app, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
@@ -109,7 +157,9 @@ def test_generated_app_runs_natively_and_stops_on_sigterm(app_ready: Callable[[s
                 break
             except (urllib.error.URLError, ConnectionError):
                 if time.monotonic() > deadline or server.poll() is not None:
-                    pytest.fail(f"server did not start: {server.stdout.read() if server.stdout else ''}")
+                    pytest.fail(
+                        f"server did not start: {server.stdout.read() if server.stdout else ''}"
+                    )
                 time.sleep(0.2)
         assert (status, json.loads(body)) == (200, {"status": "ok"})
         status, _, body = _get(f"{base}/")
@@ -149,7 +199,9 @@ def test_compose_file_is_valid_and_references_resolve(rendered: Rendered, runtim
     project = rendered(runtime)
     text = (project / "compose.yaml").read_text()
     PyCompose.from_yaml(text)
-    assert list(compose.check(project, [project / "compose.yaml", project / "compose.dev.yaml"])) == []
+    assert (
+        list(compose.check(project, [project / "compose.yaml", project / "compose.dev.yaml"])) == []
+    )
     data = yaml.safe_load(text)
     assert "version" not in data
     assert data["services"]["app"]["depends_on"] == {"db": {"condition": "service_healthy"}}
@@ -159,22 +211,41 @@ def test_compose_file_is_valid_and_references_resolve(rendered: Rendered, runtim
 
 
 def _render_local(project: Path, kubectl: str) -> list[dict[str, object]]:
-    result = subprocess.run([kubectl, "kustomize", str(project / "k8s" / "overlays" / "local")],
-                            capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [kubectl, "kustomize", str(project / "k8s" / "overlays" / "local")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     return [doc for doc in yaml.safe_load_all(result.stdout) if doc]
 
 
 @pytest.mark.parametrize("runtime", RUNTIMES)
-def test_local_overlay_renders_and_passes_strict_schemas(rendered: Rendered, runtime: str, kubectl: str) -> None:
+def test_local_overlay_renders_and_passes_strict_schemas(
+    rendered: Rendered, runtime: str, kubectl: str
+) -> None:
     import kubernetes_validate
 
     objects = _render_local(rendered(runtime), kubectl)
     kinds = sorted(str(obj["kind"]) for obj in objects)
-    assert kinds == sorted([
-        "ConfigMap", "Deployment", "HorizontalPodAutoscaler", "Namespace", "NetworkPolicy", "NetworkPolicy",
-        "NetworkPolicy", "PodDisruptionBudget", "Secret", "Service", "Service", "ServiceAccount", "StatefulSet",
-    ])
+    assert kinds == sorted(
+        [
+            "ConfigMap",
+            "Deployment",
+            "HorizontalPodAutoscaler",
+            "Namespace",
+            "NetworkPolicy",
+            "NetworkPolicy",
+            "NetworkPolicy",
+            "PodDisruptionBudget",
+            "Secret",
+            "Service",
+            "Service",
+            "ServiceAccount",
+            "StatefulSet",
+        ]
+    )
     for obj in objects:
         kubernetes_validate.validate(obj, "1.33", strict=True)
     deployment = next(obj for obj in objects if obj["kind"] == "Deployment")
@@ -203,11 +274,25 @@ def test_scaffolder_validate_is_clean(rendered: Rendered, runtime: str) -> None:
 
 
 @pytest.mark.parametrize("runtime", RUNTIMES)
-def test_checkov_has_zero_failures_and_every_skip_has_a_reason(rendered: Rendered, runtime: str, checkov: str) -> None:
+def test_checkov_has_zero_failures_and_every_skip_has_a_reason(
+    rendered: Rendered, runtime: str, checkov: str
+) -> None:
     result = subprocess.run(
-        [checkov, "--directory", str(rendered(runtime)), "--framework", "dockerfile,kubernetes",
-         "--output", "json", "--compact", "--skip-download"],
-        capture_output=True, text=True, check=False, timeout=600,
+        [
+            checkov,
+            "--directory",
+            str(rendered(runtime)),
+            "--framework",
+            "dockerfile,kubernetes",
+            "--output",
+            "json",
+            "--compact",
+            "--skip-download",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
         env={**os.environ, "BC_SKIP_MAPPING": "TRUE"},
     )
     reports = json.loads(result.stdout)
@@ -219,7 +304,9 @@ def test_checkov_has_zero_failures_and_every_skip_has_a_reason(rendered: Rendere
         assert report["summary"]["failed"] == 0 and report["summary"]["passed"] > 0
         for skipped in report["results"]["skipped_checks"]:
             skipped_ids.append(skipped["check_id"])
-            assert len(skipped["check_result"].get("suppress_comment") or "") > 20, skipped["check_id"]
+            assert len(skipped["check_result"].get("suppress_comment") or "") > 20, skipped[
+                "check_id"
+            ]
     # The inline skips, each with its reason next to it in the manifest.
     assert sorted(skipped_ids) == ["CKV_K8S_35", "CKV_K8S_35", "CKV_K8S_43", "CKV_K8S_43"]
 
@@ -227,8 +314,11 @@ def test_checkov_has_zero_failures_and_every_skip_has_a_reason(rendered: Rendere
 def test_no_credentials_outside_the_git_ignored_local_secrets(rendered: Rendered) -> None:
     project = rendered("python")
     secrets = {".env", "k8s/overlays/local/postgres.env"}
-    password = next(line.split("=", 1)[1] for line in (project / ".env").read_text().splitlines()
-                    if line.startswith("POSTGRES_PASSWORD="))
+    password = next(
+        line.split("=", 1)[1]
+        for line in (project / ".env").read_text().splitlines()
+        if line.startswith("POSTGRES_PASSWORD=")
+    )
     assert len(password) == 48
     ignored = (project / ".gitignore").read_text().splitlines()
     assert all(path in ignored for path in secrets)
@@ -245,11 +335,19 @@ def test_makefile_creates_missing_local_secrets_once(tmp_path: Path, rendered: R
     (project / "k8s" / "overlays" / "local" / "postgres.env").unlink()
     subprocess.run(["make", "--silent", "secrets"], cwd=project, check=True, capture_output=True)
     env = (project / "k8s" / "overlays" / "local" / "postgres.env").read_text()
-    values = dict(line.split("=", 1) for line in env.splitlines() if "=" in line and not line.startswith("#"))
+    values = dict(
+        line.split("=", 1) for line in env.splitlines() if "=" in line and not line.startswith("#")
+    )
     assert len(values["POSTGRES_PASSWORD"]) == 48
-    assert values["DATABASE_URL"] == f"postgresql://app:{values['POSTGRES_PASSWORD']}@my-service-postgres:5432/app"
-    compose_env = dict(line.split("=", 1) for line in (project / ".env").read_text().splitlines()
-                       if "=" in line and not line.startswith("#"))
+    assert (
+        values["DATABASE_URL"]
+        == f"postgresql://app:{values['POSTGRES_PASSWORD']}@my-service-postgres:5432/app"
+    )
+    compose_env = dict(
+        line.split("=", 1)
+        for line in (project / ".env").read_text().splitlines()
+        if "=" in line and not line.startswith("#")
+    )
     assert len(compose_env["POSTGRES_PASSWORD"]) == 48
     assert compose_env["POSTGRES_PASSWORD"] != values["POSTGRES_PASSWORD"]
     first = (project / ".env").read_bytes()
@@ -260,8 +358,11 @@ def test_makefile_creates_missing_local_secrets_once(tmp_path: Path, rendered: R
 def test_readme_commands_exist_in_the_makefile(rendered: Rendered) -> None:
     project = rendered("python")
     readme = (project / "README.md").read_text()
-    targets = {line.split(":", 1)[0] for line in (project / "Makefile").read_text().splitlines()
-               if line and not line[0].isspace() and ":" in line and "=" not in line.split(":", 1)[0]}
+    targets = {
+        line.split(":", 1)[0]
+        for line in (project / "Makefile").read_text().splitlines()
+        if line and not line[0].isspace() and ":" in line and "=" not in line.split(":", 1)[0]
+    }
     import re
 
     used = set(re.findall(r"`?make ([a-z0-9-]+)", readme))

@@ -61,7 +61,9 @@ def test_failing_hook_inside_cookiecutter_leaves_nothing(tmp_path: Path) -> None
     shutil.copytree(REPO / "templates", template_copy)
     # A template whose shared part is missing fails inside cookiecutter's post-generation hook.
     (template_copy / "docker-dev" / "cookiecutter.json").write_text(
-        (template_copy / "docker-dev" / "cookiecutter.json").read_text().replace('"dev"', '"no-such-part"')
+        (template_copy / "docker-dev" / "cookiecutter.json")
+        .read_text()
+        .replace('"dev"', '"no-such-part"')
     )
     from scaffolder.generation import _render
     from scaffolder.templates import load_template
@@ -69,8 +71,11 @@ def test_failing_hook_inside_cookiecutter_leaves_nothing(tmp_path: Path) -> None
     staging = tmp_path / "staging"
     staging.mkdir()
     with pytest.raises(RenderFailed, match="Hook script failed"):
-        _render(load_template(template_copy / "docker-dev"), {"project_name": "x", "project_slug": "x",
-                "app_runtime": "python", "app_port": 8000}, staging)
+        _render(
+            load_template(template_copy / "docker-dev"),
+            {"project_name": "x", "project_slug": "x", "app_runtime": "python", "app_port": 8000},
+            staging,
+        )
     assert list(staging.iterdir()) == []
 
 
@@ -102,8 +107,12 @@ def test_prompter_is_asked_every_question_with_rendered_defaults() -> None:
         ("project_slug", "prompted-name", None),
         ("app_runtime", "python", ["python", "node"]),
     ]
-    assert answers == {"project_name": "Prompted Name", "project_slug": "prompted-name",
-                       "app_runtime": "node", "app_port": 9000}
+    assert answers == {
+        "project_name": "Prompted Name",
+        "project_slug": "prompted-name",
+        "app_runtime": "node",
+        "app_port": 9000,
+    }
 
 
 def test_prompt_check_rejects_invalid_answer() -> None:
@@ -136,28 +145,49 @@ def test_interactive_prompts_on_a_terminal(tmp_path: Path) -> None:
         if not chunk:
             break
         output += chunk
-        if replies and output.rstrip().endswith(b":") or replies and output.rstrip().endswith(b"]:"):
+        if (replies and output.rstrip().endswith(b":")) or (
+            replies and output.rstrip().endswith(b"]:")
+        ):
             os.write(fd, replies.pop(0))
     os.waitpid(pid, 0)
     text = output.decode(errors="replace")
     assert "must be an integer from 1024 to 65535" in text
     record = json.loads((tmp_path / "tty-app" / ".scaffolder.json").read_text())
-    assert record["answers"] == {"app_port": 3000, "app_runtime": "node", "project_name": "Tty App",
-                                 "project_slug": "tty-app"}
+    assert record["answers"] == {
+        "app_port": 3000,
+        "app_runtime": "node",
+        "project_name": "Tty App",
+        "project_slug": "tty-app",
+    }
 
 
 def test_plain_cookiecutter_uses_the_same_rules(tmp_path: Path) -> None:
     """The template stays an ordinary cookiecutter template, with scaffolder's validation."""
     import sys
 
-    cookiecutter = [sys.executable, "-m", "cookiecutter", "--no-input", "-o", str(tmp_path),
-                    str(REPO / "templates" / "docker-dev")]
+    cookiecutter = [
+        sys.executable,
+        "-m",
+        "cookiecutter",
+        "--no-input",
+        "-o",
+        str(tmp_path),
+        str(REPO / "templates" / "docker-dev"),
+    ]
     env = {"HOME": str(tmp_path / "home"), "PATH": "/usr/bin:/bin"}
-    bad = subprocess.run([*cookiecutter, "project_slug=Bad Slug"], capture_output=True, text=True, env=env, check=False)
+    bad = subprocess.run(
+        [*cookiecutter, "project_slug=Bad Slug"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
     assert bad.returncode != 0
     assert "`project_slug` must be a DNS-1123 label" in bad.stderr
     assert not (tmp_path / "Bad Slug").exists()
-    good = subprocess.run([*cookiecutter, "app_runtime=node"], capture_output=True, text=True, env=env, check=False)
+    good = subprocess.run(
+        [*cookiecutter, "app_runtime=node"], capture_output=True, text=True, env=env, check=False
+    )
     assert good.returncode == 0, good.stderr
     project = tmp_path / "my-service"
     assert (project / "app" / "src" / "server.js").is_file()

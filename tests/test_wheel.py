@@ -12,24 +12,60 @@ from .conftest import REPO
 
 def test_wheel_installs_into_a_fresh_venv_and_generates(tmp_path: Path) -> None:
     dist = tmp_path / "dist"
-    subprocess.run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(dist), str(REPO)],
-                   check=True, capture_output=True, timeout=600)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "build",
+            "--wheel",
+            "--no-isolation",
+            "--outdir",
+            str(dist),
+            str(REPO),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
     wheel = next(dist.glob("scaffolder-*.whl"))
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-                    str(wheel)], check=True, timeout=900)
+    subprocess.run(
+        [
+            str(venv / "bin" / "python"),
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            str(wheel),
+        ],
+        check=True,
+        timeout=900,
+    )
     out = tmp_path / "out"
     # Run from an unrelated directory with a bare PATH: nothing may come from the source checkout.
-    result = subprocess.run([str(venv / "bin" / "scaffolder"), "new", "docker-dev", "--no-input", "-o", str(out)],
-                            cwd=tmp_path, capture_output=True, text=True, env={"PATH": "/usr/bin:/bin",
-                                                                              "HOME": str(tmp_path)}, check=False)
+    result = subprocess.run(
+        [str(venv / "bin" / "scaffolder"), "new", "docker-dev", "--no-input", "-o", str(out)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == str(out / "my-service")
-    assert json.loads((out / "my-service" / ".scaffolder.json").read_text())["template"] == "docker-dev"
+    assert (
+        json.loads((out / "my-service" / ".scaffolder.json").read_text())["template"]
+        == "docker-dev"
+    )
     assert (out / "my-service" / "k8s" / "overlays" / "local" / "kustomization.yaml").is_file()
     # Hermetic: cookiecutter wrote no replay or clone directory into HOME.
     assert sorted(p.name for p in tmp_path.iterdir()) == ["dist", "out", "venv"]
-    rules = subprocess.run([str(venv / "bin" / "scaffolder"), "rules", "K8S001"], capture_output=True, text=True,
-                           check=True)
+    rules = subprocess.run(
+        [str(venv / "bin" / "scaffolder"), "rules", "K8S001"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert rules.stdout.startswith("# K8S001")

@@ -25,4 +25,6 @@ def print_text(report: Report, console: Console) -> None:
             )
     counts = ", ".join(f"{report.count(severity)} {severity.value}" for severity in Severity)
     total = len(report.findings)
-    console.print(f"{report.files} files checked, {total} finding{'s' if total != 1 else ''} ({counts})")
+    console.print(
+        f"{report.files} files checked, {total} finding{'s' if total != 1 else ''} ({counts})"
+    )

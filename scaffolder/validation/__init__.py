@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -19,7 +20,9 @@ from scaffolder.validation.registry import Registry, default_registry
 __all__ = ["Finding", "Report", "Rule", "Severity", "validate"]
 
 SKIP_DIRS = {"node_modules", "__pycache__", ".terraform", ".git", ".venv", "venv"}
-_SUPPRESS = re.compile(r"#\s*scaffolder:ignore\s+(?P<rules>[A-Z0-9_,\s]+?)(?:\s+(?P<reason>\S.*))?$")
+_SUPPRESS = re.compile(
+    r"#\s*scaffolder:ignore\s+(?P<rules>[A-Z0-9_,\s]+?)(?:\s+(?P<reason>\S.*))?$"
+)
 
 
 def discover(root: Path) -> list[Path]:
@@ -61,13 +64,18 @@ def _validate_root(root: Path) -> tuple[list[Finding], int]:
     manifests = [
         path
         for path in files
-        if path.suffix in {".yaml", ".yml"} and path not in compose_files or kubernetes.is_kustomization(path)
+        if (path.suffix in {".yaml", ".yml"} and path not in compose_files)
+        or kubernetes.is_kustomization(path)
     ]
-    findings = [
-        *dockerfile.check(base, dockerfiles),
-        *compose.check(base, compose_files),
-        *kubernetes.check(base, manifests),
-    ]
+    # The domains are independent and mostly wait on subprocesses (hadolint, kubectl), so they
+    # run side by side.
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        futures = [
+            pool.submit(list, dockerfile.check(base, dockerfiles)),
+            pool.submit(list, compose.check(base, compose_files)),
+            pool.submit(list, kubernetes.check(base, manifests)),
+        ]
+        findings = [finding for future in futures for finding in future.result()]
     return findings, len(dockerfiles) + len(compose_files) + len(manifests)
 
 

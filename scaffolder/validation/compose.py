@@ -107,7 +107,11 @@ def _references(root: Path, path: Path, document: Document) -> Iterator[Finding]
                 step: str | int = target if isinstance(depends, dict) else index
                 line, column = document.locate(["services", name, "depends_on", step])
                 yield _finding(
-                    root, path, DEPENDS_ON, line, column,
+                    root,
+                    path,
+                    DEPENDS_ON,
+                    line,
+                    column,
                     f"service `{name}` depends on `{target}`, which is not a service of this file",
                 )
         for index, volume in enumerate(service.get("volumes") or []):
@@ -115,8 +119,13 @@ def _references(root: Path, path: Path, document: Document) -> Iterator[Finding]
             if source is not None and source not in declared_volumes:
                 line, column = document.locate(["services", name, "volumes", index])
                 yield _finding(
-                    root, path, VOLUME, line, column,
-                    f"service `{name}` mounts volume `{source}`, which top-level `volumes` does not declare",
+                    root,
+                    path,
+                    VOLUME,
+                    line,
+                    column,
+                    f"service `{name}` mounts volume `{source}`, "
+                    "which top-level `volumes` does not declare",
                 )
 
 
@@ -133,4 +142,3 @@ def _named_volume(volume: object) -> str | None:
     if source.startswith((".", "/", "~", "$")) or not source:
         return None
     return source
-

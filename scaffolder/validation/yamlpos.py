@@ -47,7 +47,11 @@ class Document:
             if found is None:
                 break
             key, node = found
-            mark = node.start_mark if key is None or isinstance(node, yaml.ScalarNode) else key.start_mark
+            mark = (
+                node.start_mark
+                if key is None or isinstance(node, yaml.ScalarNode)
+                else key.start_mark
+            )
         return int(mark.line) + 1, int(mark.column) + 1
 
 
@@ -57,7 +61,11 @@ def _child(node: yaml.Node, step: str | int) -> tuple[yaml.Node | None, yaml.Nod
             if isinstance(key, yaml.ScalarNode) and key.value == str(step):
                 return key, value
         return None
-    if isinstance(node, yaml.SequenceNode) and isinstance(step, int) and 0 <= step < len(node.value):
+    if (
+        isinstance(node, yaml.SequenceNode)
+        and isinstance(step, int)
+        and 0 <= step < len(node.value)
+    ):
         return None, node.value[step]
     return None
 
@@ -80,7 +88,9 @@ def load_documents(text: str) -> list[Document]:
         mark = error.problem_mark or error.context_mark
         line = int(mark.line) + 1 if mark else 1
         column = int(mark.column) + 1 if mark else 1
-        raise YamlSyntaxError(message=str(error.problem or error), line=line, column=column) from error
+        raise YamlSyntaxError(
+            message=str(error.problem or error), line=line, column=column
+        ) from error
     except yaml.YAMLError as error:
         raise YamlSyntaxError(message=str(error), line=1, column=1) from error
     finally:

@@ -7,22 +7,24 @@ from pathlib import Path
 
 import pytest
 
+from scaffolder.rules_docs import docs_root
 from scaffolder.validation import validate
 from scaffolder.validation.registry import Registry, default_registry
-from scaffolder.rules_docs import docs_root
 
 from ..conftest import build_tree
 
 CASES = [
     (
         "DOCKER001",
-        {"Dockerfile": "FROM python:3.12.8-slim-bookworm\nRUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*\n"},
+        {
+            "Dockerfile": "FROM python:3.12.8-slim-bookworm\nRUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*\n"
+        },
         ("Dockerfile", 2, 1, "DL3008: Pin versions in apt get install"),
     ),
     (
         "COMPOSE001",
         {"compose.yaml": "services:\n  web:\n    image: nginx:1.27.3\n    bogus: 1\n"},
-        ("compose.yaml", 3, 5, "extension key `bogus` does not start with \"x-\""),
+        ("compose.yaml", 3, 5, 'extension key `bogus` does not start with "x-"'),
     ),
     (
         "COMPOSE001",
@@ -31,17 +33,33 @@ CASES = [
     ),
     (
         "COMPOSE002",
-        {"compose.yaml": "services:\n  app:\n    image: a:1\n    depends_on:\n      database:\n        condition: service_healthy\n"},
-        ("compose.yaml", 5, 7, "service `app` depends on `database`, which is not a service of this file"),
+        {
+            "compose.yaml": "services:\n  app:\n    image: a:1\n    depends_on:\n      database:\n        condition: service_healthy\n"
+        },
+        (
+            "compose.yaml",
+            5,
+            7,
+            "service `app` depends on `database`, which is not a service of this file",
+        ),
     ),
     (
         "COMPOSE003",
-        {"compose.yaml": "services:\n  db:\n    image: postgres:17.2-bookworm\n    volumes:\n      - db-data:/data\n"},
-        ("compose.yaml", 5, 9, "service `db` mounts volume `db-data`, which top-level `volumes` does not declare"),
+        {
+            "compose.yaml": "services:\n  db:\n    image: postgres:17.2-bookworm\n    volumes:\n      - db-data:/data\n"
+        },
+        (
+            "compose.yaml",
+            5,
+            9,
+            "service `db` mounts volume `db-data`, which top-level `volumes` does not declare",
+        ),
     ),
     (
         "K8S001",
-        {"svc.yaml": "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  ports:\n    - port: eighty\n"},
+        {
+            "svc.yaml": "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  ports:\n    - port: eighty\n"
+        },
         ("svc.yaml", 7, 13, "`Service/web` at `spec.ports.0.port`"),
     ),
     (
@@ -62,9 +80,12 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(("rule", "files", "expected"), CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
-def test_rule_reports_exact_finding(tmp_path: Path, rule: str, files: dict[str, str],
-                                    expected: tuple[str, int, int, str]) -> None:
+@pytest.mark.parametrize(
+    ("rule", "files", "expected"), CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)]
+)
+def test_rule_reports_exact_finding(
+    tmp_path: Path, rule: str, files: dict[str, str], expected: tuple[str, int, int, str]
+) -> None:
     if rule == "K8S002" and shutil.which("kubectl") is None:
         pytest.skip("kubectl not on PATH")
     report = validate([build_tree(tmp_path, files)], select=[rule])
@@ -76,15 +97,17 @@ def test_rule_reports_exact_finding(tmp_path: Path, rule: str, files: dict[str, 
 
 
 def test_suppression_comment_on_the_line_above(tmp_path: Path) -> None:
-    files = {"compose.yaml": "services:\n  app:\n    image: a:1\n    depends_on:\n"
-             "      # scaffolder:ignore COMPOSE002 the service comes from another file\n      - other\n"}
+    files = {
+        "compose.yaml": "services:\n  app:\n    image: a:1\n    depends_on:\n"
+        "      # scaffolder:ignore COMPOSE002 the service comes from another file\n      - other\n"
+    }
     assert validate([build_tree(tmp_path, files)]).findings == ()
 
 
 def test_clean_snippets_give_no_findings(tmp_path: Path) -> None:
     files = {
         "compose.yaml": "services:\n  app:\n    image: a:1\n    depends_on: [db]\n    volumes: [data:/d, ./src:/src]\n"
-                        "  db:\n    image: postgres:17.2-bookworm\nvolumes:\n  data:\n",
+        "  db:\n    image: postgres:17.2-bookworm\nvolumes:\n  data:\n",
         "cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  namespace: y\ndata:\n  a: b\n",
         "notes.yaml": "just: some config\n",
     }
