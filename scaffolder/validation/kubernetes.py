@@ -78,7 +78,9 @@ def _name(obj: dict[str, Any]) -> str:
     return f"{obj.get('kind')}/{metadata.get('name', '?') if isinstance(metadata, dict) else '?'}"
 
 
-def check(root: Path, yaml_files: list[Path], *, version: str = DEFAULT_VERSION) -> Iterator[Finding]:
+def check(
+    root: Path, yaml_files: list[Path], *, version: str = DEFAULT_VERSION
+) -> Iterator[Finding]:
     """Validate manifests under ``root``; kustomizations are rendered with ``kubectl kustomize``."""
     kustomizations = [path for path in yaml_files if is_kustomization(path)]
     kustomize_dirs = {path.parent for path in kustomizations}
@@ -90,14 +92,18 @@ def check(root: Path, yaml_files: list[Path], *, version: str = DEFAULT_VERSION)
         try:
             documents = load_documents(path.read_text(encoding="utf-8"))
         except YamlSyntaxError as error:
-            yield _finding(root, path, YAML_SYNTAX, error.line, error.column, f"invalid YAML: {error.message}")
+            yield _finding(
+                root, path, YAML_SYNTAX, error.line, error.column, f"invalid YAML: {error.message}"
+            )
             continue
         except UnicodeDecodeError:
             continue
         for document in documents:
             if not _is_object(document.data):
                 continue
-            sources.setdefault((str(document.data["kind"]), _name(document.data)), _Source(path, document))
+            sources.setdefault(
+                (str(document.data["kind"]), _name(document.data)), _Source(path, document)
+            )
             if path.parent not in kustomize_dirs:
                 loose.append((path, document))
     for path, document in loose:
@@ -109,8 +115,13 @@ def check(root: Path, yaml_files: list[Path], *, version: str = DEFAULT_VERSION)
     leaves = [path for path in kustomizations if path.parent.resolve() not in referenced]
     if kubectl is None:
         yield _finding(
-            root, leaves[0] if leaves else kustomizations[0], NO_KUBECTL, 1, 1,
-            "kubectl not found: kustomizations were not rendered; their resources were validated one by one",
+            root,
+            leaves[0] if leaves else kustomizations[0],
+            NO_KUBECTL,
+            1,
+            1,
+            "kubectl not found: kustomizations were not rendered; "
+            "their resources were validated one by one",
         )
         for path in kustomizations:
             for source in sources.values():
@@ -151,9 +162,13 @@ def _listed(kustomization: Path, manifest: Path) -> bool:
 
 
 def _render_and_validate(
-    root: Path, kustomization: Path, kubectl: str, sources: dict[tuple[str, str], _Source], version: str
+    root: Path,
+    kustomization: Path,
+    kubectl: str,
+    sources: dict[tuple[str, str], _Source],
+    version: str,
 ) -> Iterator[Finding]:
-    result = subprocess.run(  # noqa: S603 - fixed binary, directory as argument
+    result = subprocess.run(
         [kubectl, "kustomize", str(kustomization.parent)],
         capture_output=True,
         text=True,
@@ -161,13 +176,18 @@ def _render_and_validate(
     )
     if result.returncode != 0:
         message = result.stderr.strip().splitlines()[-1] if result.stderr.strip() else "failed"
-        yield _finding(root, kustomization, KUSTOMIZE, 1, 1, f"`kubectl kustomize` failed: {message}")
+        yield _finding(
+            root, kustomization, KUSTOMIZE, 1, 1, f"`kubectl kustomize` failed: {message}"
+        )
         return
     try:
         rendered = load_documents(result.stdout)
     except YamlSyntaxError as error:
-        yield _finding(root, kustomization, KUSTOMIZE, 1, 1, f"rendered output is not YAML: {error.message}")
+        yield _finding(
+            root, kustomization, KUSTOMIZE, 1, 1, f"rendered output is not YAML: {error.message}"
+        )
         return
+    rendered_by = kustomization.parent.relative_to(root).as_posix()
     for document in rendered:
         if not _is_object(document.data):
             continue
@@ -180,8 +200,12 @@ def _render_and_validate(
             # the deepest existing field of the source is the best place we have.
             line, column = source.document.locate(_field_path(finding))
             yield Finding(
-                source.path.relative_to(root).as_posix(), line, column, finding.rule, finding.severity,
-                f"{finding.message} (rendered by {kustomization.parent.relative_to(root).as_posix()})",
+                source.path.relative_to(root).as_posix(),
+                line,
+                column,
+                finding.rule,
+                finding.severity,
+                f"{finding.message} (rendered by {rendered_by})",
             )
 
 
@@ -205,9 +229,16 @@ def _validate(root: Path, path: Path, document: Document, version: str) -> Itera
         line, column = document.locate(field)
         where = ".".join(str(part) for part in field)
         location = f" at `{where}`" if where else ""
-        yield _finding(root, path, SCHEMA, line, column, f"`{_name(obj)}`{location}: {error.message}")
+        yield _finding(
+            root, path, SCHEMA, line, column, f"`{_name(obj)}`{location}: {error.message}"
+        )
     except SchemaNotFoundError:
         yield _finding(
-            root, path, NO_SCHEMA, document.line, 1,
-            f"`{_name(obj)}`: no schema for `{obj['apiVersion']}` `{obj['kind']}` in Kubernetes {version}; not validated",
+            root,
+            path,
+            NO_SCHEMA,
+            document.line,
+            1,
+            f"`{_name(obj)}`: no schema for `{obj['apiVersion']}` `{obj['kind']}` "
+            f"in Kubernetes {version}; not validated",
         )
