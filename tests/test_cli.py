@@ -254,27 +254,31 @@ def test_output_directory_under_a_file_exits_2(run_cli: Run, tmp_path: Path) -> 
     assert "is not a directory" in result.stderr
 
 
-def test_read_only_output_directory_exits_2(run_cli: Run, tmp_path: Path) -> None:
+def _unwritable_directory(tmp_path: Path) -> Path:
+    """A directory this process cannot create entries in.
+
+    For a normal user a mode-0555 directory; root ignores modes, so for root sysfs, where even
+    root may not create files.
+    """
     read_only = tmp_path / "ro"
     read_only.mkdir()
     read_only.chmod(0o555)
     try:
-        probe = read_only / "probe"
-        try:
-            probe.mkdir()
-        except PermissionError:
-            pass
-        else:
-            probe.rmdir()
-            pytest.skip(
-                "running as a user who can write anywhere (root): permissions are not enforced"
-            )
-        result = run_cli("new", "docker-dev", "--no-input", "-o", str(read_only))
-        assert result.returncode == 2
-        assert f"cannot write to output directory `{read_only}`" in result.stderr
-        assert list(read_only.iterdir()) == []
-    finally:
-        read_only.chmod(0o755)
+        (read_only / "probe").mkdir()
+    except PermissionError:
+        return read_only
+    (read_only / "probe").rmdir()
+    return Path("/sys/kernel")
+
+
+def test_unwritable_output_directory_exits_2(run_cli: Run, tmp_path: Path) -> None:
+    target = _unwritable_directory(tmp_path)
+    before = sorted(p.name for p in target.iterdir())
+    result = run_cli("new", "docker-dev", "--no-input", "-o", str(target))
+    assert result.returncode == 2
+    assert f"cannot write to output directory `{target}`" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert sorted(p.name for p in target.iterdir()) == before
 
 
 def test_validate_json_and_exit_codes(tmp_path: Path) -> None:
