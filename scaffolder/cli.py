@@ -85,7 +85,7 @@ def list_command(output_format: str) -> None:
                         "name": t.name,
                         "version": t.version,
                         "description": t.description,
-                        "answers": {k: v for k, v in t.questions.items() if not k.startswith("_")},
+                        "answers": t.questions,
                     }
                     for t in templates
                 ],

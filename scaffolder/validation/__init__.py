@@ -54,11 +54,10 @@ def _suppressed(root: Path, finding: Finding, cache: dict[str, list[str]]) -> bo
     return finding.rule in rules
 
 
-def _validate_root(root: Path) -> tuple[list[Finding], int]:
+def _validate_root(root: Path, base: Path) -> tuple[list[Finding], int]:
     from scaffolder.validation import compose, dockerfile, kubernetes
 
     files = discover(root)
-    base = root.parent if root.is_file() else root
     dockerfiles = [path for path in files if dockerfile.is_dockerfile(path)]
     compose_files = [path for path in files if compose.is_compose_file(path)]
     manifests = [
@@ -100,7 +99,7 @@ def validate(
         if not root.exists():
             raise UserError(f"path `{raw}` does not exist")
         base = root.parent if root.is_file() else root
-        root_findings, root_files = _validate_root(root)
+        root_findings, root_files = _validate_root(root, base)
         files += root_files
         lines: dict[str, list[str]] = {}
         findings.extend(

@@ -84,7 +84,7 @@ def check(
     """Validate manifests under ``root``; kustomizations are rendered with ``kubectl kustomize``."""
     kustomizations = [path for path in yaml_files if is_kustomization(path)]
     kustomize_dirs = {path.parent for path in kustomizations}
-    sources: dict[tuple[str, str], _Source] = {}
+    sources: dict[str, _Source] = {}
     loose: list[tuple[Path, Document]] = []
     for path in yaml_files:
         if is_kustomization(path):
@@ -101,9 +101,7 @@ def check(
         for document in documents:
             if not _is_object(document.data):
                 continue
-            sources.setdefault(
-                (str(document.data["kind"]), _name(document.data)), _Source(path, document)
-            )
+            sources.setdefault(_name(document.data), _Source(path, document))
             if path.parent not in kustomize_dirs:
                 loose.append((path, document))
     for path, document in loose:
@@ -111,7 +109,8 @@ def check(
     if not kustomizations:
         return
     kubectl = shutil.which("kubectl")
-    referenced = _referenced_dirs(kustomizations)
+    parsed = {path: _kustomization_data(path) for path in kustomizations}
+    referenced = _referenced_dirs(parsed)
     leaves = [path for path in kustomizations if path.parent.resolve() not in referenced]
     if kubectl is None:
         yield _finding(
@@ -123,10 +122,15 @@ def check(
             "kubectl not found: kustomizations were not rendered; "
             "their resources were validated one by one",
         )
-        for path in kustomizations:
-            for source in sources.values():
-                if source.path.parent == path.parent and _listed(path, source.path):
-                    yield from _validate(root, source.path, source.document, version)
+        listed = {
+            (path.parent / entry).resolve()
+            for path, data in parsed.items()
+            for entry in data.get("resources") or []
+            if isinstance(entry, str)
+        }
+        for source in sources.values():
+            if source.path.parent in kustomize_dirs and source.path.resolve() in listed:
+                yield from _validate(root, source.path, source.document, version)
         return
     for path in leaves:
         yield from _render_and_validate(root, path, kubectl, sources, version)
@@ -141,10 +145,9 @@ def _kustomization_data(path: Path) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def _referenced_dirs(kustomizations: list[Path]) -> set[Path]:
+def _referenced_dirs(parsed: dict[Path, dict[str, Any]]) -> set[Path]:
     referenced: set[Path] = set()
-    for path in kustomizations:
-        data = _kustomization_data(path)
+    for path, data in parsed.items():
         for entry in [*(data.get("resources") or []), *(data.get("components") or [])]:
             if isinstance(entry, str):
                 target = (path.parent / entry).resolve()
@@ -153,19 +156,11 @@ def _referenced_dirs(kustomizations: list[Path]) -> set[Path]:
     return referenced
 
 
-def _listed(kustomization: Path, manifest: Path) -> bool:
-    resources = _kustomization_data(kustomization).get("resources") or []
-    return any(
-        isinstance(entry, str) and (kustomization.parent / entry).resolve() == manifest.resolve()
-        for entry in resources
-    )
-
-
 def _render_and_validate(
     root: Path,
     kustomization: Path,
     kubectl: str,
-    sources: dict[tuple[str, str], _Source],
+    sources: dict[str, _Source],
     version: str,
 ) -> Iterator[Finding]:
     result = subprocess.run(
@@ -191,7 +186,7 @@ def _render_and_validate(
     for document in rendered:
         if not _is_object(document.data):
             continue
-        source = sources.get((str(document.data["kind"]), _name(document.data)))
+        source = sources.get(_name(document.data))
         for finding in _validate(root, kustomization, document, version):
             if source is None:
                 yield finding

@@ -132,3 +132,23 @@ def test_registry_rejects_duplicates_and_unknown_ids() -> None:
         Registry([rule, rule])
     with pytest.raises(Exception, match="unknown rule `NOPE`"):
         registry.active(["NOPE"], None)
+
+
+def test_without_kubectl_kustomization_resources_are_validated_one_by_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from scaffolder.validation import kubernetes
+
+    monkeypatch.setattr(kubernetes.shutil, "which", lambda name: None)
+    files = {
+        "k/kustomization.yaml": "resources:\n  - svc.yaml\n",
+        "k/svc.yaml": "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  portz: []\n",
+        "k/patch.yaml": "apiVersion: v1\nkind: Service\nmetadata:\n  name: other\nspec:\n  bad: 1\n",
+    }
+    report = validate([build_tree(tmp_path, files)])
+    assert [(f.rule, f.path, f.line) for f in report.findings] == [
+        ("K8S004", "k/kustomization.yaml", 1),
+        ("K8S001", "k/svc.yaml", 5),
+    ]
+    assert "kubectl not found" in report.findings[0].message
+    assert "'portz' was unexpected" in report.findings[1].message
