@@ -224,9 +224,28 @@ def new_command(
         sys.exit(EXIT_FINDINGS)
 
 
+def source_lines(bases: Sequence[Path]) -> Callable[[str, int], str | None]:
+    """Read line N of a finding's file, trying each validated root in turn."""
+    cache: dict[str, list[str]] = {}
+
+    def read(path: str, line: int) -> str | None:
+        if path not in cache:
+            cache[path] = []
+            for base in bases:
+                try:
+                    cache[path] = (base / path).read_text(encoding="utf-8").splitlines()
+                    break
+                except (OSError, UnicodeDecodeError):
+                    continue
+        lines = cache[path]
+        return lines[line - 1] if 1 <= line <= len(lines) else None
+
+    return read
+
+
 @cli.command("validate")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@format_option("text", "json")
+@format_option("text", "json", "sarif")
 @click.option(
     "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write the report to FILE."
 )
@@ -239,6 +258,13 @@ def new_command(
 )
 @click.option("--select", multiple=True, metavar="RULE,...", help="Only these rules.")
 @click.option("--ignore", multiple=True, metavar="RULE,...", help="Not these rules.")
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Parallel parser processes.  [default: number of CPUs]",
+)
+@click.option("--no-cache", is_flag=True, help="Ignore and do not update the result cache.")
 def validate_command(
     paths: tuple[Path, ...],
     output_format: str,
@@ -246,36 +272,70 @@ def validate_command(
     fail_on: str,
     select: tuple[str, ...],
     ignore: tuple[str, ...],
+    jobs: int | None,
+    no_cache: bool,
 ) -> None:
-    """Check Dockerfiles, compose files and Kubernetes manifests under PATH (default: .).
+    """Check Terraform, Kubernetes manifests, compose files and Dockerfiles under PATH.
+
+    PATH defaults to the current directory. Results of unchanged files come from a cache in
+    the user cache directory; --no-cache bypasses it.
 
     \b
     Example:
-      scaffolder validate my-service --format json --fail-on warning
+      scaffolder validate my-service --format sarif --output scaffolder.sarif
     """
     from rich.console import Console
 
-    from scaffolder.report.json import render_json
-    from scaffolder.report.text import print_text
     from scaffolder.validation import validate
     from scaffolder.validation.model import Severity
+    from scaffolder.validation.registry import default_registry
 
+    roots = list(paths) or [Path()]
+    registry = default_registry()
     report = validate(
-        list(paths) or [Path()], select=_comma_list(select), ignore=_comma_list(ignore)
+        roots,
+        select=_comma_list(select),
+        ignore=_comma_list(ignore),
+        jobs=jobs,
+        cache=not no_cache,
+        registry=registry,
     )
-    if output_format == "json":
-        text = render_json(report)
+    bases = [root.parent if root.is_file() else root for root in roots]
+    if output_format in {"json", "sarif"}:
+        if output_format == "json":
+            from scaffolder.report.json import render_json
+
+            text = render_json(report)
+        else:
+            from scaffolder.report.sarif import render_sarif
+
+            text = render_sarif(report, registry)
         if output:
-            output.write_text(text, encoding="utf-8")
+            _write_report(output, text)
         else:
             click.echo(text, nl=False)
-    elif output:
-        with output.open("w", encoding="utf-8") as handle:
-            print_text(report, Console(file=handle, no_color=True, width=200))
     else:
-        print_text(report, Console())
+        from scaffolder.report.text import print_text
+
+        if output:
+            import io
+
+            buffer = io.StringIO()
+            print_text(report, Console(file=buffer, no_color=True, width=200), source_lines(bases))
+            _write_report(output, buffer.getvalue())
+        else:
+            print_text(report, Console(), source_lines(bases))
     if report.fails(Severity(fail_on)):
         sys.exit(EXIT_FINDINGS)
+
+
+def _write_report(output: Path, text: str) -> None:
+    from scaffolder.errors import UserError
+
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise UserError(f"cannot write report to `{output}`: {error.strerror}") from error
 
 
 @cli.command("rules")

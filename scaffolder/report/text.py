@@ -1,7 +1,8 @@
-"""Human-readable report: findings grouped by file, printed with rich."""
+"""Human-readable report: findings grouped by file, each with its source line and a caret."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from itertools import groupby
 
 from rich.console import Console
@@ -11,9 +12,12 @@ from scaffolder.validation.model import Report, Severity
 
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 
+#: Returns line ``n`` (1-based) of a finding's file, or None when it cannot be read.
+SourceLines = Callable[[str, int], "str | None"]
 
-def print_text(report: Report, console: Console) -> None:
-    """Print ``report``: one block per file, then a summary line."""
+
+def print_text(report: Report, console: Console, source: SourceLines | None = None) -> None:
+    """Print ``report``: one block per file, source line and caret under each finding."""
     for path, findings in groupby(report.findings, key=lambda finding: finding.path):
         console.print(f"[bold]{escape(path)}[/bold]")
         for finding in findings:
@@ -23,8 +27,15 @@ def print_text(report: Report, console: Console) -> None:
                 f"  {finding.rule}  {escape(finding.message)}",
                 soft_wrap=True,
             )
+            text = source(finding.path, finding.line) if source else None
+            if text is not None and text.strip():
+                shown = text.expandtabs(4).rstrip()
+                caret = " " * min(max(finding.column - 1, 0), len(shown))
+                console.print(f"      [dim]{escape(shown)}[/dim]", soft_wrap=True, highlight=False)
+                console.print(f"      {caret}[{style}]^[/{style}]", highlight=False)
     counts = ", ".join(f"{report.count(severity)} {severity.value}" for severity in Severity)
     total = len(report.findings)
     console.print(
-        f"{report.files} files checked, {total} finding{'s' if total != 1 else ''} ({counts})"
+        f"{report.files} files checked, {total} finding{'s' if total != 1 else ''} ({counts})",
+        highlight=False,
     )

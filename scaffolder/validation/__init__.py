@@ -54,10 +54,21 @@ def _suppressed(root: Path, finding: Finding, cache: dict[str, list[str]]) -> bo
     return finding.rule in rules
 
 
-def _validate_root(root: Path, base: Path) -> tuple[list[Finding], int]:
-    from scaffolder.validation import compose, dockerfile, kubernetes
+def _validate_root(
+    root: Path, base: Path, *, jobs: int | None, cache: bool
+) -> tuple[list[Finding], int]:
+    from scaffolder.validation import compose, dockerfile, kubernetes, terraform
+    from scaffolder.validation.cache import ResultCache
 
     files = discover(root)
+    terraform_files = [path for path in files if terraform.is_terraform(path)]
+    # Terraform parses in worker processes; it runs before the threads below start, since
+    # forking a process that has threads running is unsafe.
+    findings = list(
+        terraform.check(
+            base, terraform_files, jobs=jobs, cache=ResultCache("terraform", enabled=cache)
+        )
+    )
     dockerfiles = [path for path in files if dockerfile.is_dockerfile(path)]
     compose_files = [path for path in files if compose.is_compose_file(path)]
     manifests = [
@@ -74,8 +85,9 @@ def _validate_root(root: Path, base: Path) -> tuple[list[Finding], int]:
             pool.submit(list, compose.check(base, compose_files)),
             pool.submit(list, kubernetes.check(base, manifests)),
         ]
-        findings = [finding for future in futures for finding in future.result()]
-    return findings, len(dockerfiles) + len(compose_files) + len(manifests)
+        findings += [finding for future in futures for finding in future.result()]
+    checked = len(terraform_files) + len(dockerfiles) + len(compose_files) + len(manifests)
+    return findings, checked
 
 
 def validate(
@@ -83,13 +95,25 @@ def validate(
     *,
     select: Iterable[str] | None = None,
     ignore: Iterable[str] | None = None,
+    jobs: int | None = None,
+    cache: bool = True,
     registry: Registry | None = None,
 ) -> Report:
     """Validate every file under ``paths``; finding paths are relative to the path they came from.
 
+    Args:
+        paths: Files or directories (default: the current directory).
+        select: Only these rule ids (default: every rule that is on by default).
+        ignore: Not these rule ids.
+        jobs: Worker processes for parsing (default: the number of CPUs; 1 runs in-process).
+        cache: Reuse results of unchanged files from the user cache directory.
+        registry: The rules to know about (tests pass their own).
+
     Raises:
-        UserError: A path does not exist, or a rule id is unknown.
+        UserError: A path does not exist, a rule id is unknown, or ``jobs`` is below 1.
     """
+    if jobs is not None and jobs < 1:
+        raise UserError(f"--jobs must be at least 1, got {jobs}")
     registry = registry or default_registry()
     active = registry.active(select, ignore)
     findings: list[Finding] = []
@@ -99,7 +123,7 @@ def validate(
         if not root.exists():
             raise UserError(f"path `{raw}` does not exist")
         base = root.parent if root.is_file() else root
-        root_findings, root_files = _validate_root(root, base)
+        root_findings, root_files = _validate_root(root, base, jobs=jobs, cache=cache)
         files += root_files
         lines: dict[str, list[str]] = {}
         findings.extend(
