@@ -472,13 +472,18 @@ def parse(text: str, path: str) -> HclFile:
         body = parser.parse(text + "\n")
     except UnexpectedToken as error:
         token = error.token
-        value = str(token).strip()
+        # The contextual lexer may swallow the rest of the line into one odd token, so only
+        # its first line (or its first character, for a line break) says what went wrong.
+        raw = str(token)
+        first = raw.split("\n", 1)[0].strip()
         if token.type == "$END":
             shown = "end of file"
-        elif not value:
+        elif raw[:1] in {"\n", "\r"} or not first:
             shown = "end of line"
         else:
-            shown = f"`{value[:40]}`" if value.isprintable() else repr(value[:40])
+            shown = f"`{first[:30]}`" if first.isprintable() else repr(first[:30])
+        if {"NAME", "DBLQUOTE", "INT_LITERAL"} <= set(error.expected or ()):
+            shown += ", expected an expression"
         raise _located(f"unexpected {shown}", error.line, error.column, text) from None
     except UnexpectedCharacters as error:
         index = error.pos_in_stream or 0
