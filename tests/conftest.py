@@ -106,3 +106,16 @@ def chdir(tmp_path: Path) -> Iterator[Path]:
         yield tmp_path
     finally:
         os.chdir(old)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Tests never read or write the user's real cache (subprocesses inherit it too)."""
+    directory = tmp_path_factory.mktemp("cache")
+    old = os.environ.get("SCAFFOLDER_CACHE_DIR")
+    os.environ["SCAFFOLDER_CACHE_DIR"] = str(directory)
+    yield directory
+    if old is None:
+        os.environ.pop("SCAFFOLDER_CACHE_DIR", None)
+    else:
+        os.environ["SCAFFOLDER_CACHE_DIR"] = old

@@ -62,6 +62,9 @@ def _validate_root(
 
     files = discover(root)
     terraform_files = [path for path in files if terraform.is_terraform(path)]
+    if root.is_file() and terraform_files:
+        # A module is the unit of Terraform: a single file is checked with its siblings.
+        terraform_files = sorted(p for p in root.parent.iterdir() if terraform.is_terraform(p))
     # Terraform parses in worker processes; it runs before the threads below start, since
     # forking a process that has threads running is unsafe.
     findings = list(
