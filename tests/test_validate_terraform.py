@@ -52,8 +52,10 @@ def test_realistic_repository_is_canonical_terraform(realistic: Path) -> None:
 
 
 def test_parallel_and_serial_runs_agree(realistic: Path) -> None:
-    (realistic / "modules" / "network" / "broken.tf").write_text('output "x" {\n  value = var.nope\n}\n')
-    (realistic / "extra.tf").write_text('locals {\n  a = aws_vpc.missing.id\n}\n')
+    (realistic / "modules" / "network" / "broken.tf").write_text(
+        'output "x" {\n  value = var.nope\n}\n'
+    )
+    (realistic / "extra.tf").write_text("locals {\n  a = aws_vpc.missing.id\n}\n")
     serial = validate([realistic], cache=False, jobs=1)
     parallel = validate([realistic], cache=False, jobs=2)
     assert serial.findings == parallel.findings
@@ -69,7 +71,7 @@ def test_warm_run_comes_from_the_cache(
     from scaffolder.validation import terraform
 
     monkeypatch.setenv("SCAFFOLDER_CACHE_DIR", str(tmp_path / "cache"))
-    (realistic / "extra.tf").write_text('locals {\n  a = var.nope\n}\n')
+    (realistic / "extra.tf").write_text("locals {\n  a = var.nope\n}\n")
     cold = validate([realistic], jobs=1)
     assert any((tmp_path / "cache" / "terraform").rglob("*.json"))
 
@@ -82,7 +84,7 @@ def test_warm_run_comes_from_the_cache(
     assert warm.files == cold.files
 
     # Changing one file re-analyses its module only; the result follows the change.
-    (realistic / "extra.tf").write_text('locals {\n  a = var.name\n}\n')
+    (realistic / "extra.tf").write_text("locals {\n  a = var.name\n}\n")
     monkeypatch.undo()
     monkeypatch.setenv("SCAFFOLDER_CACHE_DIR", str(tmp_path / "cache"))
     changed = validate([realistic], jobs=1)
@@ -102,7 +104,7 @@ def test_a_corrupt_cache_entry_is_a_miss(
     realistic: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setenv("SCAFFOLDER_CACHE_DIR", str(tmp_path / "cache"))
-    (realistic / "extra.tf").write_text('locals {\n  a = var.nope\n}\n')
+    (realistic / "extra.tf").write_text("locals {\n  a = var.nope\n}\n")
     first = validate([realistic], jobs=1)
     for entry in (tmp_path / "cache" / "terraform").rglob("*.json"):
         entry.write_text('{"findings": [["broken"]]}')
@@ -141,10 +143,13 @@ def test_a_single_file_is_checked_with_its_module(realistic: Path) -> None:
 
 
 def test_module_call_into_a_directory_outside_the_validated_path(tmp_path: Path) -> None:
-    build_tree(tmp_path, {
-        "live/main.tf": 'module "m" {\n  source = "../shared"\n}\noutput "o" {\n  value = module.m.nope\n}\n',
-        "shared/variables.tf": 'variable "x" {\n  type = string\n}\n',
-    })
+    build_tree(
+        tmp_path,
+        {
+            "live/main.tf": 'module "m" {\n  source = "../shared"\n}\noutput "o" {\n  value = module.m.nope\n}\n',
+            "shared/variables.tf": 'variable "x" {\n  type = string\n}\n',
+        },
+    )
     report = validate([tmp_path / "live"], cache=False, jobs=1, select=["TF106", "TF107"])
     assert [(f.path, f.line, f.rule) for f in report.findings] == [
         ("main.tf", 1, "TF107"),
@@ -153,7 +158,7 @@ def test_module_call_into_a_directory_outside_the_validated_path(tmp_path: Path)
 
 
 def test_sarif_is_2_1_0_with_rules_and_regions(realistic: Path, run_cli) -> None:
-    (realistic / "extra.tf").write_text('locals {\n  a = var.nope\n}\n')
+    (realistic / "extra.tf").write_text("locals {\n  a = var.nope\n}\n")
     result = run_cli("validate", str(realistic), "--format", "sarif", "--no-cache")
     assert result.returncode == 1, result.stderr
     log = json.loads(result.stdout)
@@ -183,9 +188,7 @@ def test_json_report_and_exit_codes(realistic: Path, run_cli) -> None:
     assert {f["rule"] for f in data["findings"]} == {"TF210", "TF211"}
     strict = run_cli("validate", str(realistic), "--fail-on", "warning", "--no-cache")
     assert strict.returncode == 1
-    ignored = run_cli(
-        "validate", str(realistic), "--fail-on", "warning", "--ignore", "TF210,TF211"
-    )
+    ignored = run_cli("validate", str(realistic), "--fail-on", "warning", "--ignore", "TF210,TF211")
     assert ignored.returncode == 0, ignored.stdout
     unknown = run_cli("validate", str(realistic), "--select", "TF999")
     assert unknown.returncode == 2

@@ -467,9 +467,10 @@ def parse(text: str, path: str) -> HclFile:
 
     parser = _parser()
     parser.comments.clear()
+    text = text.removeprefix("\ufeff")
     lines = text.count("\n") + 1
     try:
-        body = parser.parse(text + "\n")
+        body = parser.parse(_without_strip_markers(text) + "\n")
     except UnexpectedToken as error:
         token = error.token
         # The contextual lexer may swallow the rest of the line into one odd token, so only
@@ -494,6 +495,17 @@ def parse(text: str, path: str) -> HclFile:
     except (LarkError, RecursionError, ValueError, IndexError, StopIteration) as error:
         raise _located(f"cannot parse: {type(error).__name__}", 1, 1, text) from None
     return HclFile(path, body, tuple(parser.comments))
+
+
+def _without_strip_markers(text: str) -> str:
+    """``${~ x ~}`` as ``${  x  }``: python-hcl2's grammar has no strip markers on interpolations.
+
+    Whitespace stripping changes no reference, and a same-length replacement keeps every
+    line and column where it was.
+    """
+    if "~}" not in text and "${~" not in text:
+        return text
+    return text.replace("${~", "${ ").replace("~}", " }")
 
 
 def _located(message: str, line: int, column: int, text: str) -> HclSyntaxError:

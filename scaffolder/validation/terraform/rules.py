@@ -445,9 +445,15 @@ def _constraint(file: str, attr: Attribute, what: str) -> Iterator[Finding]:
 
 # --- expressions (tflint recommended) --------------------------------------------------------
 def _expressions(module: TerraformModule) -> Iterator[tuple[str, Expr]]:
+    """Every expression node, except object keys (a quoted template is how a key is computed)."""
     for file, block in module.blocks():
         for _, attr in attribute_values(block):
+            keys: set[int] = set()
             for node in walk(attr.value):
+                if id(node) in keys:
+                    continue
+                if isinstance(node, ObjectExpr):
+                    keys.update(id(item.key) for item in node.items)
                 yield file, node
 
 
