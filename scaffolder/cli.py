@@ -284,8 +284,6 @@ def validate_command(
     Example:
       scaffolder validate my-service --format sarif --output scaffolder.sarif
     """
-    from rich.console import Console
-
     from scaffolder.validation import validate
     from scaffolder.validation.model import Severity
     from scaffolder.validation.registry import default_registry
@@ -315,6 +313,8 @@ def validate_command(
         else:
             click.echo(text, nl=False)
     else:
+        from rich.console import Console
+
         from scaffolder.report.text import print_text
 
         if output:

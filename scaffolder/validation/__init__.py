@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from scaffolder.errors import UserError
@@ -80,6 +79,11 @@ def _validate_root(
         if (path.suffix in {".yaml", ".yml"} and path not in compose_files)
         or kubernetes.is_kustomization(path)
     ]
+    checked = len(terraform_files) + len(dockerfiles) + len(compose_files) + len(manifests)
+    if not (dockerfiles or compose_files or manifests):
+        return findings, checked
+    from concurrent.futures import ThreadPoolExecutor
+
     # The domains are independent and mostly wait on subprocesses (hadolint, kubectl), so they
     # run side by side.
     with ThreadPoolExecutor(max_workers=3) as pool:
@@ -89,7 +93,6 @@ def _validate_root(
             pool.submit(list, kubernetes.check(base, manifests)),
         ]
         findings += [finding for future in futures for finding in future.result()]
-    checked = len(terraform_files) + len(dockerfiles) + len(compose_files) + len(manifests)
     return findings, checked
 
 

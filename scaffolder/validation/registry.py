@@ -54,6 +54,6 @@ class Registry:
 def default_registry() -> Registry:
     """Every rule scaffolder ships."""
     from scaffolder.validation import compose, dockerfile, kubernetes
-    from scaffolder.validation.terraform.rules import RULES as TERRAFORM_RULES
+    from scaffolder.validation.terraform.catalog import RULES as TERRAFORM_RULES
 
     return Registry([*TERRAFORM_RULES, *dockerfile.RULES, *compose.RULES, *kubernetes.RULES])

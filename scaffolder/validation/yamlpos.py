@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import yaml
+if TYPE_CHECKING:
+    import yaml
 
 
 class YamlSyntaxError(Exception):
@@ -40,6 +41,8 @@ class Document:
 
         A scalar value is pointed at directly; a mapping or list at the key that holds it.
         """
+        import yaml
+
         node = self.node
         mark = node.start_mark
         for step in path:
@@ -56,6 +59,8 @@ class Document:
 
 
 def _child(node: yaml.Node, step: str | int) -> tuple[yaml.Node | None, yaml.Node] | None:
+    import yaml
+
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:
             if isinstance(key, yaml.ScalarNode) and key.value == str(step):
@@ -76,6 +81,9 @@ def load_documents(text: str) -> list[Document]:
     Raises:
         YamlSyntaxError: The text is not valid YAML.
     """
+    # yaml is imported here so that runs without YAML files never load it.
+    import yaml
+
     documents = []
     loader = yaml.SafeLoader(text)
     try:

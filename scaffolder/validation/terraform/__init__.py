@@ -9,20 +9,18 @@ outputs used) come back. The cross-module rules then run on those.
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
 import sys
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scaffolder import __version__
 from scaffolder.validation.cache import ResultCache, digest
 from scaffolder.validation.model import Finding, Severity
-from scaffolder.validation.terraform.rules import (
+from scaffolder.validation.terraform.catalog import (
     MISSING_INPUT,
     MISSING_SOURCE,
     RULES,
@@ -31,8 +29,10 @@ from scaffolder.validation.terraform.rules import (
     UNDECLARED_OUTPUT,
     UNKNOWN_ARGUMENT,
     UNREADABLE,
-    is_local_source,
 )
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 __all__ = ["RULES", "check", "is_terraform"]
 
@@ -114,7 +114,11 @@ class ModuleResult:
 def analyze_module(path: str, sources: list[tuple[str, bytes]]) -> ModuleResult:
     """Parse one module's files and run every module-level rule (pure; runs in workers)."""
     from scaffolder.validation.terraform import hcl
-    from scaffolder.validation.terraform.module import MODULE_META_ARGUMENTS, build_module
+    from scaffolder.validation.terraform.module import (
+        MODULE_META_ARGUMENTS,
+        build_module,
+        is_local_source,
+    )
     from scaffolder.validation.terraform.rules import run_checks
     from scaffolder.validation.terraform.suppress import suppress, unexplained
     from scaffolder.validation.terraform.syntax import Attribute, Block, string_value
@@ -265,6 +269,10 @@ def _preload_parser() -> None:
 
 
 def _executor(jobs: int) -> ProcessPoolExecutor:
+    # Imported here: a run answered from the cache never starts a pool.
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     # fork shares the already-built parser with the workers; elsewhere the default start
     # method is the safe one.
     if sys.platform == "linux":

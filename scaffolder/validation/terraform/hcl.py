@@ -88,7 +88,7 @@ def _end_line(item: Any) -> int:
 
     if isinstance(item, Token):
         return int(item.end_line or item.line or 1)
-    if isinstance(item, (Attribute, Block)):
+    if isinstance(item, Block):
         return item.end_line
     line = getattr(item, "line", 1)
     return int(line) if isinstance(line, int) else 1
@@ -134,7 +134,7 @@ class _Builder:
     def attribute(self, items: list[Any]) -> Attribute:
         name, value = items[0], items[-1]
         line, column = _pos(items)
-        return Attribute(_name(name), value, line, column, _expr_end(value))
+        return Attribute(_name(name), value, line, column)
 
     def block(self, items: list[Any]) -> Block:
         from lark import Token
@@ -352,18 +352,6 @@ class _Condition:
 
 def _provider_fn(names: list[str]) -> str:
     return "provider::" + "::".join(names[1:]) if names[0] == "provider" else "::".join(names)
-
-
-def _expr_end(expr: Any) -> int:
-    """Last line of an expression: the largest line of any node inside it."""
-    from scaffolder.validation.terraform.syntax import walk
-
-    end = 0
-    for node in walk(expr):
-        end = max(end, node.line)
-        if isinstance(node, (Literal, Template)) and isinstance(getattr(node, "value", None), str):
-            end = max(end, node.line + str(getattr(node, "value", "")).count("\n"))
-    return end or int(getattr(expr, "line", 1))
 
 
 def _heredoc(token: Any, *, trim: bool) -> Expr:

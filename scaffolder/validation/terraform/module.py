@@ -91,6 +91,11 @@ class Located:
         return self.node.column
 
 
+def is_local_source(source: str) -> bool:
+    """A local path source: ``./…`` or ``../…``."""
+    return source.startswith(("./", "../")) or source in {".", ".."}
+
+
 def is_override(path: str) -> bool:
     """Override files merge into declarations instead of adding to them."""
     name = path.rsplit("/", 1)[-1]

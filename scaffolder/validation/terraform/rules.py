@@ -10,7 +10,40 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from scaffolder.validation.model import Finding, Rule, Severity
+from scaffolder.validation.model import Finding, Rule
+from scaffolder.validation.terraform.catalog import (
+    COMMENT_SYNTAX,
+    COUNT_AND_FOR_EACH,
+    COUNT_INDEX,
+    DEFAULT_TYPE,
+    DEPRECATED_INDEX,
+    DEPRECATED_INTERPOLATION,
+    DEPRECATED_LOOKUP,
+    DOCUMENTED_OUTPUTS,
+    DOCUMENTED_VARIABLES,
+    DUPLICATE_ATTRIBUTE,
+    DUPLICATE_DECLARATION,
+    DUPLICATE_KEYS,
+    EACH_WITHOUT_FOR_EACH,
+    EMPTY_LIST_EQUALITY,
+    INVALID_NAME,
+    MODULE_VERSION,
+    NAMING_CONVENTION,
+    REQUIRED_PROVIDERS,
+    REQUIRED_VERSION,
+    SELF_REFERENCE,
+    STANDARD_STRUCTURE,
+    TYPED_VARIABLES,
+    UNDECLARED_DATA,
+    UNDECLARED_LOCAL,
+    UNDECLARED_MODULE,
+    UNDECLARED_RESOURCE,
+    UNDECLARED_VARIABLE,
+    UNPINNED_SOURCE,
+    UNUSED_DECLARATIONS,
+    UNUSED_PROVIDERS,
+    VERSION_CONSTRAINT,
+)
 from scaffolder.validation.terraform.module import (
     BLOCK_LABELS,
     RESERVED_ROOTS,
@@ -18,6 +51,7 @@ from scaffolder.validation.terraform.module import (
     Reference,
     TerraformModule,
     attribute_values,
+    is_local_source,
     is_override,
 )
 from scaffolder.validation.terraform.syntax import (
@@ -42,115 +76,6 @@ from scaffolder.validation.terraform.syntax import (
 from scaffolder.validation.terraform.types import default_mismatch
 
 ModuleCheck = Callable[[TerraformModule], Iterator[Finding]]
-
-
-def _rule(rule_id: str, name: str, severity: Severity, summary: str, *, on: bool = True) -> Rule:
-    return Rule(rule_id, name, "terraform", severity, summary, enabled=on)
-
-
-E, W, N = Severity.ERROR, Severity.WARNING, Severity.INFO
-SYNTAX = _rule("TF001", "hcl-syntax", E, "A `.tf` file is not valid HCL.")
-UNREADABLE = _rule("TF002", "unreadable-file", E, "A `.tf` file is not UTF-8 text.")
-SUPPRESSION_REASON = _rule(
-    "TF003", "suppression-without-reason", W, "A `scaffolder:ignore` comment gives no reason."
-)
-UNDECLARED_VARIABLE = _rule(
-    "TF101", "undeclared-variable", E, "Reference to an undeclared input variable."
-)
-UNDECLARED_LOCAL = _rule("TF102", "undeclared-local", E, "Reference to an undeclared local value.")
-UNDECLARED_RESOURCE = _rule(
-    "TF103", "undeclared-resource", E, "Reference to an undeclared managed resource."
-)
-UNDECLARED_DATA = _rule("TF104", "undeclared-data", E, "Reference to an undeclared data source.")
-UNDECLARED_MODULE = _rule(
-    "TF105", "undeclared-module", E, "Reference to an undeclared module call."
-)
-UNDECLARED_OUTPUT = _rule(
-    "TF106",
-    "undeclared-module-output",
-    E,
-    "Reference to an output a local module does not declare.",
-)
-MISSING_INPUT = _rule(
-    "TF107", "missing-module-input", E, "A local module call omits a required input variable."
-)
-UNKNOWN_ARGUMENT = _rule(
-    "TF108", "unknown-module-argument", E, "A local module call sets an argument the module lacks."
-)
-MISSING_SOURCE = _rule(
-    "TF109", "missing-module-source", E, "A local module source directory does not exist."
-)
-DUPLICATE_DECLARATION = _rule(
-    "TF110", "duplicate-declaration", E, "A name is declared twice in one module."
-)
-DUPLICATE_ATTRIBUTE = _rule(
-    "TF111", "duplicate-attribute", E, "An argument is set twice in one block."
-)
-COUNT_AND_FOR_EACH = _rule(
-    "TF112", "count-and-for-each", E, "A block sets both `count` and `for_each`."
-)
-COUNT_INDEX = _rule("TF113", "count-index-without-count", E, "`count.index` used without `count`.")
-EACH_WITHOUT_FOR_EACH = _rule(
-    "TF114", "each-without-for-each", E, "`each.key`/`each.value` used without `for_each`."
-)
-SELF_REFERENCE = _rule(
-    "TF115", "invalid-self", E, "`self` used outside provisioner, connection and postcondition."
-)
-INVALID_NAME = _rule(
-    "TF116", "invalid-block", E, "Unknown top-level block, wrong labels or an invalid name."
-)
-DEFAULT_TYPE = _rule(
-    "TF117", "default-type-mismatch", E, "A variable default cannot convert to its type."
-)
-VERSION_CONSTRAINT = _rule(
-    "TF118", "invalid-version-constraint", E, "A version constraint is malformed."
-)
-DEPRECATED_INTERPOLATION = _rule(
-    "TF201", "deprecated-interpolation", W, 'An interpolation-only expression (`"${var.x}"`).'
-)
-DEPRECATED_INDEX = _rule("TF202", "deprecated-index", W, "Legacy `.0` index or `.*` splat syntax.")
-DEPRECATED_LOOKUP = _rule(
-    "TF203", "deprecated-lookup", W, "`lookup` with two arguments; use an index."
-)
-EMPTY_LIST_EQUALITY = _rule(
-    "TF204", "empty-list-equality", W, "Comparison with `[]`; use `length(x) == 0`."
-)
-DUPLICATE_KEYS = _rule("TF205", "map-duplicate-keys", W, "An object literal repeats a key.")
-UNPINNED_SOURCE = _rule(
-    "TF206", "module-pinned-source", W, "A git or mercurial module source is not pinned."
-)
-MODULE_VERSION = _rule("TF207", "module-version", W, "A registry module call has no `version`.")
-REQUIRED_PROVIDERS = _rule(
-    "TF208",
-    "required-providers",
-    W,
-    "A provider lacks `source` or `version` in required_providers.",
-)
-REQUIRED_VERSION = _rule(
-    "TF209", "required-version", W, "The module does not set `required_version`."
-)
-TYPED_VARIABLES = _rule("TF210", "typed-variables", W, "A variable has no `type`.")
-UNUSED_DECLARATIONS = _rule(
-    "TF211", "unused-declarations", W, "A variable, local or data source is never used."
-)
-DOCUMENTED_VARIABLES = _rule(
-    "TF301", "documented-variables", N, "A variable has no `description`.", on=False
-)
-DOCUMENTED_OUTPUTS = _rule(
-    "TF302", "documented-outputs", N, "An output has no `description`.", on=False
-)
-NAMING_CONVENTION = _rule("TF303", "naming-convention", N, "A name is not snake_case.", on=False)
-STANDARD_STRUCTURE = _rule(
-    "TF304",
-    "standard-module-structure",
-    N,
-    "The module departs from the standard layout.",
-    on=False,
-)
-UNUSED_PROVIDERS = _rule(
-    "TF305", "unused-required-providers", N, "A required provider is never used.", on=False
-)
-COMMENT_SYNTAX = _rule("TF306", "comment-syntax", N, "A `//` comment; use `#`.", on=False)
 
 
 def _finding(rule: Rule, file: str, line: int, column: int, message: str) -> Finding:
@@ -420,7 +345,7 @@ def check_version_constraints(module: TerraformModule) -> Iterator[Finding]:
                 if isinstance(entry, Attribute) and isinstance(entry.value, ObjectExpr):
                     for item in entry.value.items:
                         if object_key(item.key) == "version":
-                            version = Attribute("version", item.value, item.line, item.column, 0)
+                            version = Attribute("version", item.value, item.line, item.column)
                             yield from _constraint(file, version, f"{entry.name} version")
     for file, block in module.blocks():
         if block.type in {"provider", "module"} and "version" in block.attributes:
@@ -531,11 +456,6 @@ _REGISTRY = re.compile(
     r"^(?:[A-Za-z0-9.-]+\.[A-Za-z]{2,}(?::\d+)?/)?[A-Za-z0-9][A-Za-z0-9_-]*/"
     r"[A-Za-z0-9][A-Za-z0-9_-]*/[A-Za-z0-9]+(?://.*)?$"
 )
-
-
-def is_local_source(source: str) -> bool:
-    """A local path source: ``./…`` or ``../…``."""
-    return source.startswith(("./", "../")) or source in {".", ".."}
 
 
 def check_module_sources(module: TerraformModule) -> Iterator[Finding]:
@@ -834,17 +754,6 @@ CHECKS = (
     Check((STANDARD_STRUCTURE,), check_structure),
     Check((UNUSED_PROVIDERS,), check_unused_providers),
     Check((COMMENT_SYNTAX,), check_comments),
-)
-
-RULES = (
-    SYNTAX,
-    UNREADABLE,
-    SUPPRESSION_REASON,
-    *(rule for check in CHECKS for rule in check.rules),
-    UNDECLARED_OUTPUT,
-    MISSING_INPUT,
-    UNKNOWN_ARGUMENT,
-    MISSING_SOURCE,
 )
 
 

@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable, Iterator
 
 from scaffolder.validation.model import Finding, Rule
-from scaffolder.validation.terraform.syntax import Attribute, Block, HclFile
+from scaffolder.validation.terraform.syntax import Attribute, Block, HclFile, expression_end
 
 SUPPRESS = re.compile(
     r"(?:#|//)\s*scaffolder:ignore\b\s*(?P<rules>(?:[A-Z]+\d+[\s,]*)*)(?P<reason>.*)$"
@@ -29,16 +29,19 @@ def _directives(hcl: HclFile) -> dict[int, set[str]]:
 
 def _spans(body: Iterable[Attribute | Block]) -> Iterator[tuple[int, int]]:
     for item in body:
-        yield item.line, item.end_line
         if isinstance(item, Block):
+            yield item.line, item.end_line
             yield from _spans(item.body)
+        else:
+            yield item.line, expression_end(item.value)
 
 
 def suppress(findings: list[Finding], files: list[HclFile]) -> list[Finding]:
     """``findings`` minus those a suppression comment covers."""
     by_file = {hcl.path: hcl for hcl in files}
     directives = {path: _directives(hcl) for path, hcl in by_file.items()}
-    spans = {path: list(_spans(hcl.body)) for path, hcl in by_file.items()}
+    # Spans are only worked out for files that have a suppression comment at all.
+    spans = {path: list(_spans(hcl.body)) for path, hcl in by_file.items() if directives[path]}
     kept = []
     for finding in findings:
         rules_at = directives.get(finding.path, {})

@@ -180,13 +180,12 @@ Expr = (
 
 @dataclass(frozen=True, slots=True)
 class Attribute:
-    """``name = value``; ``end_line`` is the last line of the value."""
+    """``name = value``; :func:`expression_end` finds where the value ends when needed."""
 
     name: str
     value: Expr
     line: int
     column: int
-    end_line: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -338,3 +337,13 @@ def string_value(expr: Expr) -> str | None:
     if isinstance(expr, Literal) and isinstance(expr.value, str):
         return expr.value
     return None
+
+
+def expression_end(expr: Expr) -> int:
+    """The last line ``expr`` covers (multi-line strings and heredocs included)."""
+    end = 0
+    for node in walk(expr):
+        end = max(end, node.line)
+        if isinstance(node, Literal) and isinstance(node.value, str):
+            end = max(end, node.line + node.value.count("\n"))
+    return end

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from scaffolder.validation import validate
-from scaffolder.validation.terraform.rules import RULES
+from scaffolder.validation.terraform.catalog import RULES
 
 from ...conftest import build_tree
 
