@@ -41,8 +41,9 @@ lint: install ## ruff and mypy --strict
 examples: install ## Re-render examples/ from the templates (default answers, runtime varied)
 	$(BIN)/python examples/render.py
 
-bench: install ## Benchmarks: scaffolder against plain cookiecutter, as ratios
+bench: install ## Benchmarks: new against cookiecutter, validate against terraform fmt, as ratios
 	$(BIN)/python benchmarks/bench_new.py
+	$(BIN)/python benchmarks/bench_validate.py
 
 clean:
 	rm -rf $(VENV) $(CHECKOV_VENV) $(DEMO_DIR) dist build

@@ -7,7 +7,8 @@ Generated templates join the corpus once they contain Terraform.
 
 Baselines, measured here in the same run:
 - `terraform fmt -check -recursive` (HashiCorp's Go parser), when terraform is installed;
-- a plain Python loop of `hcl2.loads` over every file (python-hcl2's own path to a dict).
+- a plain Python loop of `hcl2.loads` over every file (python-hcl2's own path to a dict);
+- python-hcl2's Lark parser alone on one core: the floor any python-hcl2 based tool has.
 
 Reports cold (empty cache) and warm (unchanged files, cache filled) wall time of the CLI, and
 peak memory for the corpus and for a corpus twice its size. Targets: cold <= 2.0x terraform fmt,
@@ -50,19 +51,18 @@ def _variables(index: int) -> str:
             "  type = map(object({\n    cidr    = string\n"
             "    enabled = optional(bool, true)\n    labels  = optional(map(string), {})\n  }))\n"
             "  default = {}\n\n  validation {\n"
-            f"    condition     = alltrue([for k, v in var.setting_{n} : can(cidrhost(v.cidr, 0))])\n"
+            "    condition     = alltrue(\n"
+            f"      [for k, v in var.setting_{n} : can(cidrhost(v.cidr, 0))]\n    )\n"
             '    error_message = "Every cidr must be a CIDR block."\n  }\n}\n'
         )
-    parts.append(
-        'variable "name" {\n  description = "Name prefix."\n  type        = string\n}\n'
-    )
+    parts.append('variable "name" {\n  description = "Name prefix."\n  type        = string\n}\n')
     return "\n".join(parts)
 
 
 def _main(index: int, child: bool) -> str:
     blocks = [
         "locals {\n"
-        "  labels = merge(var.setting_0[\"main\"].labels, { module = var.name })\n"
+        '  labels = merge(var.setting_0["main"].labels, { module = var.name })\n'
         + "".join(
             f"  enabled_{n} = {{ for k, v in var.setting_{n} : k => v if v.enabled }}\n"
             for n in range(8)
@@ -82,7 +82,7 @@ def _main(index: int, child: bool) -> str:
             "      range_name    = secondary_ip_range.key\n"
             "      ip_cidr_range = cidrsubnet(each.value.cidr, 4, 1)\n"
             "    }\n  }\n\n"
-            "  log_config {\n    aggregation_interval = \"INTERVAL_5_SEC\"\n"
+            '  log_config {\n    aggregation_interval = "INTERVAL_5_SEC"\n'
             "    flow_sampling        = 0.5\n  }\n}\n"
         )
     blocks.append(
@@ -98,9 +98,7 @@ def _main(index: int, child: bool) -> str:
         "moved {\n  from = google_compute_network.old\n  to   = google_compute_network.this\n}\n"
     )
     if not child:
-        blocks.append(
-            'module "child" {\n  source = "./child"\n  name   = "${var.name}-child"\n}\n'
-        )
+        blocks.append('module "child" {\n  source = "./child"\n  name   = "${var.name}-child"\n}\n')
     return "\n".join(blocks)
 
 
@@ -174,8 +172,10 @@ def main() -> None:
     fmt = None
     if terraform:
         fmt = median(
-            [timed([terraform, "fmt", "-check", "-recursive", str(corpus)], env)[0]
-             for _ in range(repeat)]
+            [
+                timed([terraform, "fmt", "-check", "-recursive", str(corpus)], env)[0]
+                for _ in range(repeat)
+            ]
         )
         rows.append(("terraform fmt -check -recursive", fmt))
 
@@ -187,6 +187,23 @@ def main() -> None:
         hcl2.loads(text)
     loads = time.perf_counter() - start
     rows.append(("hcl2.loads loop (in-process, 1 core)", loads))
+
+    # The floor for any tool built on python-hcl2: its Lark LALR parser alone, no tree built
+    # with positions and no transform, one core. scaffolder's adapter runs on the same parser.
+    from hcl2.postlexer import PostLexer
+    from lark import Lark
+
+    bare = Lark.open(
+        str(Path(hcl2.__file__).with_name("hcl2.lark")),
+        parser="lalr",
+        postlex=PostLexer(),
+        cache=str(work / "bare-lark.bin"),
+    )
+    start = time.perf_counter()
+    for text in texts:
+        bare.parse(text + "\n")
+    floor = time.perf_counter() - start
+    rows.append(("python-hcl2 Lark parse only (1 core)", floor))
 
     # The first run ever also compiles the HCL grammar tables (kept in the cache directory,
     # like Lark's own cache); it is reported on its own. "Cold" below means an empty result
@@ -210,18 +227,24 @@ def main() -> None:
         [scaffolder, "validate", str(double), "--format", "json"], env
     )
 
-    print(f"corpus: {files} .tf files (and {double_files} for the memory check); "
-          f"{os.cpu_count()} CPUs; median of {repeat}")
+    print(
+        f"corpus: {files} .tf files (and {double_files} for the memory check); "
+        f"{os.cpu_count()} CPUs; median of {repeat}"
+    )
     for name, seconds in rows:
         print(f"  {name:<40} {seconds * 1000:8.0f} ms")
     if fmt:
         print(f"  cold / terraform fmt  = {cold / fmt:.2f}  (target <= 2.0)")
         print(f"  warm / terraform fmt  = {warm / fmt:.2f}  (target <= 0.25)")
     print(f"  cold / hcl2.loads loop = {cold / loads:.2f}")
-    print(f"  peak RSS: {memory / 1024:.0f} MiB for {files} files, "
-          f"{double_memory / 1024:.0f} MiB for {double_files} "
-          f"(ratio {double_memory / memory:.2f}; flat is 1.0); "
-          f"cold wall for {double_files} files {double_wall * 1000:.0f} ms")
+    if fmt:
+        print(f"  Lark parse floor / terraform fmt = {floor / fmt:.2f} on one core")
+    print(
+        f"  peak RSS: {memory / 1024:.0f} MiB for {files} files, "
+        f"{double_memory / 1024:.0f} MiB for {double_files} "
+        f"(ratio {double_memory / memory:.2f}; flat is 1.0); "
+        f"cold wall for {double_files} files {double_wall * 1000:.0f} ms"
+    )
     shutil.rmtree(work)
 
 

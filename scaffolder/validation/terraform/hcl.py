@@ -235,8 +235,11 @@ class _Builder:
 
     # --- expressions -------------------------------------------------------------------------
     def expr_term(self, items: list[Any]) -> Expr:
+        if len(items) == 1:  # the common case, by far: no parentheses
+            only: Expr = items[0]
+            return only
         exprs = _exprs(items)
-        if len(items) > 1 and str(items[0]) == "(":
+        if str(items[0]) == "(":
             return Paren(exprs[0], *_pos(items))
         expr: Expr = exprs[0]
         return expr

@@ -6,8 +6,9 @@ majors) never reaches a rule; :mod:`scaffolder.validation.terraform.hcl` builds 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,42 +257,47 @@ class HclFile:
 
 def children(expr: Expr) -> Iterator[Expr]:
     """Direct sub-expressions of ``expr``."""
-    if isinstance(expr, Template):
-        yield from expr.parts
-    elif isinstance(expr, Directive):
-        if expr.expr is not None:
-            yield expr.expr
-    elif isinstance(expr, Traversal):
-        yield expr.source
-        for step in expr.steps:
-            if isinstance(step, Index):
-                yield step.key
-    elif isinstance(expr, TupleExpr):
-        yield from expr.items
-    elif isinstance(expr, ObjectExpr):
-        for item in expr.items:
-            yield item.key
-            yield item.value
-    elif isinstance(expr, (Call, Operation)):
-        yield from expr.args if isinstance(expr, Call) else expr.operands
-    elif isinstance(expr, ForExpr):
-        yield expr.collection
-        if expr.key is not None:
-            yield expr.key
-        yield expr.value
-        if expr.condition is not None:
-            yield expr.condition
-    elif isinstance(expr, Paren):
-        yield expr.expr
+    return iter(_CHILDREN[type(expr)](expr))
+
+
+def _traversal_children(expr: Traversal) -> list[Expr]:
+    return [expr.source, *(step.key for step in expr.steps if isinstance(step, Index))]
+
+
+def _object_children(expr: ObjectExpr) -> list[Expr]:
+    return [part for item in expr.items for part in (item.key, item.value)]
+
+
+def _for_children(expr: ForExpr) -> list[Expr]:
+    parts = (expr.collection, expr.key, expr.value, expr.condition)
+    return [part for part in parts if part is not None]
+
+
+# Dispatch on the exact type: rules walk every expression of every module, and a table is
+# several times faster than a chain of isinstance checks.
+_CHILDREN: dict[type, Callable[[Any], Sequence[Expr]]] = {
+    Literal: lambda expr: (),
+    Variable: lambda expr: (),
+    Template: lambda expr: expr.parts,
+    Directive: lambda expr: () if expr.expr is None else (expr.expr,),
+    Traversal: _traversal_children,
+    TupleExpr: lambda expr: expr.items,
+    ObjectExpr: _object_children,
+    Call: lambda expr: expr.args,
+    Operation: lambda expr: expr.operands,
+    ForExpr: _for_children,
+    Paren: lambda expr: (expr.expr,),
+}
 
 
 def walk(expr: Expr) -> Iterator[Expr]:
     """``expr`` and every expression inside it, depth first."""
     stack = [expr]
+    table = _CHILDREN
     while stack:
         node = stack.pop()
         yield node
-        stack.extend(reversed(list(children(node))))
+        stack.extend(reversed(table[type(node)](node)))
 
 
 UNKNOWN = object()
