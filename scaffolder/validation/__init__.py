@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from scaffolder.errors import UserError
@@ -53,6 +53,27 @@ def _suppressed(root: Path, finding: Finding, cache: dict[str, list[str]]) -> bo
     return finding.rule in rules
 
 
+def unexplained(root: Path, files: Iterable[Path], rule: Rule) -> Iterator[Finding]:
+    """A warning for each ``# scaffolder:ignore RULE`` comment in ``files`` that gives no reason."""
+    for path in files:
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError):
+            continue
+        for number, line in enumerate(lines, start=1):
+            match = _SUPPRESS.search(line)
+            if match and not match["reason"]:
+                named = ", ".join(r for r in re.split(r"[,\s]+", match["rules"]) if r)
+                yield Finding(
+                    path.relative_to(root).as_posix(),
+                    number,
+                    match.start() + 1,
+                    rule.id,
+                    rule.severity,
+                    f"`scaffolder:ignore {named}` gives no reason; say why after the rule id",
+                )
+
+
 def _validate_root(
     root: Path, base: Path, *, jobs: int | None, cache: bool
 ) -> tuple[list[Finding], int]:
@@ -92,6 +113,9 @@ def _validate_root(
             pool.submit(list, compose.check(base, compose_files)),
             pool.submit(list, kubernetes.check(base, manifests)),
         ]
+        findings += unexplained(base, dockerfiles, dockerfile.SUPPRESSION_REASON)
+        findings += unexplained(base, compose_files, compose.SUPPRESSION_REASON)
+        findings += unexplained(base, manifests, kubernetes.SUPPRESSION_REASON)
         findings += [finding for future in futures for finding in future.result()]
     return findings, checked
 

@@ -30,7 +30,14 @@ VOLUME = Rule(
     severity=Severity.ERROR,
     summary="A service mounts a named volume that the top-level `volumes` does not declare.",
 )
-RULES = (SPEC, DEPENDS_ON, VOLUME)
+SUPPRESSION_REASON = Rule(
+    id="COMPOSE004",
+    name="suppression-without-reason",
+    domain="compose",
+    severity=Severity.WARNING,
+    summary="A `scaffolder:ignore` comment gives no reason.",
+)
+RULES = (SPEC, DEPENDS_ON, VOLUME, SUPPRESSION_REASON)
 
 COMPOSE_NAMES = re.compile(r"^(docker-)?compose(\.[\w-]+)?\.ya?ml$")
 _POSITION = re.compile(r" at line (\d+) column (\d+)$")

@@ -27,7 +27,14 @@ HADOLINT_MISSING = Rule(
     severity=Severity.INFO,
     summary="The hadolint binary was not found, so Dockerfiles were not linted.",
 )
-RULES = (HADOLINT, HADOLINT_MISSING)
+SUPPRESSION_REASON = Rule(
+    id="DOCKER003",
+    name="suppression-without-reason",
+    domain="dockerfile",
+    severity=Severity.WARNING,
+    summary="A `scaffolder:ignore` comment gives no reason.",
+)
+RULES = (HADOLINT, HADOLINT_MISSING, SUPPRESSION_REASON)
 
 _LEVELS = {
     "error": Severity.ERROR,

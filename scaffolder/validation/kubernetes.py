@@ -47,7 +47,14 @@ YAML_SYNTAX = Rule(
     severity=Severity.ERROR,
     summary="A manifest is not valid YAML.",
 )
-RULES = (SCHEMA, KUSTOMIZE, NO_SCHEMA, NO_KUBECTL, YAML_SYNTAX)
+SUPPRESSION_REASON = Rule(
+    id="K8S006",
+    name="suppression-without-reason",
+    domain="kubernetes",
+    severity=Severity.WARNING,
+    summary="A `scaffolder:ignore` comment gives no reason.",
+)
+RULES = (SCHEMA, KUSTOMIZE, NO_SCHEMA, NO_KUBECTL, YAML_SYNTAX, SUPPRESSION_REASON)
 
 KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 #: Kubernetes version whose schemas are used; a current release.

@@ -73,6 +73,25 @@ CASES = [
         ("w.yaml", 1, 1, "`Widget/w`: no schema for `example.com/v1` `Widget`"),
     ),
     (
+        "COMPOSE004",
+        {
+            "compose.yaml": "services:\n  app:\n    image: a:1\n    # scaffolder:ignore COMPOSE002\n    depends_on: [x]\n"
+        },
+        ("compose.yaml", 4, 5, "`scaffolder:ignore COMPOSE002` gives no reason"),
+    ),
+    (
+        "K8S006",
+        {
+            "cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  # scaffolder:ignore K8S001\n  name: x\n"
+        },
+        ("cm.yaml", 4, 3, "`scaffolder:ignore K8S001` gives no reason"),
+    ),
+    (
+        "DOCKER003",
+        {"Dockerfile": "# scaffolder:ignore DOCKER001\nFROM python:3.12.8-slim-bookworm\n"},
+        ("Dockerfile", 1, 1, "`scaffolder:ignore DOCKER001` gives no reason"),
+    ),
+    (
         "K8S005",
         {"bad.yaml": "kind: ConfigMap\ndata: [1\n"},
         ("bad.yaml", 3, 1, "invalid YAML"),
