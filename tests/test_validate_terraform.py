@@ -233,3 +233,15 @@ def test_pre_commit_hook_runs_the_validator_on_terraform_files() -> None:
 
 def test_severity_threshold_counts() -> None:
     assert Severity.ERROR.rank > Severity.WARNING.rank > Severity.INFO.rank
+
+
+def test_invalid_terraform_json_is_a_finding_at_its_position(tmp_path: Path) -> None:
+    build_tree(
+        tmp_path, {"a.tf.json": '{\n  "variable": {\n    "x": {,\n  }\n}\n', "b.tf.json": "[1]"}
+    )
+    report = validate([tmp_path], cache=False, jobs=1)
+    assert [(f.path, f.line, f.column, f.rule) for f in report.findings] == [
+        ("a.tf.json", 3, 11, "TF001"),
+        ("b.tf.json", 1, 1, "TF001"),
+    ]
+    assert report.findings[1].message == "Terraform JSON must be an object at the top level"

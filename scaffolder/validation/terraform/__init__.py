@@ -138,14 +138,23 @@ def analyze_module(path: str, sources: list[tuple[str, bytes]]) -> ModuleResult:
             complete = False
             continue
         if name.endswith(".tf.json"):
-            names = _json_declarations(text)
-            if names is None:
+            try:
+                json_names.update(_json_declarations(text))
+            except json.JSONDecodeError as error:
                 findings.append(
-                    Finding(name, 1, 1, SYNTAX.id, SYNTAX.severity, "not valid Terraform JSON")
+                    Finding(
+                        name,
+                        error.lineno,
+                        error.colno,
+                        SYNTAX.id,
+                        SYNTAX.severity,
+                        f"not valid JSON: {error.msg}",
+                    )
                 )
                 complete = False
-            else:
-                json_names.update(names)
+            except ValueError as error:
+                findings.append(Finding(name, 1, 1, SYNTAX.id, SYNTAX.severity, str(error)))
+                complete = False
             continue
         texts[name] = text
         try:
@@ -164,7 +173,14 @@ def analyze_module(path: str, sources: list[tuple[str, bytes]]) -> ModuleResult:
             )
             complete = False
     module = build_module(path, tuple(files), frozenset(json_names))
-    module_findings = list(run_checks(module)) if complete else _safe_subset(module)
+    try:
+        module_findings = list(run_checks(module)) if complete else _safe_subset(module)
+    except RecursionError:
+        # Only machine-generated expressions nest this deep; say so instead of crashing.
+        first = files[0].path if files else sources[0][0]
+        module_findings = [
+            Finding(first, 1, 1, SYNTAX.id, SYNTAX.severity, "expressions nest too deeply to check")
+        ]
     findings.extend(suppress(module_findings, files))
     findings.extend(unexplained(files, SUPPRESSION_REASON))
     variables = {
@@ -229,14 +245,16 @@ def _source_line(text: str, line: int) -> str:
     return ""
 
 
-def _json_declarations(text: str) -> set[str] | None:
-    """``kind.name`` of every declaration in a ``.tf.json`` file (bodies are not analysed)."""
-    try:
-        data = json.loads(text)
-    except ValueError:
-        return None
+def _json_declarations(text: str) -> set[str]:
+    """``kind.name`` of every declaration in a ``.tf.json`` file (bodies are not analysed).
+
+    Raises:
+        json.JSONDecodeError: The text is not JSON.
+        ValueError: The JSON is not an object, so not Terraform JSON.
+    """
+    data = json.loads(text)
     if not isinstance(data, dict):
-        return None
+        raise ValueError("Terraform JSON must be an object at the top level")
     names: set[str] = set()
     single = {"variable": "var", "output": "output", "module": "module"}
     for kind, prefix in single.items():
