@@ -398,22 +398,13 @@ def check_expressions(module: TerraformModule) -> Iterator[Finding]:
                 )
         elif isinstance(node, Traversal):
             for step in node.steps:
-                if isinstance(step, Index) and step.legacy:
-                    yield _finding(
-                        DEPRECATED_INDEX,
-                        file,
-                        step.line,
-                        step.column,
-                        "legacy `.N` index; use `[N]`",
+                if isinstance(step, (Index, Splat)) and step.legacy:
+                    message = (
+                        "legacy `.N` index; use `[N]`"
+                        if isinstance(step, Index)
+                        else "legacy `.*` splat; use `[*]`"
                     )
-                elif isinstance(step, Splat) and step.legacy:
-                    yield _finding(
-                        DEPRECATED_INDEX,
-                        file,
-                        step.line,
-                        step.column,
-                        "legacy `.*` splat; use `[*]`",
-                    )
+                    yield _finding(DEPRECATED_INDEX, file, step.line, step.column, message)
         elif isinstance(node, Call) and node.name == "lookup" and len(node.args) == 2:
             yield _finding(
                 DEPRECATED_LOOKUP,
