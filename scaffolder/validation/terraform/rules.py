@@ -212,9 +212,9 @@ def check_duplicates(module: TerraformModule) -> Iterator[Finding]:
 
 
 def check_duplicate_attributes(module: TerraformModule) -> Iterator[Finding]:
-    """TF111: an argument set twice in the same block (or twice in one ``locals`` block)."""
+    """TF111: an argument set twice in the same block (a repeated local is TF110's)."""
     for hcl in module.files:
-        stack: list[Block] = list(hcl.blocks())
+        stack: list[Block] = [block for block in hcl.blocks() if block.type != "locals"]
         while stack:
             block = stack.pop()
             seen: dict[str, Attribute] = {}

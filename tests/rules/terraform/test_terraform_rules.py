@@ -103,6 +103,14 @@ FIRING: list[tuple[str, dict[str, str], list[tuple[str, int, int, str]]]] = [
         [("main.tf", 5, 3, "duplicate `backend` or `cloud` block; first at main.tf:2")],
     ),
     (
+        "TF110",
+        {"main.tf": "locals {\n  a = 1\n}\nlocals {\n  a = 2\n  b = 1\n  b = 2\n}\n"},
+        [
+            ("main.tf", 5, 3, "duplicate local value `local.a`; first declared at main.tf:2"),
+            ("main.tf", 7, 3, "duplicate local value `local.b`; first declared at main.tf:6"),
+        ],
+    ),
+    (
         "TF111",
         {"main.tf": 'resource "a" "b" {\n  x = 1\n  nested {\n    y = 1\n    y = 2\n  }\n}\n'},
         [("main.tf", 5, 5, "argument `y` is already set at line 4")],
@@ -357,6 +365,7 @@ QUIET: list[tuple[str, dict[str, str]]] = [
             "p.tf": 'provider "aws" {}\nprovider "aws" {\n  alias = "west"\n}\n',
         },
     ),
+    ("TF111", {"main.tf": "locals {\n  a = 1\n  a = 2\n}\n"}),
     ("TF113", {"main.tf": 'resource "a" "b" {\n  count = 2\n  name  = "n-${count.index}"\n}\n'}),
     (
         "TF114",
