@@ -7,10 +7,12 @@ standard library: the hook runs in whatever interpreter runs cookiecutter.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from scaffolder.clouds import REGIONS
 from scaffolder.errors import InvalidAnswer, InvalidAnswers
 
 Answers = dict[str, object]
@@ -63,24 +65,143 @@ def _app_port(value: object) -> object:
     return port
 
 
+# GCP: 6 to 30 characters, lowercase letters, digits and hyphens, starting with a letter and not
+# ending with a hyphen (https://cloud.google.com/resource-manager/docs/creating-managing-projects).
+_GCP_PROJECT = re.compile(r"[a-z][a-z0-9-]{4,28}[a-z0-9]")
+_PRIVATE_NETWORKS = tuple(
+    ipaddress.IPv4Network(net) for net in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")
+)
+#: The largest network prefix that still fits the derived ranges: nodes and services take a
+#: sixteenth each and pods half (``cidrsubnet(network_cidr, 4, 0|1)`` and ``(…, 1, 1)``).
+NETWORK_MAX_PREFIX = 16
+NETWORK_MIN_PREFIX = 8
+NODES_MAX = 1000
+_MACHINE_TYPES = {
+    # family-series-vCPUs, shared-core sizes, and custom shapes: e2-standard-4, e2-medium,
+    # n2-custom-4-16384, c3-standard-8-lssd.
+    "gcp": re.compile(
+        r"[a-z][a-z0-9]*-(?:[a-z]+-\d+(?:-lssd)?|custom-\d+-\d+(?:-ext)?|micro|small|medium)"
+    ),
+}
+
+
+#: An example region and machine type per cloud, for error messages.
+_EXAMPLES = {"gcp": ("europe-west1", "e2-standard-4")}
+
+
+def _gcp_project_id(value: object) -> object:
+    text = str(value)
+    if not _GCP_PROJECT.fullmatch(text) or "google" in text:
+        raise ValueError(
+            "must be a GCP project id: 6 to 30 lowercase letters, digits and hyphens, starting "
+            "with a letter, not ending with a hyphen, not containing `google`"
+        )
+    return text
+
+
+def _network_cidr(value: object) -> object:
+    try:
+        network = ipaddress.ip_network(str(value).strip(), strict=True)
+    except ValueError:
+        raise ValueError("must be an IPv4 network in CIDR notation, e.g. 10.10.0.0/16") from None
+    if not isinstance(network, ipaddress.IPv4Network) or not any(
+        network.subnet_of(private) for private in _PRIVATE_NETWORKS
+    ):
+        raise ValueError("must be a private IPv4 range (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16)")
+    if not NETWORK_MIN_PREFIX <= network.prefixlen <= NETWORK_MAX_PREFIX:
+        raise ValueError(
+            f"must have a prefix from /{NETWORK_MIN_PREFIX} to /{NETWORK_MAX_PREFIX}, so the node, "
+            "pod and service ranges derived from it fit"
+        )
+    return str(network)
+
+
+# A repository name as VCS integrations show it (`name` or `owner/name`), and a git branch name.
+_REPOSITORY = re.compile(r"[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+)?")
+_BRANCH = re.compile(r"(?!/)(?!.*(?:\.\.|//|@\{|\.lock$|/$))[A-Za-z0-9._/-]{1,200}")
+
+
+def _repository(value: object) -> object:
+    text = str(value)
+    if not _REPOSITORY.fullmatch(text):
+        raise ValueError("must be a repository name such as `billing-api` or `acme/billing-api`")
+    return text
+
+
+def _branch(value: object) -> object:
+    text = str(value)
+    if not _BRANCH.fullmatch(text):
+        raise ValueError("must be a git branch name such as `main`")
+    return text
+
+
+def _count(minimum: int) -> Callable[[object], object]:
+    def check(value: object) -> object:
+        if isinstance(value, bool):
+            raise ValueError(f"must be an integer from {minimum} to {NODES_MAX}")
+        try:
+            number = int(str(value).strip())
+        except ValueError:
+            number = -1
+        if not minimum <= number <= NODES_MAX:
+            raise ValueError(f"must be an integer from {minimum} to {NODES_MAX}")
+        return number
+
+    return check
+
+
 RULES: Mapping[str, Rule] = {
     rule.field: rule
     for rule in (
         Rule("project_name", _project_name),
         Rule("project_slug", _project_slug),
         Rule("app_port", _app_port),
+        Rule("gcp_project_id", _gcp_project_id),
+        Rule("network_cidr", _network_cidr),
+        # GKE autoscaling allows a minimum of 0 nodes per zone; the maximum must be at least 1.
+        Rule("node_min_count", _count(0)),
+        Rule("node_max_count", _count(1)),
+        Rule("repository", _repository),
+        Rule("branch", _branch),
     )
 }
 
 
+def _cloud_rules(cloud: str | None) -> dict[str, Rule]:
+    """Rules whose answer depends on the template's cloud: `region` and `node_machine_type`."""
+    if cloud is None:
+        return {}
+    regions = REGIONS[cloud]
+    machine = _MACHINE_TYPES[cloud]
+
+    def region(value: object) -> object:
+        if str(value) not in regions:
+            raise ValueError(f"must be a {cloud.upper()} region, e.g. {_EXAMPLES[cloud][0]}")
+        return str(value)
+
+    def machine_type(value: object) -> object:
+        if not machine.fullmatch(str(value)):
+            raise ValueError(f"must be a {cloud.upper()} machine type, e.g. {_EXAMPLES[cloud][1]}")
+        return str(value)
+
+    return {
+        "region": Rule("region", region),
+        "node_machine_type": Rule("node_machine_type", machine_type),
+    }
+
+
 def check_answers(
-    answers: Mapping[str, object], *, choices: Mapping[str, Sequence[str]] | None = None
+    answers: Mapping[str, object],
+    *,
+    choices: Mapping[str, Sequence[str]] | None = None,
+    cloud: str | None = None,
 ) -> Answers:
     """Check every answer and return the normalised answers.
 
     Args:
         answers: Field name to value; values are data, never rendered.
         choices: Fields whose value must be one of a fixed list (from ``cookiecutter.json``).
+        cloud: The template's cloud (``_cloud``), for `region` and `node_machine_type`.
 
     Returns:
         The answers with normalised values (``app_port`` as ``int``).
@@ -89,6 +210,7 @@ def check_answers(
         InvalidAnswers: One or more fields break their rule; every broken field is listed.
     """
     choices = choices or {}
+    cloud_rules = _cloud_rules(cloud)
     errors: list[InvalidAnswer] = []
     cleaned: Answers = {}
     for field, value in answers.items():
@@ -103,7 +225,7 @@ def check_answers(
                 continue
             cleaned[field] = str(value)
             continue
-        rule = RULES.get(field)
+        rule = cloud_rules.get(field) or RULES.get(field)
         if rule is None:
             cleaned[field] = value
             continue
@@ -111,6 +233,15 @@ def check_answers(
             cleaned[field] = rule.check(value)
         except ValueError as error:
             errors.append(InvalidAnswer(field=field, value=value, reason=str(error)))
+    low, high = cleaned.get("node_min_count"), cleaned.get("node_max_count")
+    if isinstance(low, int) and isinstance(high, int) and low > high:
+        errors.append(
+            InvalidAnswer(
+                field="node_min_count",
+                value=low,
+                reason=f"must not be larger than node_max_count ({high})",
+            )
+        )
     if errors:
         raise InvalidAnswers(errors=errors)
     return cleaned

@@ -84,10 +84,10 @@ def resolve_answers(
             continue
 
         def check(value: object, _name: str = name) -> object:
-            return check_answers({_name: value}, choices=choices)[_name]
+            return check_answers({_name: value}, choices=choices, cloud=template.cloud)[_name]
 
         answers[name] = prompter(name, default, choices.get(name), check)
-    return check_answers(answers, choices=choices)
+    return check_answers(answers, choices=choices, cloud=template.cloud)
 
 
 def _context(template: Template, answers: Answers, output_dir: Path) -> dict[str, Any]:

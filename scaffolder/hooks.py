@@ -32,7 +32,7 @@ def pre_gen(context: Mapping[str, Any]) -> int:
     """Check the answers before cookiecutter writes anything; return the hook's exit status."""
     template = load_template(Path(context["_repo_dir"]))
     try:
-        check_answers(_public(context), choices=template.choices)
+        check_answers(_public(context), choices=template.choices, cloud=template.cloud)
     except InvalidAnswers as error:
         print(f"scaffolder: {error}", file=sys.stderr)
         return 1
@@ -43,9 +43,10 @@ def render_shared_parts(context: Mapping[str, Any], project_dir: Path) -> list[P
     """Render the shared parts a template names in ``_shared`` into ``project_dir``.
 
     ``_shared`` maps a destination inside the project to a part directory under
-    ``templates/_shared``; both may use the cookiecutter context (``app-{{ cookiecutter.app_runtime
-    }}``). Files are rendered by cookiecutter's own ``generate_file`` with the template's
-    environment, so a shared file behaves exactly like a file of the template.
+    ``templates/_shared``, or to a list of them; both may use the cookiecutter context
+    (``app-{{ cookiecutter.app_runtime }}``). Files are rendered by cookiecutter's own
+    ``generate_file`` with the template's environment, so a shared file behaves exactly like a
+    file of the template.
 
     Returns:
         The files written, relative to ``project_dir``.
@@ -59,7 +60,12 @@ def render_shared_parts(context: Mapping[str, Any], project_dir: Path) -> list[P
     env = create_env_with_context(full_context)
     shared_root = Path(context["_repo_dir"]).resolve().parent / SHARED_DIR
     written: list[Path] = []
-    for destination, source in dict(context.get("_shared", {})).items():
+    parts = [
+        (destination, source)
+        for destination, sources in dict(context.get("_shared", {})).items()
+        for source in ([sources] if isinstance(sources, str) else sources)
+    ]
+    for destination, source in parts:
         part_dir = shared_root / env.from_string(source).render(**full_context)
         if not part_dir.is_dir():
             raise FileNotFoundError(f"shared part `{part_dir.name}` not found in {shared_root}")
@@ -80,7 +86,7 @@ def render_shared_parts(context: Mapping[str, Any], project_dir: Path) -> list[P
 def record(context: Mapping[str, Any], project_dir: Path) -> Path:
     """Write ``.scaffolder.json``: template name and version, and every answer."""
     template = load_template(Path(context["_repo_dir"]))
-    answers = check_answers(_public(context), choices=template.choices)
+    answers = check_answers(_public(context), choices=template.choices, cloud=template.cloud)
     document = {
         "template": template.name,
         "template_version": template.version,

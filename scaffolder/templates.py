@@ -52,6 +52,12 @@ class Template:
         }
 
     @property
+    def cloud(self) -> str | None:
+        """The cloud the template targets (``_cloud``), which picks region and machine rules."""
+        value = self.raw.get("_cloud")
+        return str(value) if value else None
+
+    @property
     def private(self) -> dict[str, Any]:
         """Cookiecutter settings of the template (keys starting with ``_``)."""
         return {key: value for key, value in self.raw.items() if key.startswith("_")}

@@ -1,0 +1,16 @@
+terraform {
+  required_version = ">= 1.10"
+
+  required_providers {
+    spacelift = {
+      source  = "spacelift-io/spacelift"
+      version = "~> 1.55"
+    }
+{%- if cookiecutter._cloud == "gcp" %}
+    google = {
+      source  = "hashicorp/google"
+      version = ">= 7.0, < 8.0"
+    }
+{%- endif %}
+  }
+}
