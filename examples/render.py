@@ -17,6 +17,7 @@ from scaffolder.templates import get_template
 EXAMPLES = {
     "docker-dev-python": ("docker-dev", {"app_runtime": "python"}),
     "docker-dev-node": ("docker-dev", {"app_runtime": "node"}),
+    "gke": ("gke", {}),
 }
 
 

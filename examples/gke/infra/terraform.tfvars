@@ -1,0 +1,14 @@
+# Answers given to `scaffolder new gke`; not secret, so committed. Spacelift reads this file too.
+project_id          = "my-gcp-project"
+region              = "europe-west1"
+name                = "my-service"
+network_cidr        = "10.10.0.0/16"
+node_machine_type   = "e2-standard-4"
+node_min_count      = 1
+node_max_count      = 3
+app_namespace       = "my-service"
+app_service_account = "my-service"
+
+# Who may reach the control plane; add your VPN or office range. Spacelift's public workers
+# reach the endpoint through these too: add their egress ranges, or use private workers.
+master_authorized_networks = []

@@ -1,0 +1,14 @@
+output "infra_stack_id" {
+  description = "Slug of the infra stack."
+  value       = spacelift_stack.infra.id
+}
+
+output "k8s_stack_id" {
+  description = "Slug of the Kubernetes stack."
+  value       = spacelift_stack.k8s.id
+}
+
+output "infra_service_account" {
+  description = "GCP service account the infra stack's runs act as."
+  value       = spacelift_gcp_service_account.infra.service_account_email
+}
