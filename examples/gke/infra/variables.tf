@@ -46,6 +46,11 @@ variable "node_machine_type" {
   description = "Machine type of the nodes."
   type        = string
   default     = "e2-standard-4"
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9]*-([a-z]+-[0-9]+(-lssd)?|custom-[0-9]+-[0-9]+(-ext)?|micro|small|medium)$", var.node_machine_type))
+    error_message = "A GCP machine type such as e2-standard-4 or n2-custom-4-16384."
+  }
 }
 
 variable "node_min_count" {
