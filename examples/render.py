@@ -18,6 +18,7 @@ EXAMPLES = {
     "docker-dev-python": ("docker-dev", {"app_runtime": "python"}),
     "docker-dev-node": ("docker-dev", {"app_runtime": "node"}),
     "gke": ("gke", {}),
+    "eks": ("eks", {}),
 }
 
 

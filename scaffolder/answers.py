@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from scaffolder.clouds import REGIONS
+from scaffolder.clouds import AWS_ZONES, EKS_VERSIONS, REGIONS
 from scaffolder.errors import InvalidAnswer, InvalidAnswers
 
 Answers = dict[str, object]
@@ -82,11 +82,34 @@ _MACHINE_TYPES = {
     "gcp": re.compile(
         r"[a-z][a-z0-9]*-(?:[a-z]+-\d+(?:-lssd)?|custom-\d+-\d+(?:-ext)?|micro|small|medium)"
     ),
+    # family and size: t3.large, m7i.xlarge, c7g.2xlarge, m7i-flex.large.
+    "aws": re.compile(r"[a-z][a-z0-9]*(?:-flex)?\.(?:nano|micro|small|medium|\d*x?large|metal)"),
 }
 
 
 #: An example region and machine type per cloud, for error messages.
-_EXAMPLES = {"gcp": ("europe-west1", "e2-standard-4")}
+_EXAMPLES = {"gcp": ("europe-west1", "e2-standard-4"), "aws": ("eu-west-1", "m7i.large")}
+
+
+def _aws_account_id(value: object) -> object:
+    text = str(value).strip()
+    if not re.fullmatch(r"\d{12}", text):
+        raise ValueError("must be a 12-digit AWS account id")
+    return text
+
+
+def _kubernetes_version(value: object) -> object:
+    text = str(value).strip()
+    if text not in EKS_VERSIONS:
+        raise ValueError(f"must be a supported EKS version: {', '.join(EKS_VERSIONS)}")
+    return text
+
+
+def _zones(value: object) -> object:
+    zones = [zone.strip() for zone in str(value).split(",") if zone.strip()]
+    if not 2 <= len(zones) <= 3 or len(set(zones)) != len(zones):
+        raise ValueError("must be 2 or 3 distinct availability zones, comma-separated")
+    return ",".join(zones)
 
 
 def _gcp_project_id(value: object) -> object:
@@ -162,6 +185,9 @@ RULES: Mapping[str, Rule] = {
         Rule("node_min_count", _count(0)),
         Rule("node_max_count", _count(1)),
         Rule("repository", _repository),
+        Rule("aws_account_id", _aws_account_id),
+        Rule("kubernetes_version", _kubernetes_version),
+        Rule("availability_zones", _zones),
         Rule("branch", _branch),
     )
 }
@@ -173,15 +199,16 @@ def _cloud_rules(cloud: str | None) -> dict[str, Rule]:
         return {}
     regions = REGIONS[cloud]
     machine = _MACHINE_TYPES[cloud]
+    article = f"{'an' if cloud == 'aws' else 'a'} {cloud.upper()}"
 
     def region(value: object) -> object:
         if str(value) not in regions:
-            raise ValueError(f"must be a {cloud.upper()} region, e.g. {_EXAMPLES[cloud][0]}")
+            raise ValueError(f"must be {article} region, e.g. {_EXAMPLES[cloud][0]}")
         return str(value)
 
     def machine_type(value: object) -> object:
         if not machine.fullmatch(str(value)):
-            raise ValueError(f"must be a {cloud.upper()} machine type, e.g. {_EXAMPLES[cloud][1]}")
+            raise ValueError(f"must be {article} machine type, e.g. {_EXAMPLES[cloud][1]}")
         return str(value)
 
     return {
@@ -242,6 +269,19 @@ def check_answers(
                 reason=f"must not be larger than node_max_count ({high})",
             )
         )
+    region, zones = cleaned.get("region"), cleaned.get("availability_zones")
+    if cloud == "aws" and isinstance(region, str) and isinstance(zones, str):
+        letters = AWS_ZONES.get(region, "")
+        wrong = [z for z in zones.split(",") if z[:-1] != region or z[-1] not in letters]
+        if wrong:
+            errors.append(
+                InvalidAnswer(
+                    field="availability_zones",
+                    value=zones,
+                    reason=f"must be zones of region {region} ({region}{letters[0]}, "
+                    f"{region}{letters[1]}, ...); not in it: {', '.join(wrong)}",
+                )
+            )
     if errors:
         raise InvalidAnswers(errors=errors)
     return cleaned

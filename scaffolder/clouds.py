@@ -54,6 +54,45 @@ GCP_REGIONS = frozenset(
     }
 )
 
+#: AWS regions and the letters of their availability zones (`eu-west-1a` ...). Some accounts
+#: see fewer zones in a few regions; an unavailable zone fails at plan time with AWS's message.
+AWS_ZONES = {
+    "af-south-1": "abc",
+    "ap-east-1": "abc",
+    "ap-northeast-1": "acd",
+    "ap-northeast-2": "abcd",
+    "ap-northeast-3": "abc",
+    "ap-south-1": "abc",
+    "ap-south-2": "abc",
+    "ap-southeast-1": "abc",
+    "ap-southeast-2": "abc",
+    "ap-southeast-3": "abc",
+    "ap-southeast-4": "abc",
+    "ca-central-1": "abd",
+    "ca-west-1": "abc",
+    "eu-central-1": "abc",
+    "eu-central-2": "abc",
+    "eu-north-1": "abc",
+    "eu-south-1": "abc",
+    "eu-south-2": "abc",
+    "eu-west-1": "abc",
+    "eu-west-2": "abc",
+    "eu-west-3": "abc",
+    "il-central-1": "abc",
+    "me-central-1": "abc",
+    "me-south-1": "abc",
+    "mx-central-1": "abc",
+    "sa-east-1": "abc",
+    "us-east-1": "abcdef",
+    "us-east-2": "abc",
+    "us-west-1": "bc",
+    "us-west-2": "abcd",
+}
+AWS_REGIONS = frozenset(AWS_ZONES)
+
+#: EKS Kubernetes versions in standard support for the template version.
+EKS_VERSIONS = ("1.31", "1.32", "1.33", "1.34")
+
 #: Which region list a template's `region` answer is checked against (`_cloud` in its
 #: cookiecutter.json).
-REGIONS = {"gcp": GCP_REGIONS}
+REGIONS = {"gcp": GCP_REGIONS, "aws": AWS_REGIONS}

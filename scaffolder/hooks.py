@@ -22,6 +22,8 @@ from scaffolder.errors import InvalidAnswers
 from scaffolder.templates import SHARED_DIR, load_template
 
 RECORD_FILE = ".scaffolder.json"
+# Kinds of shared files that may be platform-specific and so render to nothing elsewhere.
+_TEXT_SUFFIXES = {".yaml", ".yml", ".tf", ".md"}
 
 
 def _public(context: Mapping[str, Any]) -> dict[str, object]:
@@ -79,7 +81,12 @@ def render_shared_parts(context: Mapping[str, Any], project_dir: Path) -> list[P
                     out_rel = env.from_string(infile).render(**full_context)
                     (target_root / out_rel).parent.mkdir(parents=True, exist_ok=True)
                     generate_file(str(target_root), infile, full_context, env)
-                    written.append((target_root / out_rel).relative_to(project_dir.resolve()))
+                    output = target_root / out_rel
+                    # A part's file for another platform renders to nothing: leave it out.
+                    if output.suffix in _TEXT_SUFFIXES and not output.read_text("utf-8").strip():
+                        output.unlink()
+                        continue
+                    written.append(output.relative_to(project_dir.resolve()))
     return written
 
 

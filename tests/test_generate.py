@@ -18,7 +18,7 @@ def test_library_api_matches_the_cli(tmp_path: Path) -> None:
     path = scaffolder.generate("docker-dev", tmp_path, answers={"project_name": "Lib Use"})
     assert path == tmp_path / "lib-use"
     assert scaffolder.validate([path]).findings == ()
-    assert [t.name for t in scaffolder.list_templates()] == ["docker-dev", "gke"]
+    assert [t.name for t in scaffolder.list_templates()] == ["docker-dev", "eks", "gke"]
 
 
 def test_failure_mid_render_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -10,6 +10,10 @@ resource "spacelift_stack_destructor" "infra" {
     spacelift_gcp_service_account.infra,
     google_project_iam_member.infra,
     google_storage_bucket_iam_member.infra_state,
+{%- else %}
+    spacelift_aws_integration_attachment.stacks,
+    aws_iam_role_policy_attachment.spacelift_power_user,
+    aws_iam_role_policy.spacelift_iam,
 {%- endif %}
   ]
 }
@@ -23,6 +27,8 @@ resource "spacelift_stack_destructor" "k8s" {
 {%- if cookiecutter._cloud == "gcp" %}
     spacelift_gcp_service_account.k8s,
     google_project_iam_member.k8s,
+{%- else %}
+    spacelift_aws_integration_attachment.stacks,
 {%- endif %}
   ]
 }

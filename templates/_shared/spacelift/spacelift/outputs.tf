@@ -13,4 +13,10 @@ output "infra_service_account" {
   description = "GCP service account the infra stack's runs act as."
   value       = spacelift_gcp_service_account.infra.service_account_email
 }
+{%- else %}
+
+output "integration_role_arn" {
+  description = "IAM role the stacks' runs assume."
+  value       = aws_iam_role.spacelift.arn
+}
 {%- endif %}

@@ -7,4 +7,11 @@ provider "spacelift" {}
 provider "google" {
   project = var.gcp_project_id
 }
+{%- else %}
+
+# Creates the IAM role the stacks' AWS integration assumes.
+provider "aws" {
+  region              = var.aws_region
+  allowed_account_ids = [var.aws_account_id]
+}
 {%- endif %}

@@ -10,6 +10,10 @@ locals {
     cluster_location = "CLUSTER_LOCATION"
     project_id       = "GCP_PROJECT_ID"
     registry_url     = "REGISTRY_URL"
+{%- else %}
+    cluster_name       = "CLUSTER_NAME"
+    region             = "CLUSTER_REGION"
+    ecr_repository_url = "ECR_REPOSITORY_URL"
 {%- endif %}
   }
 }
@@ -56,7 +60,11 @@ resource "spacelift_stack" "infra" {
 resource "spacelift_environment_variable" "infra_backend" {
   stack_id   = spacelift_stack.infra.id
   name       = "TF_CLI_ARGS_init"
+{%- if cookiecutter._cloud == "gcp" %}
   value      = "-backend-config=bucket=${var.state_bucket} -backend-config=prefix={{ slug }}/infra"
+{%- else %}
+  value      = "-backend-config=bucket=${var.state_bucket} -backend-config=key={{ slug }}/infra.tfstate -backend-config=region=${var.aws_region}"
+{%- endif %}
   write_only = false
 }
 

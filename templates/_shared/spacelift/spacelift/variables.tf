@@ -33,6 +33,9 @@ variable "k8s_runner_image" {
   type        = string
 {%- if cookiecutter._cloud == "gcp" %}
   default     = "gcr.io/google.com/cloudsdktool/google-cloud-cli:stable"
+{%- else %}
+  # Spacelift's default runner image has the AWS CLI.
+  default = null
 {%- endif %}
 }
 
@@ -47,6 +50,8 @@ variable "state_bucket" {
   type        = string
 {%- if cookiecutter._cloud == "gcp" %}
   default     = "{{ cookiecutter.gcp_project_id }}-tfstate"
+{%- else %}
+  default     = "{{ cookiecutter.aws_account_id }}-{{ cookiecutter.region }}-tfstate"
 {%- endif %}
 }
 {%- if cookiecutter._cloud == "gcp" %}
@@ -55,5 +60,18 @@ variable "gcp_project_id" {
   description = "GCP project the infra stack manages."
   type        = string
   default     = "{{ cookiecutter.gcp_project_id }}"
+}
+{%- else %}
+
+variable "aws_account_id" {
+  description = "AWS account the infra stack manages."
+  type        = string
+  default     = "{{ cookiecutter.aws_account_id }}"
+}
+
+variable "aws_region" {
+  description = "AWS region of the cluster and the state bucket."
+  type        = string
+  default     = "{{ cookiecutter.region }}"
 }
 {%- endif %}

@@ -11,6 +11,11 @@ terraform {
       source  = "hashicorp/google"
       version = ">= 7.0, < 8.0"
     }
+{%- else %}
+    aws = {
+      source  = "hashicorp/aws"
+      version = ">= 6.0, < 7.0"
+    }
 {%- endif %}
   }
 }

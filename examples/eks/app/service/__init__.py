@@ -1,0 +1,1 @@
+"""My Service: the HTTP service."""

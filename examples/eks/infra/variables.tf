@@ -1,0 +1,144 @@
+variable "account_id" {
+  description = "AWS account that hosts the cluster; the provider refuses any other."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[0-9]{12}$", var.account_id))
+    error_message = "A 12-digit AWS account id."
+  }
+}
+
+variable "region" {
+  description = "AWS region of the cluster."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z]{2}-[a-z]+-[0-9]$", var.region))
+    error_message = "An AWS region such as eu-west-1."
+  }
+}
+
+variable "availability_zones" {
+  description = "Availability zones of the subnets, listed explicitly so plans never depend on what AWS lists today."
+  type        = list(string)
+
+  validation {
+    condition     = length(var.availability_zones) >= 2 && length(var.availability_zones) <= 3
+    error_message = "Two or three availability zones."
+  }
+}
+
+variable "name" {
+  description = "Name prefix of every resource (the project slug)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z](?:[a-z0-9-]{0,28}[a-z0-9])?$", var.name))
+    error_message = "A DNS-1123 label of at most 30 characters."
+  }
+}
+
+variable "network_cidr" {
+  description = "Private IPv4 range of the VPC; public and private subnets are derived from it."
+  type        = string
+
+  validation {
+    condition = (
+      can(cidrhost(var.network_cidr, 0)) &&
+      tonumber(split("/", var.network_cidr)[1]) >= 8 &&
+      tonumber(split("/", var.network_cidr)[1]) <= 16
+    )
+    error_message = "A CIDR block with a prefix from /8 to /16, e.g. 10.20.0.0/16."
+  }
+}
+
+variable "single_nat_gateway" {
+  description = "One NAT gateway for all zones (cheaper) instead of one per zone (survives a zone outage)."
+  type        = bool
+  default     = false
+}
+
+variable "kubernetes_version" {
+  description = "Kubernetes version of the control plane and the nodes."
+  type        = string
+
+  validation {
+    condition     = can(regex("^1\\.[0-9]{2}$", var.kubernetes_version))
+    error_message = "A minor version such as 1.33."
+  }
+}
+
+variable "endpoint_public_access" {
+  description = "Expose the API endpoint publicly (restricted to public_access_cidrs). Off: reachable from the VPC only."
+  type        = bool
+  default     = false
+}
+
+variable "public_access_cidrs" {
+  description = "CIDR blocks allowed to reach a public API endpoint; never 0.0.0.0/0."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for cidr in var.public_access_cidrs : can(cidrhost(cidr, 0)) && cidr != "0.0.0.0/0"])
+    error_message = "Valid CIDR blocks only, and never 0.0.0.0/0."
+  }
+}
+
+variable "admin_principal_arns" {
+  description = "IAM principals (roles or users) that get cluster-admin through access entries, besides the creator."
+  type        = list(string)
+  default     = []
+}
+
+variable "node_machine_type" {
+  description = "EC2 instance type of the nodes (x86_64: the AMI type is AL2023_x86_64_STANDARD)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9]*(-flex)?\\.[a-z0-9]+$", var.node_machine_type))
+    error_message = "An EC2 instance type such as m7i.large."
+  }
+}
+
+variable "node_min_count" {
+  description = "Minimum number of nodes."
+  type        = number
+
+  validation {
+    condition     = var.node_min_count >= 1 && floor(var.node_min_count) == var.node_min_count
+    error_message = "A whole number, at least 1 (the core add-ons need somewhere to run)."
+  }
+}
+
+variable "node_max_count" {
+  description = "Maximum number of nodes."
+  type        = number
+
+  validation {
+    condition     = var.node_max_count >= var.node_min_count
+    error_message = "Not below node_min_count."
+  }
+}
+
+variable "app_namespace" {
+  description = "Kubernetes namespace of the app (k8s/base)."
+  type        = string
+}
+
+variable "app_service_account" {
+  description = "Kubernetes service account of the app; EKS Pod Identity gives it its own IAM role."
+  type        = string
+}
+
+variable "log_retention_days" {
+  description = "Days to keep control-plane and VPC flow logs."
+  type        = number
+  default     = 365
+}
+
+variable "tags" {
+  description = "Extra tags for every resource."
+  type        = map(string)
+  default     = {}
+}

@@ -1,0 +1,9 @@
+# Inside a Spacelift run the provider is configured from the run's own credentials; on your
+# machine, set SPACELIFT_API_KEY_ENDPOINT, SPACELIFT_API_KEY_ID and SPACELIFT_API_KEY_SECRET.
+provider "spacelift" {}
+
+# Creates the IAM role the stacks' AWS integration assumes.
+provider "aws" {
+  region              = var.aws_region
+  allowed_account_ids = [var.aws_account_id]
+}

@@ -1,0 +1,17 @@
+# State lives in an S3 bucket with S3's native locking (use_lockfile; no DynamoDB table). The
+# bucket is not created here: the state cannot live in a bucket this configuration manages.
+# Create it once (versioned, encrypted, public access blocked: `make state-bucket`), then
+# initialise with a partial configuration:
+#
+#   terraform init \
+#     -backend-config="bucket={{ cookiecutter.aws_account_id }}-{{ cookiecutter.region }}-tfstate" \
+#     -backend-config="key={{ cookiecutter.project_slug }}/infra.tfstate" \
+#     -backend-config="region={{ cookiecutter.region }}"
+#
+# Spacelift runs pass the same settings (see ../spacelift/stacks.tf).
+terraform {
+  backend "s3" {
+    use_lockfile = true
+    encrypt      = true
+  }
+}

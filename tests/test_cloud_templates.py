@@ -1,0 +1,452 @@
+"""The cloud templates (gke, eks): render for every choice, validate, pass checkov, wiring agrees.
+
+Both share the app, the k8s base, the overlay structure and the Spacelift layer, so one set of
+tests runs for each; what differs per cloud is written down in ``CLOUDS``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import re
+import shutil
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import yaml
+
+from scaffolder.generation import generate
+from scaffolder.templates import get_template
+from scaffolder.validation import validate
+from scaffolder.validation.terraform.hcl import parse
+from scaffolder.validation.terraform.syntax import Block, HclFile, string_value
+
+from .conftest import RUNTIMES
+
+Rendered = Callable[[str, str], Path]
+
+CLOUDS = {
+    "gke": {
+        "image": "europe-west1-docker.pkg.dev/my-gcp-project/my-service/my-service",
+        "inputs": {
+            "cluster_name": "CLUSTER_NAME",
+            "cluster_location": "CLUSTER_LOCATION",
+            "project_id": "GCP_PROJECT_ID",
+            "registry_url": "REGISTRY_URL",
+        },
+        "skips": {
+            "CKV_GCP_12",
+            "CKV_GCP_41",
+            "CKV_GCP_49",
+            "CKV_GCP_65",
+            "CKV_GCP_84",
+            "CKV_K8S_35",
+            "CKV_K8S_43",
+        },
+        "bad": [
+            ("gcp_project_id=Bad_Project", "gcp_project_id", "must be a GCP project id"),
+            ("region=mars-north1", "region", "must be a GCP region"),
+            ("node_machine_type=huge", "node_machine_type", "must be a GCP machine type"),
+            ("node_max_count=0", "node_max_count", "must be an integer from 1"),
+        ],
+    },
+    "eks": {
+        "image": "123456789012.dkr.ecr.eu-west-1.amazonaws.com/my-service",
+        "inputs": {
+            "cluster_name": "CLUSTER_NAME",
+            "region": "CLUSTER_REGION",
+            "ecr_repository_url": "ECR_REPOSITORY_URL",
+        },
+        "skips": {"CKV_AWS_109", "CKV_AWS_111", "CKV_AWS_356", "CKV_K8S_35", "CKV_K8S_43"},
+        "bad": [
+            ("aws_account_id=12345", "aws_account_id", "must be a 12-digit AWS account id"),
+            ("region=eu-mars-1", "region", "must be an AWS region"),
+            (
+                "availability_zones=eu-west-1a,us-east-1b",
+                "availability_zones",
+                "must be zones of region eu-west-1",
+            ),
+            ("availability_zones=eu-west-1a", "availability_zones", "must be 2 or 3 distinct"),
+            ("kubernetes_version=1.20", "kubernetes_version", "must be a supported EKS version"),
+            ("node_machine_type=m7i", "node_machine_type", "must be an AWS machine type"),
+        ],
+    },
+}
+COMMON_BAD = [
+    ("network_cidr=8.8.0.0/16", "network_cidr", "must be a private IPv4 range"),
+    ("network_cidr=10.0.0.0/24", "network_cidr", "must have a prefix from /8 to /16"),
+    ("node_min_count=7", "node_min_count", "must not be larger than node_max_count"),
+    ("branch=bad..branch", "branch", "must be a git branch name"),
+]
+CASES = [(cloud, runtime) for cloud in CLOUDS for runtime in RUNTIMES]
+
+
+@pytest.fixture(scope="module")
+def render(tmp_path_factory: pytest.TempPathFactory) -> Rendered:
+    cache: dict[tuple[str, str], Path] = {}
+
+    def make(cloud: str, runtime: str) -> Path:
+        if (cloud, runtime) not in cache:
+            out = tmp_path_factory.mktemp(f"{cloud}-{runtime}")
+            cache[cloud, runtime] = generate(cloud, out, answers={"app_runtime": runtime})
+        return cache[cloud, runtime]
+
+    return make
+
+
+def _hcl(directory: Path) -> list[HclFile]:
+    return [parse(path.read_text(), path.name) for path in sorted(directory.glob("*.tf"))]
+
+
+def _blocks(files: list[HclFile], kind: str, label: str | None = None) -> list[Block]:
+    return [
+        block
+        for hcl in files
+        for block in hcl.blocks(kind)
+        if label is None or block.label(0) == label
+    ]
+
+
+@pytest.mark.parametrize("cloud", CLOUDS)
+def test_choice_answers_cover_every_combination(cloud: str) -> None:
+    choices = get_template(cloud).choices
+    assert choices == {"app_runtime": list(RUNTIMES)}
+    assert len(list(itertools.product(*choices.values()))) == len(RUNTIMES)
+
+
+@pytest.mark.parametrize(("cloud", "runtime"), CASES)
+def test_renders_the_documented_layout(render: Rendered, cloud: str, runtime: str) -> None:
+    project = render(cloud, runtime)
+    for path in [
+        "app/Dockerfile",
+        "app/compose.yaml",
+        "infra/versions.tf",
+        "infra/backend.tf",
+        "infra/outputs.tf",
+        "k8s/base/kustomization.yaml",
+        "k8s/overlays/local/kustomization.yaml",
+        f"k8s/overlays/{cloud}/kustomization.yaml",
+        "spacelift/stacks.tf",
+        ".spacelift/config.yml",
+        "README.md",
+        "Makefile",
+        ".gitignore",
+        ".editorconfig",
+        ".pre-commit-config.yaml",
+        ".github/workflows/ci.yml",
+    ]:
+        assert (project / path).is_file(), path
+    record = json.loads((project / ".scaffolder.json").read_text())
+    assert record["template"] == cloud
+    assert record["answers"]["app_runtime"] == runtime
+    # Parts for the other platform render to nothing and are left out.
+    for path in project.rglob("*"):
+        if path.is_file() and path.suffix in {".yaml", ".tf", ".md"}:
+            assert path.read_text().strip(), path
+
+
+@pytest.mark.parametrize(("cloud", "runtime"), CASES)
+def test_scaffolder_validate_reports_nothing(render: Rendered, cloud: str, runtime: str) -> None:
+    report = validate([render(cloud, runtime)], cache=False)
+    assert report.findings == ()
+    assert report.files >= 35
+
+
+@pytest.mark.parametrize(("cloud", "runtime"), CASES)
+def test_terraform_is_canonical(render: Rendered, cloud: str, runtime: str) -> None:
+    terraform = shutil.which("terraform")
+    if terraform is None:
+        pytest.skip("terraform not on PATH: `terraform fmt` not run")
+    result = subprocess.run(
+        [terraform, "fmt", "-check", "-recursive", str(render(cloud, runtime))],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout
+
+
+def _overlay(render: Rendered, cloud: str, kubectl: str) -> dict[tuple[str, str], dict]:
+    result = subprocess.run(
+        [kubectl, "kustomize", str(render(cloud, "python") / "k8s" / "overlays" / cloud)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return {(o["kind"], o["metadata"]["name"]): o for o in yaml.safe_load_all(result.stdout)}
+
+
+@pytest.mark.parametrize("cloud", CLOUDS)
+def test_overlay_renders_production_settings(render: Rendered, cloud: str, kubectl: str) -> None:
+    objects = _overlay(render, cloud, kubectl)
+    deployment = objects[("Deployment", "my-service")]
+    container = deployment["spec"]["template"]["spec"]["containers"][0]
+    assert container["image"] == f"{CLOUDS[cloud]['image']}:0.1.0"
+    assert deployment["spec"]["replicas"] == 3
+    spread = deployment["spec"]["template"]["spec"]["topologySpreadConstraints"][0]
+    assert spread["topologyKey"] == "topology.kubernetes.io/zone"
+    assert objects[("HorizontalPodAutoscaler", "my-service")]["spec"]["minReplicas"] == 3
+    assert objects[("PodDisruptionBudget", "my-service")]["spec"]["minAvailable"] == 2
+    # No database in the cluster: the app reads DATABASE_URL from a Secret made out of band.
+    assert not any(kind in {"StatefulSet", "Secret"} for kind, _ in objects)
+    env = {item["name"]: item for item in container["env"]}
+    assert env["DATABASE_URL"]["valueFrom"]["secretKeyRef"]["name"] == "my-service-database"
+
+
+def test_gke_entry_point_and_workload_identity(render: Rendered, kubectl: str) -> None:
+    objects = _overlay(render, "gke", kubectl)
+    account = objects[("ServiceAccount", "my-service")]["metadata"]["annotations"]
+    assert account["iam.gke.io/gcp-service-account"] == (
+        "my-service-app@my-gcp-project.iam.gserviceaccount.com"
+    )
+    ingress = objects[("Ingress", "my-service")]["metadata"]["annotations"]
+    assert ingress["kubernetes.io/ingress.global-static-ip-name"] == "my-service-ingress"
+    assert ingress["kubernetes.io/ingress.class"] == "gce"
+    service = objects[("Service", "my-service")]
+    assert service["spec"]["type"] == "ClusterIP"
+    assert json.loads(service["metadata"]["annotations"]["cloud.google.com/neg"]) == {
+        "ingress": True
+    }
+    infra = _hcl(render("gke", "python") / "infra")
+    (address,) = _blocks(infra, "resource", "google_compute_global_address")
+    assert "ingress" in (render("gke", "python") / "infra/registry.tf").read_text()
+    assert address.label(1) == "ingress"
+
+
+def test_eks_entry_point_and_pod_identity(render: Rendered, kubectl: str) -> None:
+    objects = _overlay(render, "eks", kubectl)
+    service = objects[("Service", "my-service")]
+    assert service["spec"]["type"] == "LoadBalancer"
+    assert service["spec"]["externalTrafficPolicy"] == "Local"
+    annotations = service["metadata"]["annotations"]
+    assert annotations["service.beta.kubernetes.io/aws-load-balancer-type"] == "nlb"
+    assert ("Ingress", "my-service") not in objects
+    # Pod Identity: infra associates the app's service account with its role, by these names.
+    project = render("eks", "python")
+    infra = _hcl(project / "infra")
+    (association,) = _blocks(infra, "resource", "aws_eks_pod_identity_association")
+    assert str(association.attributes["namespace"].value) != ""
+    tfvars = (project / "infra/terraform.tfvars").read_text()
+    assert 'app_namespace       = "my-service"' in tfvars
+    assert 'app_service_account = "my-service"' in tfvars
+    assert objects[("ServiceAccount", "my-service")]["metadata"]["namespace"] == "my-service"
+
+
+def test_eks_infra_keeps_its_promises(render: Rendered) -> None:
+    project = render("eks", "python")
+    infra = _hcl(project / "infra")
+    (backend,) = [b for t in _blocks(infra, "terraform") for b in t.blocks("backend")]
+    assert backend.label(0) == "s3"
+    assert backend.attributes["use_lockfile"].value.value is True  # type: ignore[union-attr]
+    assert not _blocks(infra, "resource", "aws_dynamodb_table")
+    assert not _blocks(infra, "data", "aws_availability_zones")
+    (cluster,) = _blocks(infra, "resource", "aws_eks_cluster")
+    (access,) = cluster.blocks("access_config")
+    assert access.attributes["authentication_mode"].value.value == "API"  # type: ignore[union-attr]
+    text = (project / "infra/cluster.tf").read_text()
+    for log_type in ("api", "audit", "authenticator", "controllerManager", "scheduler"):
+        assert f'"{log_type}"' in text
+    addons = {
+        string_value(b.attributes["addon_name"].value) or "for_each"
+        for b in _blocks(infra, "resource", "aws_eks_addon")
+    }
+    assert addons == {"eks-pod-identity-agent", "for_each", "aws-ebs-csi-driver"}
+    assert 'toset(["vpc-cni", "coredns", "kube-proxy"])' in text
+    nodes = (project / "infra/nodes.tf").read_text()
+    assert 'http_tokens                 = "required"' in nodes
+    assert "http_put_response_hop_limit = 1" in nodes
+    assert 'ami_type        = "AL2023_x86_64_STANDARD"' in nodes
+    assert "ignore_changes = [scaling_config[0].desired_size]" in nodes
+    tfvars = (project / "infra/terraform.tfvars").read_text()
+    assert 'availability_zones  = ["eu-west-1a", "eu-west-1b", "eu-west-1c"]' in tfvars
+
+
+@pytest.mark.parametrize("cloud", CLOUDS)
+def test_spacelift_wiring_agrees_across_files(render: Rendered, cloud: str) -> None:
+    """Slugs, project roots, outputs and inputs agree in spacelift/, config.yml, infra/, hooks."""
+    project = render(cloud, "python")
+    management = _hcl(project / "spacelift")
+    infra = _hcl(project / "infra")
+    config = yaml.safe_load((project / ".spacelift" / "config.yml").read_text())
+    assert config["version"] == "2"
+
+    stacks = {}
+    for block in _blocks(management, "resource", "spacelift_stack"):
+        attrs = block.attributes
+        slug = string_value(attrs["slug"].value)
+        root = string_value(attrs["project_root"].value)
+        assert slug and root, block.label(1)
+        stacks[block.label(1)] = (slug, root)
+    assert stacks == {
+        "infra": ("my-service-infra", "infra"),
+        "k8s": ("my-service-k8s", f"k8s/overlays/{cloud}"),
+    }
+    # Every stack slug has its config.yml entry with the same project root, and vice versa
+    # (plus the hand-made management stack that runs spacelift/).
+    expected = {slug: root for slug, root in stacks.values()} | {
+        "my-service-management": "spacelift"
+    }
+    assert {slug: entry["project_root"] for slug, entry in config["stacks"].items()} == expected
+    for root in expected.values():
+        assert (project / root).is_dir(), root
+
+    text = (project / "spacelift" / "stacks.tf").read_text()
+    assert "stack_id            = spacelift_stack.k8s.id" in text
+    assert "depends_on_stack_id = spacelift_stack.infra.id" in text
+
+    # Every referenced output is an output of infra/, and every input is used by a k8s hook.
+    inputs_local = re.search(r"k8s_inputs = \{(.*?)\n  \}", text, re.S)
+    assert inputs_local is not None
+    references = dict(re.findall(r'(\w+)\s*=\s*"([A-Z_]+)"', inputs_local.group(1)))
+    assert references == CLOUDS[cloud]["inputs"]
+    outputs = {block.label(0) for block in _blocks(infra, "output")}
+    assert set(references) <= outputs, set(references) - outputs
+    hooks = " ".join(config["stacks"]["my-service-k8s"]["before_init"])
+    for input_name in references.values():
+        assert f"${input_name}" in hooks, input_name
+    used = set(re.findall(r"\$([A-Z_]+)", hooks))
+    assert used <= set(references.values()), used - set(references.values())
+
+    # The image the overlay deploys is the one the registry output names.
+    kustomization = yaml.safe_load(
+        (project / f"k8s/overlays/{cloud}/kustomization.yaml").read_text()
+    )
+    (image,) = kustomization["images"]
+    assert image["newName"] == CLOUDS[cloud]["image"]
+    assert 'namespace       = "my-service"' in text
+    assert kustomization["namespace"] == "my-service"
+
+
+@pytest.mark.parametrize("cloud", CLOUDS)
+def test_destructors_tear_down_workloads_before_the_cluster(render: Rendered, cloud: str) -> None:
+    project = render(cloud, "python")
+    management = _hcl(project / "spacelift")
+    destructors = {
+        b.label(1): b for b in _blocks(management, "resource", "spacelift_stack_destructor")
+    }
+    assert set(destructors) == {"infra", "k8s"}
+    text = (project / "spacelift" / "destructors.tf").read_text()
+    k8s_block = text[text.index('"spacelift_stack_destructor" "k8s"') :]
+    # Terraform destroys dependents first: the k8s destructor depends on the infra one.
+    assert "spacelift_stack_destructor.infra" in k8s_block
+    # Rights come from a role attachment; the deprecated `administrative` flag is never set.
+    for stack in _blocks(management, "resource", "spacelift_stack"):
+        assert "administrative" not in stack.attributes
+    assert _blocks(management, "resource", "spacelift_role_attachment")
+
+
+def test_eks_integration_role_trusts_the_stacks_external_ids(render: Rendered) -> None:
+    text = (render("eks", "python") / "spacelift" / "credentials.tf").read_text()
+    assert 'data "spacelift_aws_integration_attachment_external_id" "stacks"' in text
+    assert "assume_role_policy_statement" in text
+    assert 'resource "spacelift_aws_integration_attachment" "stacks"' in text
+
+
+@pytest.mark.parametrize("cloud", CLOUDS)
+def test_checkov_has_zero_failures_and_every_skip_has_a_reason(
+    render: Rendered, checkov: str, tmp_path: Path, cloud: str
+) -> None:
+    both = tmp_path / "both"
+    for runtime in RUNTIMES:
+        shutil.copytree(
+            render(cloud, runtime), both / runtime, ignore=shutil.ignore_patterns(".env")
+        )
+    result = subprocess.run(
+        [
+            checkov,
+            "--directory",
+            str(both),
+            "--framework",
+            "terraform,kubernetes,dockerfile",
+            "--output",
+            "json",
+            "--compact",
+            "--skip-download",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=900,
+        env={**os.environ, "BC_SKIP_MAPPING": "TRUE"},
+    )
+    reports = json.loads(result.stdout)
+    reports = reports if isinstance(reports, list) else [reports]
+    assert {r["check_type"] for r in reports} == {"terraform", "kubernetes", "dockerfile"}
+    skipped = set()
+    for report in reports:
+        assert report["results"]["failed_checks"] == [], [
+            (c["check_id"], c["file_path"]) for c in report["results"]["failed_checks"]
+        ]
+        assert report["summary"]["passed"] > 0
+        for check in report["results"]["skipped_checks"]:
+            skipped.add(check["check_id"])
+            assert len(check["check_result"].get("suppress_comment") or "") > 40, check
+    assert skipped == CLOUDS[cloud]["skips"]
+
+
+@pytest.mark.parametrize("cloud", CLOUDS)
+def test_no_credentials_in_generated_files(render: Rendered, cloud: str) -> None:
+    project = render(cloud, "python")
+    secrets = {"app/.env", "k8s/overlays/local/postgres.env"}
+    ignored = (project / ".gitignore").read_text().splitlines()
+    assert secrets <= set(ignored)
+    password = next(
+        line.split("=", 1)[1]
+        for line in (project / "app/.env").read_text().splitlines()
+        if line.startswith("POSTGRES_PASSWORD=")
+    )
+    for path in project.rglob("*"):
+        relative = path.relative_to(project).as_posix()
+        if path.is_file() and relative not in secrets:
+            text = path.read_text(errors="ignore")
+            assert password not in text, relative
+            assert "BEGIN PRIVATE KEY" not in text, relative
+            assert not re.search(r"AKIA[0-9A-Z]{16}", text), relative
+
+
+@pytest.mark.parametrize("cloud", CLOUDS)
+def test_readme_teaches_the_path_with_real_commands(render: Rendered, cloud: str) -> None:
+    project = render(cloud, "python")
+    readme = (project / "README.md").read_text()
+    makefile = (project / "Makefile").read_text()
+    targets = {
+        line.split(":", 1)[0]
+        for line in makefile.splitlines()
+        if line and not line[0].isspace() and ":" in line and "=" not in line.split(":", 1)[0]
+    }
+    used = re.findall(r"^make ([a-z0-9-]+)", readme, re.M)
+    # The path, in order: compose, local Kubernetes, state bucket, infra, image, Spacelift.
+    assert used[:2] == ["secrets", "up"]
+    steps = ("up", "k8s-local", "state-bucket", "infra-apply", "image-push")
+    order = [used.index(step) for step in steps]
+    assert order == sorted(order)
+    assert readme.index("make image-push") < readme.index("## 5. Hand it to Spacelift")
+    assert set(used) <= targets, set(used) - targets
+    make = shutil.which("make")
+    if make is None:
+        pytest.skip("make not on PATH")
+    for target in sorted(set(used)):
+        dry = subprocess.run(
+            [make, "--dry-run", target], cwd=project, capture_output=True, text=True, check=False
+        )
+        assert dry.returncode == 0, (target, dry.stderr)
+    # The backend settings the Makefile passes are the ones infra/backend.tf documents.
+    backend = (project / "infra/backend.tf").read_text()
+    setting = "prefix=my-service/infra" if cloud == "gke" else "key=my-service/infra.tfstate"
+    assert setting in backend and setting in makefile
+
+
+@pytest.mark.parametrize(
+    ("cloud", "answer", "field", "rule"),
+    [(cloud, *case) for cloud in CLOUDS for case in [*CLOUDS[cloud]["bad"], *COMMON_BAD]],
+)
+def test_bad_answers_name_the_field_exit_2_and_write_nothing(
+    run_cli, tmp_path: Path, cloud: str, answer: str, field: str, rule: str
+) -> None:
+    result = run_cli("new", cloud, "--no-input", "--set", answer, "-o", str(tmp_path))
+    assert result.returncode == 2, result.stderr
+    assert f"`{field}` {rule}" in result.stderr
+    assert list(tmp_path.iterdir()) == []
