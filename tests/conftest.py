@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -43,6 +45,30 @@ def require_tool(name: str, path: str | None) -> str:
     if os.environ.get("CI"):
         pytest.fail(message)
     pytest.skip(message)
+
+
+def run_checkov(checkov: str, directory: Path, frameworks: str) -> list[dict[str, Any]]:
+    """checkov's JSON reports for ``directory``, offline (no download, no platform mapping)."""
+    result = subprocess.run(
+        [
+            checkov,
+            "--directory",
+            str(directory),
+            "--framework",
+            frameworks,
+            "--output",
+            "json",
+            "--compact",
+            "--skip-download",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=900,
+        env={**os.environ, "BC_SKIP_MAPPING": "TRUE"},
+    )
+    reports = json.loads(result.stdout)
+    return reports if isinstance(reports, list) else [reports]
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -24,7 +23,7 @@ from scaffolder.validation import validate
 from scaffolder.validation.terraform.hcl import parse
 from scaffolder.validation.terraform.syntax import Block, HclFile, string_value
 
-from .conftest import RUNTIMES
+from .conftest import RUNTIMES, run_checkov
 
 Rendered = Callable[[str, str], Path]
 
@@ -354,26 +353,7 @@ def test_checkov_has_zero_failures_and_every_skip_has_a_reason(
         shutil.copytree(
             render(cloud, runtime), both / runtime, ignore=shutil.ignore_patterns(".env")
         )
-    result = subprocess.run(
-        [
-            checkov,
-            "--directory",
-            str(both),
-            "--framework",
-            "terraform,kubernetes,dockerfile",
-            "--output",
-            "json",
-            "--compact",
-            "--skip-download",
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=900,
-        env={**os.environ, "BC_SKIP_MAPPING": "TRUE"},
-    )
-    reports = json.loads(result.stdout)
-    reports = reports if isinstance(reports, list) else [reports]
+    reports = run_checkov(checkov, both, "terraform,kubernetes,dockerfile")
     assert {r["check_type"] for r in reports} == {"terraform", "kubernetes", "dockerfile"}
     skipped = set()
     for report in reports:

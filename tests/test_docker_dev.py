@@ -20,7 +20,7 @@ import yaml
 
 from scaffolder.validation import compose, dockerfile, validate
 
-from .conftest import RUNTIMES
+from .conftest import RUNTIMES, run_checkov
 
 Rendered = Callable[[str], Path]
 
@@ -277,26 +277,7 @@ def test_scaffolder_validate_is_clean(rendered: Rendered, runtime: str) -> None:
 def test_checkov_has_zero_failures_and_every_skip_has_a_reason(
     rendered: Rendered, runtime: str, checkov: str
 ) -> None:
-    result = subprocess.run(
-        [
-            checkov,
-            "--directory",
-            str(rendered(runtime)),
-            "--framework",
-            "dockerfile,kubernetes",
-            "--output",
-            "json",
-            "--compact",
-            "--skip-download",
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=600,
-        env={**os.environ, "BC_SKIP_MAPPING": "TRUE"},
-    )
-    reports = json.loads(result.stdout)
-    reports = reports if isinstance(reports, list) else [reports]
+    reports = run_checkov(checkov, rendered(runtime), "dockerfile,kubernetes")
     assert {r["check_type"] for r in reports} == {"dockerfile", "kubernetes"}
     skipped_ids = []
     for report in reports:
