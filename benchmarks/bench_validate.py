@@ -1,9 +1,10 @@
 """Benchmark: `scaffolder validate` on a Terraform corpus, against named baselines in one run.
 
-Corpus: synthetic modules shaped like real ones (variables with validation and optional object
-attributes, for_each over maps, dynamic blocks, heredocs, templatefile, splats, local module
-calls, moved/check blocks), plus copies of the realistic test fixture; at least 500 `.tf` files.
-Generated templates join the corpus once they contain Terraform.
+Corpus: the Terraform of our templates (gke and eks, rendered with varied answers: `infra/` and
+`spacelift/` of each), synthetic modules shaped like real ones (variables with validation and
+optional object attributes, for_each over maps, dynamic blocks, heredocs, templatefile, splats,
+local module calls, moved/check blocks) and copies of the realistic test fixture; at least 500
+`.tf` files. Only `.tf` files are copied, so the other domains do not run.
 
 Baselines, measured here in the same run:
 - `terraform fmt -check -recursive` (HashiCorp's Go parser), when terraform is installed;
@@ -116,9 +117,33 @@ def _outputs(child: bool) -> str:
     return text
 
 
+def render_templates(root: Path, renders: int) -> int:
+    """Terraform of the cloud templates, rendered ``renders`` times each with varied answers."""
+    from scaffolder.generation import generate
+
+    count = 0
+    regions = {"gke": ["europe-west1", "us-central1", "asia-east1"], "eks": ["eu-west-1"]}
+    with tempfile.TemporaryDirectory() as scratch:
+        for template in ("gke", "eks"):
+            for index in range(renders):
+                answers = {
+                    "project_name": f"Service {template} {index}",
+                    "app_runtime": ("python", "node")[index % 2],
+                    "region": regions[template][index % len(regions[template])],
+                    "node_max_count": str(3 + index),
+                }
+                project = generate(template, Path(scratch) / f"{template}-{index}", answers=answers)
+                for path in project.rglob("*.tf"):
+                    target = root / "templates" / project.name / path.relative_to(project)
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copyfile(path, target)
+                    count += 1
+    return count
+
+
 def build_corpus(root: Path, files_wanted: int) -> int:
     """Write modules under ``root`` until at least ``files_wanted`` .tf files exist."""
-    count = 0
+    count = render_templates(root, 6)
     index = 0
     while count < files_wanted:
         if index % 5 == 4:
