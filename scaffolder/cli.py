@@ -380,6 +380,33 @@ def rules_command(rule_id: str | None, output_format: str) -> None:
         click.echo(f"{rule.id:<11} {rule.severity.value:<8} {state:<4} {rule.summary}")
 
 
+@cli.command("graph")
+@click.argument("path", required=False, type=click.Path(path_type=Path), default=Path())
+@format_option("mermaid", "dot", "json")
+def graph_command(path: Path, output_format: str) -> None:
+    """Draw the Spacelift stack graph declared under PATH (default: .).
+
+    Stacks come from the management Terraform (`spacelift_stack`); edges are stack
+    dependencies, labelled with the outputs passed on and the inputs they become.
+
+    \b
+    Example:
+      scaffolder graph my-service --format dot | dot -Tsvg > stacks.svg
+    """
+    from scaffolder.errors import UserError
+    from scaffolder.validation import spacelift
+
+    if not path.exists():
+        raise UserError(f"path `{path}` does not exist")
+    graph = spacelift.build_graph(path)
+    if output_format == "json":
+        click.echo(json.dumps(graph.to_dict(), indent=2))
+    elif output_format == "dot":
+        click.echo(spacelift.render_dot(graph), nl=False)
+    else:
+        click.echo(spacelift.render_mermaid(graph), nl=False)
+
+
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="scaffolder")

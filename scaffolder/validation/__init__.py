@@ -77,7 +77,7 @@ def unexplained(root: Path, files: Iterable[Path], rule: Rule) -> Iterator[Findi
 def _validate_root(
     root: Path, base: Path, *, jobs: int | None, cache: bool
 ) -> tuple[list[Finding], int]:
-    from scaffolder.validation import compose, dockerfile, kubernetes, terraform
+    from scaffolder.validation import compose, dockerfile, kubernetes, spacelift, terraform
     from scaffolder.validation.cache import ResultCache
 
     files = discover(root)
@@ -94,13 +94,32 @@ def _validate_root(
     )
     dockerfiles = [path for path in files if dockerfile.is_dockerfile(path)]
     compose_files = [path for path in files if compose.is_compose_file(path)]
+    spacelift_configs = [path for path in files if spacelift.is_config(path)]
     manifests = [
         path
         for path in files
-        if (path.suffix in {".yaml", ".yml"} and path not in compose_files)
+        if (
+            path.suffix in {".yaml", ".yml"}
+            and path not in compose_files
+            and path not in spacelift_configs
+        )
         or kubernetes.is_kustomization(path)
     ]
-    checked = len(terraform_files) + len(dockerfiles) + len(compose_files) + len(manifests)
+    # Hidden directories are skipped, but .spacelift/config.yml is part of the wiring.
+    if root.is_dir():
+        spacelift_configs += [
+            path
+            for name in spacelift.CONFIG_NAMES
+            if (path := root / ".spacelift" / name).is_file()
+        ]
+    findings += spacelift.check(base, [*terraform_files, *spacelift_configs])
+    checked = (
+        len(terraform_files)
+        + len(dockerfiles)
+        + len(compose_files)
+        + len(manifests)
+        + len(spacelift_configs)
+    )
     if not (dockerfiles or compose_files or manifests):
         return findings, checked
     from concurrent.futures import ThreadPoolExecutor

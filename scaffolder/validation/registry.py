@@ -53,7 +53,15 @@ class Registry:
 
 def default_registry() -> Registry:
     """Every rule scaffolder ships."""
-    from scaffolder.validation import compose, dockerfile, kubernetes
+    from scaffolder.validation import compose, dockerfile, kubernetes, spacelift
     from scaffolder.validation.terraform.catalog import RULES as TERRAFORM_RULES
 
-    return Registry([*TERRAFORM_RULES, *dockerfile.RULES, *compose.RULES, *kubernetes.RULES])
+    return Registry(
+        [
+            *TERRAFORM_RULES,
+            *dockerfile.RULES,
+            *compose.RULES,
+            *kubernetes.RULES,
+            *spacelift.RULES,
+        ]
+    )
