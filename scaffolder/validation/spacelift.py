@@ -26,7 +26,12 @@ CONFIG_KEY = _rule(
     "SL002", "config-unknown-key", E, "config.yml has a key Spacelift does not know."
 )
 CONFIG_TYPE = _rule("SL003", "config-type", E, "A config.yml setting has the wrong type.")
-PROJECT_ROOT = _rule("SL004", "project-root-missing", E, "A stack's `project_root` does not exist.")
+PROJECT_ROOT = _rule(
+    "SL004",
+    "project-root-missing",
+    E,
+    "A stack's `project_root` (config.yml or spacelift_stack) does not exist.",
+)
 UNKNOWN_STACK = _rule(
     "SL101", "dependency-unknown-stack", E, "A stack dependency names a stack that is not declared."
 )
@@ -46,6 +51,12 @@ CONFIG_WITHOUT_STACK = _rule(
 KUBERNETES_PARENT = _rule(
     "SL107", "kubernetes-stack-parent", E, "A Kubernetes stack is the parent of references."
 )
+ROOT_MISMATCH = _rule(
+    "SL108",
+    "project-root-mismatch",
+    E,
+    "config.yml and the stack's Terraform give a stack different project roots.",
+)
 RULES = (
     CONFIG_SYNTAX,
     CONFIG_KEY,
@@ -58,6 +69,7 @@ RULES = (
     NOT_IN_CONFIG,
     CONFIG_WITHOUT_STACK,
     KUBERNETES_PARENT,
+    ROOT_MISMATCH,
 )
 
 HOOKS = {
@@ -93,6 +105,18 @@ class Stack:
     file: Path
     line: int
     column: int
+    root_at: tuple[int, int] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """`spacelift_stack_dependency_reference`: ``output`` of the parent becomes ``input``."""
+
+    output: str
+    input: str
+    file: Path
+    output_at: tuple[int, int]
+    input_at: tuple[int, int]
 
 
 @dataclass
@@ -105,7 +129,7 @@ class Dependency:
     file: Path
     line: int
     column: int
-    references: list[tuple[str, str, int, int, Path]] = field(default_factory=list)
+    references: list[Reference] = field(default_factory=list)
     positions: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
@@ -219,6 +243,11 @@ def read_wiring(directory: Path) -> Wiring:
                 file=path,
                 line=block.line,
                 column=block.column,
+                root_at=(
+                    (attrs["project_root"].value.line, attrs["project_root"].value.column)
+                    if "project_root" in attrs
+                    else None
+                ),
             )
         elif kind == "spacelift_stack_dependency":
             child = address_of(attrs["stack_id"].value) if "stack_id" in attrs else None
@@ -250,15 +279,22 @@ def read_wiring(directory: Path) -> Wiring:
         target = wiring.dependencies.get(dependency or "")
         if target is None:
             continue
+        if "output_name" not in attrs or "input_name" not in attrs:
+            continue
+        out_attr, in_attr = attrs["output_name"], attrs["input_name"]
         for key, value in each_entries(block):
-            output = (
-                text_of(attrs["output_name"].value, key, value) if "output_name" in attrs else None
-            )
-            input_ = (
-                text_of(attrs["input_name"].value, key, value) if "input_name" in attrs else None
-            )
+            output = text_of(out_attr.value, key, value)
+            input_ = text_of(in_attr.value, key, value)
             if output and input_:
-                target.references.append((output, input_, block.line, block.column, path))
+                target.references.append(
+                    Reference(
+                        output,
+                        input_,
+                        path,
+                        (out_attr.line, out_attr.column),
+                        (in_attr.line, in_attr.column),
+                    )
+                )
     return wiring
 
 
@@ -479,14 +515,14 @@ def check_wiring(
         parent_interface = _interface(repo_root / parent.project_root)
         child_interface = _interface(repo_root / child.project_root)
         child_hooks = config.hooks(child.slug) if config else None
-        for output, input_name, line, column, path in dependency.references:
+        for reference in dependency.references:
+            output, input_name, path = reference.output, reference.input, reference.file
             if parent.kubernetes:
                 yield _finding(
                     base,
                     path,
                     KUBERNETES_PARENT,
-                    line,
-                    column,
+                    *reference.output_at,
                     f"`{parent.slug}` is a Kubernetes stack: it has no output `{output}` to "
                     "pass on",
                 )
@@ -495,8 +531,7 @@ def check_wiring(
                     base,
                     path,
                     UNKNOWN_OUTPUT,
-                    line,
-                    column,
+                    *reference.output_at,
                     f"`{parent.slug}` has no output `{output}` in `{parent.project_root or '.'}`",
                 )
             used_by_hook = child_hooks is not None and re.search(
@@ -513,8 +548,7 @@ def check_wiring(
                         base,
                         path,
                         UNKNOWN_INPUT,
-                        line,
-                        column,
+                        *reference.input_at,
                         f"`{child.slug}` has no variable `{variable}` for input `{input_name}`",
                     )
             elif child_hooks is not None and not used_by_hook:
@@ -522,17 +556,39 @@ def check_wiring(
                     base,
                     path,
                     UNKNOWN_INPUT,
-                    line,
-                    column,
+                    *reference.input_at,
                     f"input `{input_name}` of `{child.slug}` is used by none of its hooks "
                     "in .spacelift/config.yml",
                 )
     yield from _cycles(base, wiring, edges)
+    for stack in wiring.stacks.values():
+        if not (repo_root / stack.project_root).is_dir():
+            line, column = stack.root_at or (stack.line, stack.column)
+            yield _finding(
+                base,
+                stack.file,
+                PROJECT_ROOT,
+                line,
+                column,
+                f"stack `{stack.slug}` project_root `{stack.project_root}` is not a directory "
+                "of the repository",
+            )
     if config is None:
         return
     management_root = management.resolve().relative_to(repo_root.resolve()).as_posix()
     declared = {stack.slug: stack for stack in wiring.stacks.values()}
     for slug, stack in declared.items():
+        settings = config.stacks.get(slug)
+        configured = settings.get("project_root") if settings else None
+        if isinstance(configured, str) and configured.strip("/") != stack.project_root:
+            yield _finding(
+                base,
+                config.path,
+                ROOT_MISMATCH,
+                *config.locate("stacks", slug, "project_root"),
+                f"`{slug}` has project_root `{configured}` here but `{stack.project_root}` in "
+                f"{stack.file.relative_to(base).as_posix()}",
+            )
         if slug not in config.stacks:
             yield _finding(
                 base,
@@ -626,7 +682,7 @@ def build_graph(root: Path) -> Graph:
             child = _resolve(wiring, dependency.child)
             parent = _resolve(wiring, dependency.parent)
             if child and parent:
-                refs = tuple(sorted((out, inp) for out, inp, *_ in dependency.references))
+                refs = tuple(sorted((ref.output, ref.input) for ref in dependency.references))
                 edges.append((parent.slug, child.slug, refs))
     return Graph(tuple(sorted(stacks.values())), tuple(sorted(edges)))
 
