@@ -113,6 +113,11 @@ def check(
                 loose.append((path, document))
     for path, document in loose:
         yield from _validate(root, path, document, version)
+    by_directory: dict[Path, list[tuple[Path, Document]]] = {}
+    for path, document in loose:
+        by_directory.setdefault(path.parent, []).append((path, document))
+    for group in by_directory.values():
+        yield from _practices(root, group)
     if not kustomizations:
         return
     kubectl = shutil.which("kubectl")
@@ -135,9 +140,14 @@ def check(
             for entry in data.get("resources") or []
             if isinstance(entry, str)
         }
-        for source in sources.values():
-            if source.path.parent in kustomize_dirs and source.path.resolve() in listed:
-                yield from _validate(root, source.path, source.document, version)
+        unrendered = [
+            (source.path, source.document)
+            for source in sources.values()
+            if source.path.parent in kustomize_dirs and source.path.resolve() in listed
+        ]
+        for path, document in unrendered:
+            yield from _validate(root, path, document, version)
+        yield from _practices(root, unrendered)
         return
     for path in leaves:
         yield from _render_and_validate(root, path, kubectl, sources, version)
@@ -190,6 +200,14 @@ def _render_and_validate(
         )
         return
     rendered_by = kustomization.parent.relative_to(root).as_posix()
+    placed = []
+    for document in rendered:
+        if _is_object(document.data):
+            source = sources.get(_name(document.data))
+            placed.append(
+                (source.path, source.document) if source else (kustomization, _Unplaced(document))
+            )
+    yield from _practices(root, placed, rendered=[d for d in rendered if _is_object(d.data)])
     for document in rendered:
         if not _is_object(document.data):
             continue
@@ -209,6 +227,33 @@ def _render_and_validate(
                 finding.severity,
                 f"{finding.message} (rendered by {rendered_by})",
             )
+
+
+class _Unplaced:
+    """An object kustomize made (a generated Secret): findings go to the kustomization."""
+
+    def __init__(self, document: Document) -> None:
+        self.data = document.data
+
+    def locate(self, path: list[str | int]) -> tuple[int, int]:
+        return 1, 1
+
+
+def _practices(
+    root: Path,
+    placed: list[tuple[Path, Any]],
+    rendered: list[Document] | None = None,
+) -> Iterator[Finding]:
+    """Best-practice rules over one set; ``rendered`` holds the data when kustomize made it."""
+    from scaffolder.validation.k8s_practices import Obj, check_set
+
+    objects = []
+    for index, (path, source) in enumerate(placed):
+        data = rendered[index].data if rendered is not None else source.data
+        objects.append(Obj(data, source.locate, path.relative_to(root).as_posix()))
+    for hit in check_set(objects):
+        line, column = hit.obj.locate(hit.field)
+        yield Finding(hit.obj.source, line, column, hit.rule.id, hit.rule.severity, hit.message)
 
 
 def _field_path(finding: Finding) -> list[str | int]:

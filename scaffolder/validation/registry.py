@@ -53,7 +53,7 @@ class Registry:
 
 def default_registry() -> Registry:
     """Every rule scaffolder ships."""
-    from scaffolder.validation import compose, dockerfile, kubernetes, spacelift
+    from scaffolder.validation import compose, dockerfile, k8s_practices, kubernetes, spacelift
     from scaffolder.validation.terraform.catalog import RULES as TERRAFORM_RULES
 
     return Registry(
@@ -62,6 +62,7 @@ def default_registry() -> Registry:
             *dockerfile.RULES,
             *compose.RULES,
             *kubernetes.RULES,
+            *k8s_practices.RULES,
             *spacelift.RULES,
         ]
     )
