@@ -77,7 +77,14 @@ def unexplained(root: Path, files: Iterable[Path], rule: Rule) -> Iterator[Findi
 def _validate_root(
     root: Path, base: Path, *, jobs: int | None, cache: bool
 ) -> tuple[list[Finding], int]:
-    from scaffolder.validation import compose, dockerfile, kubernetes, spacelift, terraform
+    from scaffolder.validation import (
+        compose,
+        dockerfile,
+        dockerfile_rules,
+        kubernetes,
+        spacelift,
+        terraform,
+    )
     from scaffolder.validation.cache import ResultCache
 
     files = discover(root)
@@ -126,9 +133,10 @@ def _validate_root(
 
     # The domains are independent and mostly wait on subprocesses (hadolint, kubectl), so they
     # run side by side.
-    with ThreadPoolExecutor(max_workers=3) as pool:
+    with ThreadPoolExecutor(max_workers=4) as pool:
         futures = [
             pool.submit(list, dockerfile.check(base, dockerfiles)),
+            pool.submit(list, dockerfile_rules.check(base, dockerfiles)),
             pool.submit(list, compose.check(base, compose_files)),
             pool.submit(list, kubernetes.check(base, manifests)),
         ]

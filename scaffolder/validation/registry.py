@@ -53,13 +53,21 @@ class Registry:
 
 def default_registry() -> Registry:
     """Every rule scaffolder ships."""
-    from scaffolder.validation import compose, dockerfile, k8s_practices, kubernetes, spacelift
+    from scaffolder.validation import (
+        compose,
+        dockerfile,
+        dockerfile_rules,
+        k8s_practices,
+        kubernetes,
+        spacelift,
+    )
     from scaffolder.validation.terraform.catalog import RULES as TERRAFORM_RULES
 
     return Registry(
         [
             *TERRAFORM_RULES,
             *dockerfile.RULES,
+            *dockerfile_rules.RULES,
             *compose.RULES,
             *kubernetes.RULES,
             *k8s_practices.RULES,
