@@ -457,16 +457,45 @@ def _interface(directory: Path) -> tuple[set[str], set[str]] | None:
     return outputs, variables
 
 
+def _repository_root(directory: Path, base: Path) -> Path:
+    """The nearest directory from ``directory`` up to ``base`` with a `.spacelift/` folder.
+
+    Without one, the management Terraform is taken to sit one level below the repository root
+    (`<repo>/spacelift/`), as project roots are relative to the repository root.
+    """
+    for candidate in [directory, *directory.parents]:
+        if (candidate / ".spacelift").is_dir():
+            return candidate
+        if candidate == base:
+            break
+    return directory.parent if directory != base else base
+
+
+def _config_file(repo_root: Path) -> Path | None:
+    return next(
+        (path for name in CONFIG_NAMES if (path := repo_root / ".spacelift" / name).is_file()),
+        None,
+    )
+
+
 def check(base: Path, files: list[Path]) -> Iterator[Finding]:
     """Check config.yml and the wiring of every management configuration under ``base``."""
-    configs = [path for path in files if is_config(path)]
-    config: Config | None = None
-    repo_root = base
-    if configs:
-        found, config = _check_config(base, configs[0])
-        repo_root = configs[0].parent.parent
-        yield from found
+    checked: dict[Path, Config | None] = {}
+
+    def load(path: Path) -> Iterator[Finding]:
+        if path not in checked:
+            found, checked[path] = _check_config(base, path)
+            yield from found
+
+    for path in files:
+        if is_config(path):
+            yield from load(path)
     for directory in management_directories(files):
+        repo_root = _repository_root(directory, base)
+        config_path = _config_file(repo_root)
+        if config_path is not None:
+            yield from load(config_path)
+        config = checked.get(config_path) if config_path else None
         yield from check_wiring(base, repo_root, read_wiring(directory), config, directory)
 
 
