@@ -82,6 +82,7 @@ def _validate_root(
         dockerfile,
         dockerfile_rules,
         kubernetes,
+        parity,
         spacelift,
         terraform,
     )
@@ -140,6 +141,7 @@ def _validate_root(
             pool.submit(list, compose.check(base, compose_files)),
             pool.submit(list, kubernetes.check(base, manifests)),
         ]
+        findings += parity.check(base, compose_files, manifests)
         findings += unexplained(base, dockerfiles, dockerfile.SUPPRESSION_REASON)
         findings += unexplained(base, compose_files, compose.SUPPRESSION_REASON)
         findings += unexplained(base, manifests, kubernetes.SUPPRESSION_REASON)

@@ -59,6 +59,7 @@ def default_registry() -> Registry:
         dockerfile_rules,
         k8s_practices,
         kubernetes,
+        parity,
         spacelift,
     )
     from scaffolder.validation.terraform.catalog import RULES as TERRAFORM_RULES
@@ -72,5 +73,6 @@ def default_registry() -> Registry:
             *kubernetes.RULES,
             *k8s_practices.RULES,
             *spacelift.RULES,
+            *parity.RULES,
         ]
     )
