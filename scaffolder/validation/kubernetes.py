@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import re
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -264,21 +266,45 @@ def _field_path(finding: Finding) -> list[str | int]:
     return [int(part) if part.isdigit() else part for part in dotted.split(".") if part]
 
 
+@functools.lru_cache(maxsize=256)
+def _validator(kind: str, api_version: str, version: str) -> Any:
+    """kubernetes-validate's strict schema for one kind, as a jsonschema validator.
+
+    Built the way ``kubernetes_validate.validate`` builds it, so that every error can be listed
+    (the library raises the first one only), and cached: one schema serves every object of its
+    kind. Raises the library's ``SchemaNotFoundError`` for kinds without a schema.
+    """
+    import jsonschema  # type: ignore[import-untyped]
+    from kubernetes_validate.utils import (
+        SchemaNotFoundError,
+        all_versions,
+        major_minor,
+        schema_contents,
+    )
+    from referencing import Registry, Resource
+
+    schema_version = [v for v in all_versions() if major_minor(v) <= major_minor(version)][-1]
+    group = re.sub(r"^([^./]*)(?:\.[^/]*)?/", r"\1-", api_version)
+    directory = f"kubernetes-json-schema/v{schema_version}-local-strict"
+    try:
+        schema = schema_contents(f"{directory}/{kind.lower()}-{group}.json", version)
+    except FileNotFoundError:
+        raise SchemaNotFoundError(version=version, kind=kind, api_version=api_version) from None
+    definitions = schema_contents(f"{directory}/_definitions.json", version)
+    registry: Any = Resource.from_contents(schema) @ Registry()
+    registry = Resource.from_contents(definitions) @ registry
+    return jsonschema.validators.Draft202012Validator(schema, registry=registry)
+
+
+_UNEXPECTED = re.compile(r"\('([^']+)' (?:was|were) unexpected\)")
+
+
 def _validate(root: Path, path: Path, document: Document, version: str) -> Iterator[Finding]:
-    import kubernetes_validate
-    from kubernetes_validate.utils import SchemaNotFoundError, ValidationError
+    from kubernetes_validate.utils import SchemaNotFoundError
 
     obj = document.data
     try:
-        kubernetes_validate.validate(obj, version, strict=True)
-    except ValidationError as error:
-        field = [*error.path]
-        line, column = document.locate(field)
-        where = ".".join(str(part) for part in field)
-        location = f" at `{where}`" if where else ""
-        yield _finding(
-            root, path, SCHEMA, line, column, f"`{_name(obj)}`{location}: {error.message}"
-        )
+        validator = _validator(str(obj["kind"]), str(obj["apiVersion"]), version)
     except SchemaNotFoundError:
         yield _finding(
             root,
@@ -288,4 +314,16 @@ def _validate(root: Path, path: Path, document: Document, version: str) -> Itera
             1,
             f"`{_name(obj)}`: no schema for `{obj['apiVersion']}` `{obj['kind']}` "
             f"in Kubernetes {version}; not validated",
+        )
+        return
+    for error in sorted(validator.iter_errors(obj), key=lambda e: [str(p) for p in e.path]):
+        field = [*error.path]
+        unexpected = _UNEXPECTED.search(error.message)
+        # An unknown key is reported on its parent; point at the key itself.
+        place = [*field, unexpected.group(1)] if unexpected else field
+        line, column = document.locate(place)
+        where = ".".join(str(part) for part in place)
+        location = f" at `{where}`" if where else ""
+        yield _finding(
+            root, path, SCHEMA, line, column, f"`{_name(obj)}`{location}: {error.message}"
         )

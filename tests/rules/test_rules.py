@@ -167,7 +167,7 @@ def test_without_kubectl_kustomization_resources_are_validated_one_by_one(
     report = validate([build_tree(tmp_path, files)])
     assert [(f.rule, f.path, f.line) for f in report.findings] == [
         ("K8S004", "k/kustomization.yaml", 1),
-        ("K8S001", "k/svc.yaml", 5),
+        ("K8S001", "k/svc.yaml", 6),
     ]
     assert "kubectl not found" in report.findings[0].message
     assert "'portz' was unexpected" in report.findings[1].message
