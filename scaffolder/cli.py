@@ -265,6 +265,11 @@ def source_lines(bases: Sequence[Path]) -> Callable[[str, int], str | None]:
     help="Parallel parser processes.  [default: number of CPUs]",
 )
 @click.option("--no-cache", is_flag=True, help="Ignore and do not update the result cache.")
+@click.option(
+    "--kubernetes-version",
+    metavar="1.NN",
+    help="Kubernetes version whose schemas manifests must match.  [default: 1.33]",
+)
 def validate_command(
     paths: tuple[Path, ...],
     output_format: str,
@@ -274,6 +279,7 @@ def validate_command(
     ignore: tuple[str, ...],
     jobs: int | None,
     no_cache: bool,
+    kubernetes_version: str | None,
 ) -> None:
     """Check Terraform, Kubernetes manifests, compose files and Dockerfiles under PATH.
 
@@ -296,6 +302,7 @@ def validate_command(
         ignore=_comma_list(ignore),
         jobs=jobs,
         cache=not no_cache,
+        kubernetes_version=kubernetes_version,
         registry=registry,
     )
     bases = [root.parent if root.is_file() else root for root in roots]

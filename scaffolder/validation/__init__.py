@@ -75,7 +75,7 @@ def unexplained(root: Path, files: Iterable[Path], rule: Rule) -> Iterator[Findi
 
 
 def _validate_root(
-    root: Path, base: Path, *, jobs: int | None, cache: bool
+    root: Path, base: Path, *, jobs: int | None, cache: bool, kubernetes_version: str
 ) -> tuple[list[Finding], int]:
     from scaffolder.validation import (
         compose,
@@ -110,6 +110,7 @@ def _validate_root(
             path.suffix in {".yaml", ".yml"}
             and path not in compose_files
             and path not in spacelift_configs
+            and not kubernetes.is_helm_template(path)
         )
         or kubernetes.is_kustomization(path)
     ]
@@ -139,7 +140,7 @@ def _validate_root(
             pool.submit(list, dockerfile.check(base, dockerfiles)),
             pool.submit(list, dockerfile_rules.check(base, dockerfiles)),
             pool.submit(list, compose.check(base, compose_files)),
-            pool.submit(list, kubernetes.check(base, manifests)),
+            pool.submit(list, kubernetes.check(base, manifests, version=kubernetes_version)),
         ]
         findings += parity.check(base, compose_files, manifests)
         findings += unexplained(base, dockerfiles, dockerfile.SUPPRESSION_REASON)
@@ -149,6 +150,26 @@ def _validate_root(
     return findings, checked
 
 
+def _kubernetes_version(requested: str | None) -> str:
+    """``requested`` as a supported `1.NN`, or the default; UserError when unsupported."""
+    from scaffolder.validation.kubernetes import DEFAULT_VERSION
+
+    if requested is None:
+        return DEFAULT_VERSION
+    from kubernetes_validate.utils import all_versions, major_minor
+
+    wanted = requested.removeprefix("v")
+    supported = sorted(
+        {major_minor(v) for v in all_versions()}, key=lambda v: [int(p) for p in v.split(".")]
+    )
+    if not re.fullmatch(r"1\.\d+(\.\d+)?", wanted) or major_minor(wanted) not in supported:
+        raise UserError(
+            f"unsupported Kubernetes version `{requested}`; schemas exist for "
+            f"{supported[0]} to {supported[-1]}"
+        )
+    return str(major_minor(wanted))
+
+
 def validate(
     paths: Sequence[Path | str],
     *,
@@ -156,6 +177,7 @@ def validate(
     ignore: Iterable[str] | None = None,
     jobs: int | None = None,
     cache: bool = True,
+    kubernetes_version: str | None = None,
     registry: Registry | None = None,
 ) -> Report:
     """Validate every file under ``paths``; finding paths are relative to the path they came from.
@@ -166,6 +188,8 @@ def validate(
         ignore: Not these rule ids.
         jobs: Worker processes for parsing (default: the number of CPUs; 1 runs in-process).
         cache: Reuse results of unchanged files from the user cache directory.
+        kubernetes_version: Kubernetes minor whose schemas manifests are checked against
+            (default: a current release).
         registry: The rules to know about (tests pass their own).
 
     Raises:
@@ -173,6 +197,7 @@ def validate(
     """
     if jobs is not None and jobs < 1:
         raise UserError(f"--jobs must be at least 1, got {jobs}")
+    kubernetes_version = _kubernetes_version(kubernetes_version)
     registry = registry or default_registry()
     active = registry.active(select, ignore)
     findings: list[Finding] = []
@@ -182,7 +207,9 @@ def validate(
         if not root.exists():
             raise UserError(f"path `{raw}` does not exist")
         base = root.parent if root.is_file() else root
-        root_findings, root_files = _validate_root(root, base, jobs=jobs, cache=cache)
+        root_findings, root_files = _validate_root(
+            root, base, jobs=jobs, cache=cache, kubernetes_version=kubernetes_version
+        )
         files += root_files
         lines: dict[str, list[str]] = {}
         findings.extend(

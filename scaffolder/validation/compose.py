@@ -135,7 +135,12 @@ def _finding(root: Path, path: Path, rule: Rule, line: int, column: int, message
 def _check_file(root: Path, path: Path) -> Iterator[Finding]:
     from compose_spec import PyCompose
 
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        reason = "not UTF-8 text" if isinstance(error, UnicodeDecodeError) else error.strerror
+        yield _finding(root, path, SPEC, 1, 1, f"cannot read: {reason}")
+        return
     try:
         documents = load_documents(text)
     except YamlSyntaxError as error:

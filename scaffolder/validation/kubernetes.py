@@ -74,6 +74,14 @@ def is_kustomization(path: Path) -> bool:
     return path.name in KUSTOMIZATION_NAMES
 
 
+def is_helm_template(path: Path) -> bool:
+    """A file under a Helm chart's `templates/`: Go templates, not YAML until Helm renders them."""
+    for parent in path.parents:
+        if parent.name == "templates" and (parent.parent / "Chart.yaml").is_file():
+            return True
+    return False
+
+
 def _is_object(data: Any) -> bool:
     return isinstance(data, dict) and "apiVersion" in data and "kind" in data
 

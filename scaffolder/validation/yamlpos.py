@@ -85,7 +85,12 @@ def load_documents(text: str) -> list[Document]:
     import yaml
 
     documents = []
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)
+    except yaml.reader.ReaderError as error:
+        line = text.count("\n", 0, error.position) + 1
+        column = error.position - (text.rfind("\n", 0, error.position) + 1) + 1
+        raise YamlSyntaxError(message=str(error.reason), line=line, column=column) from error
     try:
         while loader.check_node():
             node = loader.get_node()
@@ -99,8 +104,10 @@ def load_documents(text: str) -> list[Document]:
         raise YamlSyntaxError(
             message=str(error.problem or error), line=line, column=column
         ) from error
-    except yaml.YAMLError as error:
-        raise YamlSyntaxError(message=str(error), line=1, column=1) from error
+    except (yaml.YAMLError, RecursionError) as error:
+        raise YamlSyntaxError(
+            message=str(error) or type(error).__name__, line=1, column=1
+        ) from error
     finally:
         loader.dispose()
     return documents

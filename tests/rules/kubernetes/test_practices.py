@@ -273,3 +273,42 @@ def test_generated_manifests_follow_every_practice(tmp_path: Path) -> None:
     for template in ("docker-dev", "gke", "eks"):
         project = generate(template, tmp_path / template, answers={})
         assert validate([project / "k8s"], select=IDS, cache=False).findings == ()
+
+
+def test_realistic_manifests_give_no_findings_and_helm_templates_are_skipped() -> None:
+    from ...conftest import REPO
+
+    fixture = REPO / "tests" / "fixtures" / "kubernetes" / "realistic"
+    report = validate([fixture], cache=False)
+    assert report.findings == ()
+    # workloads.yaml, values.yaml and Chart.yaml are read; the Helm template is not.
+    assert report.files == 3
+
+
+def test_kubernetes_version_selects_the_schemas(tmp_path: Path, run_cli) -> None:
+    build_tree(
+        tmp_path,
+        {
+            "svc.yaml": "apiVersion: v1\nkind: Service\nmetadata:\n  name: a\n  namespace: b\nspec:\n  ports:\n    - port: eighty\n"
+        },
+    )
+    old = run_cli(
+        "validate", str(tmp_path), "--kubernetes-version", "1.29", "--no-cache", "--format", "json"
+    )
+    assert old.returncode == 1
+    assert '"rule": "K8S001"' in old.stdout
+    bad = run_cli("validate", str(tmp_path), "--kubernetes-version", "9.1")
+    assert bad.returncode == 2
+    assert "unsupported Kubernetes version `9.1`" in bad.stderr
+
+
+def test_every_schema_error_of_an_object_is_reported(tmp_path: Path) -> None:
+    build_tree(
+        tmp_path,
+        {
+            "svc.yaml": "apiVersion: v1\nkind: Service\nmetadata:\n  name: a\n  namespace: b\nspec:\n  portz: []\n  ports:\n    - port: eighty\n"
+        },
+    )
+    report = validate([tmp_path], select=["K8S001"], cache=False)
+    assert [(f.line, f.column) for f in report.findings] == [(7, 3), (9, 13)]
+    assert "'portz' was unexpected" in report.findings[0].message
