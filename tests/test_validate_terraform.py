@@ -245,3 +245,31 @@ def test_invalid_terraform_json_is_a_finding_at_its_position(tmp_path: Path) -> 
         ("b.tf.json", 1, 1, "TF001"),
     ]
     assert report.findings[1].message == "Terraform JSON must be an object at the top level"
+
+
+def test_manifests_compose_and_dockerfiles_are_answered_from_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from scaffolder.validation import kubernetes
+
+    monkeypatch.setenv("SCAFFOLDER_CACHE_DIR", str(tmp_path / "cache"))
+    build_tree(
+        tmp_path / "repo",
+        {
+            "svc.yaml": "apiVersion: v1\nkind: Service\nmetadata:\n  name: a\n  namespace: b\nspec:\n  ports:\n    - port: eighty\n",
+        },
+    )
+    cold = validate([tmp_path / "repo"], jobs=1)
+    assert [f.rule for f in cold.findings] == ["K8S001"]
+
+    def no_check(*_: object, **__: object) -> object:
+        raise AssertionError("an unchanged set was checked again")
+
+    monkeypatch.setattr(kubernetes, "check", no_check)
+    assert validate([tmp_path / "repo"], jobs=1).findings == cold.findings
+    # A new file in the set changes the key: the set is checked again.
+    (tmp_path / "repo" / "cm.yaml").write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  namespace: b\n"
+    )
+    with pytest.raises(AssertionError, match="checked again"):
+        validate([tmp_path / "repo"], jobs=1)

@@ -60,8 +60,10 @@ def test_wheel_installs_into_a_fresh_venv_and_generates(tmp_path: Path) -> None:
         == "docker-dev"
     )
     assert (out / "my-service" / "k8s" / "overlays" / "local" / "kustomization.yaml").is_file()
-    # Hermetic: cookiecutter wrote no replay or clone directory into HOME.
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["dist", "out", "venv"]
+    # Hermetic: cookiecutter wrote no replay or clone directory into HOME; the only thing there
+    # is scaffolder's own validation cache, in the user cache directory.
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".cache", "dist", "out", "venv"]
+    assert [p.name for p in (tmp_path / ".cache").iterdir()] == ["scaffolder"]
     rules = subprocess.run(
         [str(venv / "bin" / "scaffolder"), "rules", "K8S001"],
         capture_output=True,

@@ -77,15 +77,7 @@ def unexplained(root: Path, files: Iterable[Path], rule: Rule) -> Iterator[Findi
 def _validate_root(
     root: Path, base: Path, *, jobs: int | None, cache: bool, kubernetes_version: str
 ) -> tuple[list[Finding], int]:
-    from scaffolder.validation import (
-        compose,
-        dockerfile,
-        dockerfile_rules,
-        kubernetes,
-        parity,
-        spacelift,
-        terraform,
-    )
+    from scaffolder.validation import compose, dockerfile, kubernetes, spacelift, terraform
     from scaffolder.validation.cache import ResultCache
 
     files = discover(root)
@@ -131,8 +123,74 @@ def _validate_root(
     )
     if not (dockerfiles or compose_files or manifests):
         return findings, checked
+    # Kustomize renders, hadolint and the cross-file rules see the whole set, so the set is the
+    # unit of caching: every file's name (existence matters: env files, build contexts), the
+    # content of every file these domains read, the tool version, rules, Kubernetes version and
+    # which external tools are present.
+    domain_files = sorted({*dockerfiles, *compose_files, *manifests})
+    read = {
+        *domain_files,
+        *(
+            p
+            for p in files
+            if p.parent in {m.parent for m in manifests if kubernetes.is_kustomization(m)}
+        ),
+        *(p for p in files if p.name in {".hadolint.yaml", ".scaffolder.json"}),
+    }
+    results = ResultCache("files", enabled=cache)
+    key = _set_key(base, files, sorted(read), kubernetes_version)
+    cached = results.get(key)
+    if isinstance(cached, list):
+        try:
+            findings += [
+                Finding(path, line, column, rule, Severity(severity), message)
+                for path, line, column, rule, severity, message in cached
+            ]
+            return findings, checked
+        except (TypeError, ValueError):
+            pass
+    found = _run_file_domains(base, dockerfiles, compose_files, manifests, kubernetes_version)
+    results.put(
+        key, [[f.path, f.line, f.column, f.rule, f.severity.value, f.message] for f in found]
+    )
+    return [*findings, *found], checked
+
+
+def _set_key(base: Path, files: list[Path], read: list[Path], kubernetes_version: str) -> str:
+    import shutil
+
+    from scaffolder import __version__
+    from scaffolder.validation.cache import digest
+    from scaffolder.validation.dockerfile import hadolint_binary
+
+    parts: list[bytes | str] = [
+        __version__,
+        kubernetes_version,
+        str(hadolint_binary() is not None),
+        str(shutil.which("kubectl") is not None),
+        *(rule.id for rule in default_registry()),
+        *(p.relative_to(base).as_posix() for p in files),
+    ]
+    for path in read:
+        try:
+            parts += [path.relative_to(base).as_posix(), path.read_bytes()]
+        except OSError:
+            parts.append(f"unreadable:{path}")
+    return digest(*parts)
+
+
+def _run_file_domains(
+    base: Path,
+    dockerfiles: list[Path],
+    compose_files: list[Path],
+    manifests: list[Path],
+    kubernetes_version: str,
+) -> list[Finding]:
     from concurrent.futures import ThreadPoolExecutor
 
+    from scaffolder.validation import compose, dockerfile, dockerfile_rules, kubernetes, parity
+
+    findings: list[Finding] = []
     # The domains are independent and mostly wait on subprocesses (hadolint, kubectl), so they
     # run side by side.
     with ThreadPoolExecutor(max_workers=4) as pool:
@@ -147,7 +205,7 @@ def _validate_root(
         findings += unexplained(base, compose_files, compose.SUPPRESSION_REASON)
         findings += unexplained(base, manifests, kubernetes.SUPPRESSION_REASON)
         findings += [finding for future in futures for finding in future.result()]
-    return findings, checked
+    return findings
 
 
 def _kubernetes_version(requested: str | None) -> str:

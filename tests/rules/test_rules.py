@@ -158,7 +158,12 @@ def test_without_kubectl_kustomization_resources_are_validated_one_by_one(
 ) -> None:
     from scaffolder.validation import kubernetes
 
-    monkeypatch.setattr(kubernetes.shutil, "which", lambda name: None)
+    real_which = shutil.which
+    monkeypatch.setattr(
+        kubernetes.shutil,
+        "which",
+        lambda name, **kwargs: None if name == "kubectl" else real_which(name, **kwargs),
+    )
     files = {
         "k/kustomization.yaml": "resources:\n  - svc.yaml\n",
         "k/svc.yaml": "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  portz: []\n",
