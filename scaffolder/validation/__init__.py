@@ -113,7 +113,7 @@ def _validate_root(
             for name in spacelift.CONFIG_NAMES
             if (path := root / ".spacelift" / name).is_file()
         ]
-    findings += spacelift.check(base, [*terraform_files, *spacelift_configs])
+    findings += _cached_spacelift(base, [*terraform_files, *spacelift_configs], cache)
     checked = (
         len(terraform_files)
         + len(dockerfiles)
@@ -154,6 +154,38 @@ def _validate_root(
         key, [[f.path, f.line, f.column, f.rule, f.severity.value, f.message] for f in found]
     )
     return [*findings, *found], checked
+
+
+def _cached_spacelift(base: Path, files: list[Path], cache: bool) -> list[Finding]:
+    """The Spacelift wiring check, cached on every Terraform and config file it could read."""
+    from scaffolder import __version__
+    from scaffolder.validation import spacelift
+    from scaffolder.validation.cache import ResultCache, digest
+
+    if not any(path.suffix == ".tf" or spacelift.is_config(path) for path in files):
+        return []
+    parts: list[bytes | str] = [__version__, *(rule.id for rule in spacelift.RULES)]
+    for path in sorted(files):
+        try:
+            parts += [path.relative_to(base).as_posix(), path.read_bytes()]
+        except OSError:
+            parts.append(f"unreadable:{path}")
+    results = ResultCache("spacelift", enabled=cache)
+    key = digest(*parts)
+    cached = results.get(key)
+    if isinstance(cached, list):
+        try:
+            return [
+                Finding(path, line, column, rule, Severity(severity), message)
+                for path, line, column, rule, severity, message in cached
+            ]
+        except (TypeError, ValueError):
+            pass
+    found = list(spacelift.check(base, files))
+    results.put(
+        key, [[f.path, f.line, f.column, f.rule, f.severity.value, f.message] for f in found]
+    )
+    return found
 
 
 def _set_key(base: Path, files: list[Path], read: list[Path], kubernetes_version: str) -> str:

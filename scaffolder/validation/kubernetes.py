@@ -159,8 +159,15 @@ def check(
             yield from _validate(root, path, document, version)
         yield from _practices(root, unrendered)
         return
-    for path in leaves:
-        yield from _render_and_validate(root, path, kubectl, sources, version)
+    # Each render is a kubectl process: they run side by side.
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=min(8, len(leaves)) or 1) as pool:
+        rendered = pool.map(
+            lambda leaf: list(_render_and_validate(root, leaf, kubectl, sources, version)), leaves
+        )
+        for findings in rendered:
+            yield from findings
 
 
 def _kustomization_data(path: Path) -> dict[str, Any]:
