@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from scaffolder.validation.model import Finding, Rule, Severity
 from scaffolder.validation.yamlpos import Document, YamlSyntaxError, load_documents
@@ -298,13 +299,7 @@ def _more_references(root: Path, path: Path, document: Document) -> Iterator[Fin
                 )
             published.setdefault(key, name)
         build = service.get("build")
-        context = (
-            build
-            if isinstance(build, str)
-            else build.get("context")
-            if isinstance(build, dict)
-            else None
-        )
+        context = build_context(service)
         remote = isinstance(context, str) and ("://" in context or "$" in context)
         if isinstance(context, str) and not remote and not (path.parent / context).is_dir():
             steps: list[str | int] = ["services", name, "build"]
@@ -351,6 +346,15 @@ def _more_references(root: Path, path: Path, document: Document) -> Iterator[Fin
                     column,
                     f"service `{name}` reads env_file `{file}`, which does not exist",
                 )
+
+
+def build_context(service: dict[str, Any]) -> str | None:
+    """The `build` context of a compose service (short or long form), or None."""
+    build = service.get("build")
+    if isinstance(build, str):
+        return build
+    context = build.get("context", ".") if isinstance(build, dict) else None
+    return context if isinstance(context, str) else None
 
 
 def _published(port: object) -> tuple[str | None, str | None, str]:

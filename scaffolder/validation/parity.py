@@ -257,16 +257,11 @@ def _expose(
     k8s_ports: set[int],
     container: _Container,
 ) -> Iterator[Finding]:
+    from scaffolder.validation.compose import build_context
     from scaffolder.validation.dockerfile_rules import exposed_ports, instructions
 
     build = service.get("build")
-    context = (
-        build
-        if isinstance(build, str)
-        else build.get("context")
-        if isinstance(build, dict)
-        else None
-    )
+    context = build_context(service)
     dockerfile_name = (
         build.get("dockerfile", "Dockerfile") if isinstance(build, dict) else "Dockerfile"
     )
