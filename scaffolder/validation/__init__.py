@@ -87,9 +87,14 @@ def _validate_root(
         terraform_files = sorted(p for p in root.parent.iterdir() if terraform.is_terraform(p))
     # Terraform parses in worker processes; it runs before the threads below start, since
     # forking a process that has threads running is unsafe.
+    contents: dict[Path, bytes] = {}
     findings = list(
         terraform.check(
-            base, terraform_files, jobs=jobs, cache=ResultCache("terraform", enabled=cache)
+            base,
+            terraform_files,
+            jobs=jobs,
+            cache=ResultCache("terraform", enabled=cache),
+            contents=contents,
         )
     )
     dockerfiles = [path for path in files if dockerfile.is_dockerfile(path)]
@@ -113,7 +118,7 @@ def _validate_root(
             for name in spacelift.CONFIG_NAMES
             if (path := root / ".spacelift" / name).is_file()
         ]
-    findings += _cached_spacelift(base, [*terraform_files, *spacelift_configs], cache)
+    findings += _cached_spacelift(base, [*terraform_files, *spacelift_configs], cache, contents)
     checked = (
         len(terraform_files)
         + len(dockerfiles)
@@ -156,20 +161,36 @@ def _validate_root(
     return [*findings, *found], checked
 
 
-def _cached_spacelift(base: Path, files: list[Path], cache: bool) -> list[Finding]:
-    """The Spacelift wiring check, cached on every Terraform and config file it could read."""
+def _cached_spacelift(
+    base: Path, files: list[Path], cache: bool, contents: dict[Path, bytes]
+) -> list[Finding]:
+    """The Spacelift wiring check, cached per repository.
+
+    The key holds the content of config.yml and of every file that declares `spacelift_stack`,
+    and the name and content digest of every other Terraform file (the parents' and children's
+    interfaces), using the bytes the Terraform domain already read.
+    """
     from scaffolder import __version__
     from scaffolder.validation import spacelift
     from scaffolder.validation.cache import ResultCache, digest
 
-    if not any(path.suffix == ".tf" or spacelift.is_config(path) for path in files):
-        return []
     parts: list[bytes | str] = [__version__, *(rule.id for rule in spacelift.RULES)]
+    management = False
     for path in sorted(files):
+        relative = path.relative_to(base).as_posix()
         try:
-            parts += [path.relative_to(base).as_posix(), path.read_bytes()]
+            data = contents[path] if path in contents else path.read_bytes()
         except OSError:
-            parts.append(f"unreadable:{path}")
+            parts.append(f"unreadable:{relative}")
+            continue
+        if spacelift.is_config(path) or b'"spacelift_stack"' in data:
+            management = management or not spacelift.is_config(path)
+            parts += [relative, data]
+        else:
+            # The content was read once for Terraform; its digest stands for the file here.
+            parts.append(f"{relative}:{digest(data)}")
+    if not management and not any(spacelift.is_config(path) for path in files):
+        return []
     results = ResultCache("spacelift", enabled=cache)
     key = digest(*parts)
     cached = results.get(key)

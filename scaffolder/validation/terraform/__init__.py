@@ -304,24 +304,34 @@ def _module_key(sources: list[tuple[str, bytes]]) -> str:
     return digest(_RULESET, *(part for name, data in sources for part in (name, data)))
 
 
-def _read(paths: Iterable[Path]) -> list[tuple[str, bytes]]:
+def _read(
+    paths: Iterable[Path], contents: dict[Path, bytes] | None = None
+) -> list[tuple[str, bytes]]:
+    """``(name, bytes)`` of each file; ``contents`` keeps them for other domains of the run."""
     sources = []
     for path in sorted(paths):
         try:
-            sources.append((path.name, path.read_bytes()))
+            data = path.read_bytes()
         except OSError as error:
-            sources.append((path.name, f"\0{error}".encode()))
+            data = f"\0{error}".encode()
+        if contents is not None:
+            contents[path] = data
+        sources.append((path.name, data))
     return sources
 
 
 def analyze_all(
-    directories: dict[Path, list[Path]], *, jobs: int, cache: ResultCache
+    directories: dict[Path, list[Path]],
+    *,
+    jobs: int,
+    cache: ResultCache,
+    contents: dict[Path, bytes] | None = None,
 ) -> dict[Path, ModuleResult]:
     """Analyse every module directory, from the cache where possible, in parallel otherwise."""
     results: dict[Path, ModuleResult] = {}
     pending: list[tuple[Path, str, list[tuple[str, bytes]]]] = []
     for directory, paths in directories.items():
-        sources = _read(paths)
+        sources = _read(paths, contents)
         key = _module_key(sources)
         cached = cache.get(key)
         if cached is not None:
@@ -348,9 +358,17 @@ def analyze_all(
 
 
 def check(
-    base: Path, paths: list[Path], *, jobs: int | None = None, cache: ResultCache | None = None
+    base: Path,
+    paths: list[Path],
+    *,
+    jobs: int | None = None,
+    cache: ResultCache | None = None,
+    contents: dict[Path, bytes] | None = None,
 ) -> Iterator[Finding]:
-    """Findings for every Terraform module among ``paths``, relative to ``base``."""
+    """Findings for every Terraform module among ``paths``, relative to ``base``.
+
+    ``contents``, when given, receives every file's bytes so later checks need not read again.
+    """
     if not paths:
         return
     directories: dict[Path, list[Path]] = defaultdict(list)
@@ -358,7 +376,7 @@ def check(
         directories[path.parent].append(path)
     cache = cache or ResultCache("terraform", enabled=False)
     workers = jobs or os.cpu_count() or 1
-    results = analyze_all(directories, jobs=workers, cache=cache)
+    results = analyze_all(directories, jobs=workers, cache=cache, contents=contents)
     for directory, result in results.items():
         for finding in result.findings:
             yield _rebase(finding, directory, base)
