@@ -88,6 +88,7 @@ def _validate_root(
     # Terraform parses in worker processes; it runs before the threads below start, since
     # forking a process that has threads running is unsafe.
     contents: dict[Path, bytes] = {}
+    interfaces: dict[Path, tuple[set[str], set[str]] | None] = {}
     findings = list(
         terraform.check(
             base,
@@ -95,6 +96,7 @@ def _validate_root(
             jobs=jobs,
             cache=ResultCache("terraform", enabled=cache),
             contents=contents,
+            interfaces=interfaces,
         )
     )
     dockerfiles = [path for path in files if dockerfile.is_dockerfile(path)]
@@ -118,7 +120,9 @@ def _validate_root(
             for name in spacelift.CONFIG_NAMES
             if (path := root / ".spacelift" / name).is_file()
         ]
-    findings += _cached_spacelift(base, [*terraform_files, *spacelift_configs], cache, contents)
+    findings += _cached_spacelift(
+        base, [*terraform_files, *spacelift_configs], cache, contents, interfaces
+    )
     checked = (
         len(terraform_files)
         + len(dockerfiles)
@@ -142,33 +146,26 @@ def _validate_root(
         ),
         *(p for p in files if p.name in {".hadolint.yaml", ".scaffolder.json"}),
     }
-    results = ResultCache("files", enabled=cache)
-    key = _set_key(base, files, sorted(read), kubernetes_version)
-    cached = results.get(key)
-    if isinstance(cached, list):
-        try:
-            findings += [
-                Finding(path, line, column, rule, Severity(severity), message)
-                for path, line, column, rule, severity, message in cached
-            ]
-            return findings, checked
-        except (TypeError, ValueError):
-            pass
-    found = _run_file_domains(base, dockerfiles, compose_files, manifests, kubernetes_version)
-    results.put(
-        key, [[f.path, f.line, f.column, f.rule, f.severity.value, f.message] for f in found]
+    found = ResultCache("files", enabled=cache).findings(
+        _set_key(base, files, sorted(read), kubernetes_version),
+        lambda: _run_file_domains(base, dockerfiles, compose_files, manifests, kubernetes_version),
     )
     return [*findings, *found], checked
 
 
 def _cached_spacelift(
-    base: Path, files: list[Path], cache: bool, contents: dict[Path, bytes]
+    base: Path,
+    files: list[Path],
+    cache: bool,
+    contents: dict[Path, bytes],
+    interfaces: dict[Path, tuple[set[str], set[str]] | None],
 ) -> list[Finding]:
     """The Spacelift wiring check, cached per repository.
 
     The key holds the content of config.yml and of every file that declares `spacelift_stack`,
     and the name and content digest of every other Terraform file (the parents' and children's
-    interfaces), using the bytes the Terraform domain already read.
+    interfaces), using the bytes the Terraform domain already read; the check itself reuses the
+    outputs and variables the Terraform domain found (``interfaces``).
     """
     from scaffolder import __version__
     from scaffolder.validation import spacelift
@@ -191,22 +188,10 @@ def _cached_spacelift(
             parts.append(f"{relative}:{digest(data)}")
     if not management and not any(spacelift.is_config(path) for path in files):
         return []
-    results = ResultCache("spacelift", enabled=cache)
-    key = digest(*parts)
-    cached = results.get(key)
-    if isinstance(cached, list):
-        try:
-            return [
-                Finding(path, line, column, rule, Severity(severity), message)
-                for path, line, column, rule, severity, message in cached
-            ]
-        except (TypeError, ValueError):
-            pass
-    found = list(spacelift.check(base, files))
-    results.put(
-        key, [[f.path, f.line, f.column, f.rule, f.severity.value, f.message] for f in found]
+    return ResultCache("spacelift", enabled=cache).findings(
+        digest(*parts),
+        lambda: list(spacelift.check(base, files, contents=contents, interfaces=interfaces)),
     )
-    return found
 
 
 def _set_key(base: Path, files: list[Path], read: list[Path], kubernetes_version: str) -> str:

@@ -12,8 +12,12 @@ import hashlib
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from scaffolder.validation.model import Finding
 
 
 def cache_dir() -> Path:
@@ -63,6 +67,7 @@ class ResultCache:
         """Store ``value`` under ``key`` atomically; failures turn the cache off quietly."""
         if not self.enabled:
             return
+
         import tempfile
 
         path = self._path(key)
@@ -75,3 +80,17 @@ class ResultCache:
             Path(handle.name).replace(path)
         except OSError:
             self.enabled = False
+
+    def findings(self, key: str, compute: Callable[[], list[Finding]]) -> list[Finding]:
+        """The findings stored under ``key``, else ``compute()``'s, stored for next time."""
+        from scaffolder.validation.model import Finding
+
+        cached = self.get(key)
+        if isinstance(cached, list):
+            try:
+                return [Finding.from_row(row) for row in cached]
+            except (TypeError, ValueError):
+                pass  # a malformed entry is a miss
+        found = compute()
+        self.put(key, [finding.to_row() for finding in found])
+        return found

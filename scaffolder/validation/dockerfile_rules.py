@@ -64,7 +64,8 @@ def instructions(text: str) -> list[Instruction]:
     pending: list[str] = []
     start = 0
     escape = "\\"
-    for number, raw in enumerate(text.splitlines(), start=1):
+    lines = text.splitlines()
+    for number, raw in enumerate(lines, start=1):
         stripped = raw.strip()
         if not pending:
             directive = re.match(r"#\s*escape\s*=\s*(\S)", stripped)
@@ -81,7 +82,7 @@ def instructions(text: str) -> list[Instruction]:
         pending.append(stripped)
         joined = " ".join(part.strip() for part in pending)
         keyword, _, arguments = joined.partition(" ")
-        indent = len(text.splitlines()[start - 1]) - len(text.splitlines()[start - 1].lstrip())
+        indent = len(lines[start - 1]) - len(lines[start - 1].lstrip())
         found.append(Instruction(keyword.upper(), arguments.strip(), start, indent + 1))
         pending = []
     return found

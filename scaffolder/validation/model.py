@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 # Relative to the repository root until the docs have a published home.
 DOCS_URL = "docs/rules/{rule}.md"
@@ -49,6 +51,16 @@ class Finding:
     rule: str
     severity: Severity
     message: str
+
+    def to_row(self) -> list[object]:
+        """The finding as a JSON-ready row (the cache's storage form)."""
+        return [self.path, self.line, self.column, self.rule, self.severity.value, self.message]
+
+    @classmethod
+    def from_row(cls, row: Sequence[Any]) -> Finding:
+        """Inverse of :meth:`to_row`; raises TypeError or ValueError for a malformed row."""
+        path, line, column, rule, severity, message = row
+        return cls(str(path), int(line), int(column), str(rule), Severity(severity), str(message))
 
 
 @dataclass(frozen=True, slots=True)

@@ -146,16 +146,19 @@ def _slugify(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
 
 
-def management_directories(files: list[Path]) -> list[Path]:
+def management_directories(
+    files: list[Path], contents: dict[Path, bytes] | None = None
+) -> list[Path]:
     """Directories whose Terraform declares `spacelift_stack` resources."""
     found = set()
     for path in files:
         if path.suffix == ".tf":
             try:
-                if '"spacelift_stack"' in path.read_text(encoding="utf-8"):
-                    found.add(path.parent)
-            except (OSError, UnicodeDecodeError):
+                data = contents[path] if contents and path in contents else path.read_bytes()
+            except OSError:
                 continue
+            if b'"spacelift_stack"' in data:
+                found.add(path.parent)
     return sorted(found)
 
 
@@ -438,23 +441,34 @@ def _check_config(base: Path, path: Path) -> tuple[list[Finding], Config | None]
     return findings, config
 
 
-def _interface(directory: Path) -> tuple[set[str], set[str]] | None:
-    """Outputs and variables of the Terraform in ``directory`` (None when there is none)."""
+Interfaces = dict[Path, "tuple[set[str], set[str]] | None"]
+
+
+def _interface(directory: Path, known: Interfaces) -> tuple[set[str], set[str]] | None:
+    """Outputs and variables of the Terraform in ``directory`` (None when there is none).
+
+    ``known`` holds what the Terraform domain already found; a directory outside the validated
+    paths is parsed here once and remembered.
+    """
     from scaffolder.validation.terraform.hcl import HclSyntaxError, parse
 
+    key = directory.resolve()
+    if key in known:
+        return known[key]
     files = sorted(directory.glob("*.tf")) if directory.is_dir() else []
-    if not files:
-        return None
     outputs: set[str] = set()
     variables: set[str] = set()
+    result: tuple[set[str], set[str]] | None = (outputs, variables) if files else None
     for path in files:
         try:
             hcl = parse(path.read_text(encoding="utf-8"), path.name)
         except (HclSyntaxError, OSError, UnicodeDecodeError):
-            return None
+            result = None
+            break
         outputs.update(block.label(0) for block in hcl.blocks("output"))
         variables.update(block.label(0) for block in hcl.blocks("variable"))
-    return outputs, variables
+    known[key] = result
+    return result
 
 
 def _repository_root(directory: Path, base: Path) -> Path:
@@ -478,8 +492,18 @@ def _config_file(repo_root: Path) -> Path | None:
     )
 
 
-def check(base: Path, files: list[Path]) -> Iterator[Finding]:
-    """Check config.yml and the wiring of every management configuration under ``base``."""
+def check(
+    base: Path,
+    files: list[Path],
+    *,
+    contents: dict[Path, bytes] | None = None,
+    interfaces: Interfaces | None = None,
+) -> Iterator[Finding]:
+    """Check config.yml and the wiring of every management configuration under ``base``.
+
+    ``contents`` and ``interfaces`` are what the Terraform domain already read and found.
+    """
+    known: Interfaces = interfaces if interfaces is not None else {}
     checked: dict[Path, Config | None] = {}
 
     def load(path: Path) -> Iterator[Finding]:
@@ -490,13 +514,13 @@ def check(base: Path, files: list[Path]) -> Iterator[Finding]:
     for path in files:
         if is_config(path):
             yield from load(path)
-    for directory in management_directories(files):
+    for directory in management_directories(files, contents):
         repo_root = _repository_root(directory, base)
         config_path = _config_file(repo_root)
         if config_path is not None:
             yield from load(config_path)
         config = checked.get(config_path) if config_path else None
-        yield from check_wiring(base, repo_root, read_wiring(directory), config, directory)
+        yield from check_wiring(base, repo_root, read_wiring(directory), config, directory, known)
 
 
 def _resolve(wiring: Wiring, address: str | None) -> Stack | None:
@@ -509,9 +533,15 @@ def _resolve(wiring: Wiring, address: str | None) -> Stack | None:
 
 
 def check_wiring(
-    base: Path, repo_root: Path, wiring: Wiring, config: Config | None, management: Path
+    base: Path,
+    repo_root: Path,
+    wiring: Wiring,
+    config: Config | None,
+    management: Path,
+    known: Interfaces | None = None,
 ) -> Iterator[Finding]:
-    """SL101-SL107 for one management configuration."""
+    """SL101-SL108 for one management configuration."""
+    interfaces: Interfaces = known if known is not None else {}
     edges: dict[str, set[str]] = {}
     for dependency in wiring.dependencies.values():
         ends = []
@@ -541,8 +571,8 @@ def check_wiring(
         if child is None or parent is None:
             continue
         edges.setdefault(parent.slug, set()).add(child.slug)
-        parent_interface = _interface(repo_root / parent.project_root)
-        child_interface = _interface(repo_root / child.project_root)
+        parent_interface = _interface(repo_root / parent.project_root, interfaces)
+        child_interface = _interface(repo_root / child.project_root, interfaces)
         child_hooks = config.hooks(child.slug) if config else None
         for reference in dependency.references:
             output, input_name, path = reference.output, reference.input, reference.file

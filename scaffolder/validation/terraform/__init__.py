@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from scaffolder import __version__
 from scaffolder.validation.cache import ResultCache, digest
-from scaffolder.validation.model import Finding, Severity
+from scaffolder.validation.model import Finding
 from scaffolder.validation.terraform.catalog import (
     MISSING_INPUT,
     MISSING_SOURCE,
@@ -72,10 +72,7 @@ class ModuleResult:
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict."""
         return {
-            "findings": [
-                [f.path, f.line, f.column, f.rule, f.severity.value, f.message]
-                for f in self.findings
-            ],
+            "findings": [finding.to_row() for finding in self.findings],
             "variables": self.variables,
             "outputs": self.outputs,
             "calls": [
@@ -89,10 +86,7 @@ class ModuleResult:
     def from_json(cls, data: dict[str, Any]) -> ModuleResult:
         """Inverse of :meth:`to_json`."""
         return cls(
-            findings=[
-                Finding(path, line, column, rule, Severity(severity), message)
-                for path, line, column, rule, severity, message in data["findings"]
-            ],
+            findings=[Finding.from_row(row) for row in data["findings"]],
             variables={str(k): bool(v) for k, v in data["variables"].items()},
             outputs=[str(name) for name in data["outputs"]],
             calls=[
@@ -364,10 +358,13 @@ def check(
     jobs: int | None = None,
     cache: ResultCache | None = None,
     contents: dict[Path, bytes] | None = None,
+    interfaces: dict[Path, tuple[set[str], set[str]] | None] | None = None,
 ) -> Iterator[Finding]:
     """Findings for every Terraform module among ``paths``, relative to ``base``.
 
-    ``contents``, when given, receives every file's bytes so later checks need not read again.
+    ``contents``, when given, receives every file's bytes, and ``interfaces`` every module's
+    outputs and variables (None when a file could not be parsed), so later checks need neither
+    read nor parse again.
     """
     if not paths:
         return
@@ -381,6 +378,13 @@ def check(
         for finding in result.findings:
             yield _rebase(finding, directory, base)
     resolved: dict[Path, ModuleResult | None] = {d.resolve(): r for d, r in results.items()}
+    if interfaces is not None:
+        for directory, module in resolved.items():
+            interfaces[directory] = (
+                (set(module.outputs), set(module.variables))
+                if module is not None and module.complete
+                else None
+            )
     for directory, result in results.items():
         for call in result.calls:
             yield from (

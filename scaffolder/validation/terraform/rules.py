@@ -196,9 +196,9 @@ def check_duplicates(module: TerraformModule) -> Iterator[Finding]:
             for nested in block.blocks(setting):
                 if seen is not None:
                     what = (
-                        "`backend` or `cloud` block"
-                        if setting != "required_providers"
-                        else ("`required_providers` block")
+                        "`required_providers` block"
+                        if setting == "required_providers"
+                        else "`backend` or `cloud` block"
                     )
                     yield _at(
                         DUPLICATE_DECLARATION,
@@ -207,8 +207,6 @@ def check_duplicates(module: TerraformModule) -> Iterator[Finding]:
                     )
                 else:
                     seen = Located(file, nested)
-            if setting == "cloud":
-                continue
 
 
 def check_duplicate_attributes(module: TerraformModule) -> Iterator[Finding]:
