@@ -78,6 +78,21 @@ def checkov() -> str:
 
 
 @pytest.fixture(scope="session")
+def terraform() -> str:
+    """terraform, for `terraform fmt`: optional, as the brief allows; the skip says what is lost."""
+    found = shutil.which("terraform")
+    if found is None:
+        pytest.skip("terraform not on PATH: `terraform fmt -check` (canonical formatting) not run")
+    return found
+
+
+@pytest.fixture(scope="session")
+def make() -> str:
+    """make: `make test` itself needs it, so it is missing only when pytest runs bare."""
+    return require_tool("make", shutil.which("make"))
+
+
+@pytest.fixture(scope="session")
 def kubectl() -> str:
     found = shutil.which("kubectl")
     if found is None:

@@ -155,10 +155,7 @@ def test_scaffolder_validate_reports_nothing(render: Rendered, cloud: str, runti
 
 
 @pytest.mark.parametrize(("cloud", "runtime"), CASES)
-def test_terraform_is_canonical(render: Rendered, cloud: str, runtime: str) -> None:
-    terraform = shutil.which("terraform")
-    if terraform is None:
-        pytest.skip("terraform not on PATH: `terraform fmt` not run")
+def test_terraform_is_canonical(render: Rendered, cloud: str, runtime: str, terraform: str) -> None:
     result = subprocess.run(
         [terraform, "fmt", "-check", "-recursive", str(render(cloud, runtime))],
         capture_output=True,
@@ -388,7 +385,9 @@ def test_no_credentials_in_generated_files(render: Rendered, cloud: str) -> None
 
 
 @pytest.mark.parametrize("cloud", CLOUDS)
-def test_readme_teaches_the_path_with_real_commands(render: Rendered, cloud: str) -> None:
+def test_readme_teaches_the_path_with_real_commands(
+    render: Rendered, cloud: str, make: str
+) -> None:
     project = render(cloud, "python")
     readme = (project / "README.md").read_text()
     makefile = (project / "Makefile").read_text()
@@ -405,9 +404,6 @@ def test_readme_teaches_the_path_with_real_commands(render: Rendered, cloud: str
     assert order == sorted(order)
     assert readme.index("make image-push") < readme.index("## 5. Hand it to Spacelift")
     assert set(used) <= targets, set(used) - targets
-    make = shutil.which("make")
-    if make is None:
-        pytest.skip("make not on PATH")
     for target in sorted(set(used)):
         dry = subprocess.run(
             [make, "--dry-run", target], cwd=project, capture_output=True, text=True, check=False

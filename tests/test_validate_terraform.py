@@ -38,10 +38,7 @@ def test_realistic_repository_is_clean_under_the_default_rules(realistic: Path) 
     )
 
 
-def test_realistic_repository_is_canonical_terraform(realistic: Path) -> None:
-    terraform = shutil.which("terraform")
-    if terraform is None:
-        pytest.skip("terraform not on PATH: `terraform fmt` not run")
+def test_realistic_repository_is_canonical_terraform(realistic: Path, terraform: str) -> None:
     result = subprocess.run(
         [terraform, "fmt", "-check", "-recursive", str(realistic)],
         capture_output=True,
