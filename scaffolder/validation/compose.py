@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from scaffolder.validation.model import Finding, Rule, Severity
+from scaffolder.validation.model import finding_at as _finding
 from scaffolder.validation.yamlpos import Document, YamlSyntaxError, load_documents
 
 SPEC = Rule(
@@ -120,17 +121,6 @@ def check(root: Path, files: list[Path]) -> Iterator[Finding]:
     """Check every compose file in ``files``."""
     for path in files:
         yield from _check_file(root, path)
-
-
-def _finding(root: Path, path: Path, rule: Rule, line: int, column: int, message: str) -> Finding:
-    return Finding(
-        path=path.relative_to(root).as_posix(),
-        line=line,
-        column=column,
-        rule=rule.id,
-        severity=rule.severity,
-        message=message,
-    )
 
 
 def _check_file(root: Path, path: Path) -> Iterator[Finding]:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from scaffolder.validation.model import Finding, Rule, Severity
+from scaffolder.validation.model import finding_at as _finding
 from scaffolder.validation.yamlpos import Document, YamlSyntaxError, load_documents
 
 SCHEMA = Rule(
@@ -84,10 +85,6 @@ def is_helm_template(path: Path) -> bool:
 
 def _is_object(data: Any) -> bool:
     return isinstance(data, dict) and "apiVersion" in data and "kind" in data
-
-
-def _finding(root: Path, path: Path, rule: Rule, line: int, column: int, message: str) -> Finding:
-    return Finding(path.relative_to(root).as_posix(), line, column, rule.id, rule.severity, message)
 
 
 def _name(obj: dict[str, Any]) -> str:

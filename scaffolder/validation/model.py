@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 # Relative to the repository root until the docs have a published home.
@@ -61,6 +62,11 @@ class Finding:
         """Inverse of :meth:`to_row`; raises TypeError or ValueError for a malformed row."""
         path, line, column, rule, severity, message = row
         return cls(str(path), int(line), int(column), str(rule), Severity(severity), str(message))
+
+
+def finding_at(root: Path, path: Path, rule: Rule, line: int, column: int, message: str) -> Finding:
+    """A finding of ``rule`` in ``path``, with the path made relative to ``root``."""
+    return Finding(path.relative_to(root).as_posix(), line, column, rule.id, rule.severity, message)
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,9 +12,13 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scaffolder.validation.model import Finding, Rule, Severity
+from scaffolder.validation.model import finding_at as _finding
+
+if TYPE_CHECKING:
+    from scaffolder.validation.yamlpos import Document
 
 
 def _rule(rule_id: str, name: str, summary: str) -> Rule:
@@ -41,7 +45,7 @@ _URL_PATH = re.compile(r"https?://[^/\s'\"]+(/[\w./-]*)")
 @dataclass(frozen=True, slots=True)
 class _Container:
     path: Path
-    document: Any
+    document: Document
     where: list[str | int]
     data: dict[str, Any]
     workload: str
@@ -130,14 +134,10 @@ def check(root: Path, compose_files: list[Path], manifests: list[Path]) -> Itera
                 yield from _compare(root, path, document, str(name), service, containers, sources)
 
 
-def _finding(root: Path, path: Path, rule: Rule, at: tuple[int, int], message: str) -> Finding:
-    return Finding(path.relative_to(root).as_posix(), *at, rule.id, rule.severity, message)
-
-
 def _compare(
     root: Path,
     path: Path,
-    document: Any,
+    document: Document,
     name: str,
     service: dict[str, Any],
     containers: list[_Container],
@@ -155,7 +155,7 @@ def _compare(
             root,
             path,
             IMAGE,
-            document.locate([*service_at, "image"]),
+            *document.locate([*service_at, "image"]),
             f"service `{name}` builds image `{image}`, but no Kubernetes workload runs it: "
             f"{others}",
         )
@@ -174,7 +174,7 @@ def _compare(
                 root,
                 path,
                 PORT,
-                document.locate([*service_at, "ports", index]),
+                *document.locate([*service_at, "ports", index]),
                 f"service `{name}` listens on {target}, but `{container.workload}` declares "
                 f"containerPort {', '.join(map(str, sorted(k8s_ports)))} "
                 f"({where}:{container.at('ports').split(':')[1]})",
@@ -192,7 +192,7 @@ def _compare(
                 root,
                 path,
                 HEALTH,
-                document.locate([*service_at, "healthcheck", "test"]),
+                *document.locate([*service_at, "healthcheck", "test"]),
                 f"service `{name}` checks `{health}`, but the probes of `{container.workload}` "
                 f"use {', '.join(f'`{p}`' for p in sorted(probe_paths))} "
                 f"({where}:{container.at('livenessProbe').split(':')[1]})",
@@ -227,7 +227,7 @@ def _compare(
                 root,
                 path,
                 ENVIRONMENT,
-                document.locate([*service_at, "environment", step]),
+                *document.locate([*service_at, "environment", step]),
                 f"service `{name}` sets `{variable}`, which `{container.workload}` does not get "
                 f"from env, a ConfigMap or a Secret ({where}:{container.at().split(':')[1]})",
             )

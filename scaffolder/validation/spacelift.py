@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from scaffolder.validation.model import Finding, Rule, Severity
+from scaffolder.validation.model import finding_at as _finding
 
 
 def _rule(rule_id: str, name: str, severity: Severity, summary: str) -> Rule:
@@ -299,10 +300,6 @@ def read_wiring(directory: Path) -> Wiring:
                     )
                 )
     return wiring
-
-
-def _finding(base: Path, path: Path, rule: Rule, line: int, column: int, message: str) -> Finding:
-    return Finding(path.relative_to(base).as_posix(), line, column, rule.id, rule.severity, message)
 
 
 @dataclass

@@ -214,10 +214,11 @@ def _safe_subset(module: Any) -> list[Finding]:
     """With a file unparsable, only rules that cannot misfire on a partial module run."""
     from scaffolder.validation.terraform.rules import CHECKS
 
-    partial = {"TF101", "TF102", "TF103", "TF104", "TF105", "TF110", "TF209", "TF211", "TF305"}
+    # These would report what the unparsable file declares or uses as missing or unused.
+    misfire = {"TF101", "TF102", "TF103", "TF104", "TF105", "TF110", "TF209", "TF211", "TF305"}
     findings: list[Finding] = []
     for check in CHECKS:
-        if not {rule.id for rule in check.rules} & partial:
+        if not {rule.id for rule in check.rules} & misfire:
             findings.extend(check.run(module))
     return findings
 
