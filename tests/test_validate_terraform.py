@@ -65,7 +65,7 @@ def test_parallel_and_serial_runs_agree(realistic: Path) -> None:
 def test_warm_run_comes_from_the_cache(
     realistic: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    from scaffolder.validation import terraform
+    from scaffolder.validation.terraform import domain as terraform_domain
 
     monkeypatch.setenv("SCAFFOLDER_CACHE_DIR", str(tmp_path / "cache"))
     (realistic / "extra.tf").write_text("locals {\n  a = var.nope\n}\n")
@@ -75,7 +75,7 @@ def test_warm_run_comes_from_the_cache(
     def no_parsing(*_: object) -> object:
         raise AssertionError("an unchanged module was parsed again")
 
-    monkeypatch.setattr(terraform, "analyze_module", no_parsing)
+    monkeypatch.setattr(terraform_domain, "analyze", no_parsing)
     warm = validate([realistic], jobs=1)
     assert warm.findings == cold.findings
     assert warm.files == cold.files
@@ -247,7 +247,7 @@ def test_invalid_terraform_json_is_a_finding_at_its_position(tmp_path: Path) -> 
 def test_manifests_compose_and_dockerfiles_are_answered_from_the_cache(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from scaffolder.validation import kubernetes
+    from scaffolder.validation.kubernetes import domain as kubernetes_domain
 
     monkeypatch.setenv("SCAFFOLDER_CACHE_DIR", str(tmp_path / "cache"))
     build_tree(
@@ -262,7 +262,7 @@ def test_manifests_compose_and_dockerfiles_are_answered_from_the_cache(
     def no_check(*_: object, **__: object) -> object:
         raise AssertionError("an unchanged set was checked again")
 
-    monkeypatch.setattr(kubernetes, "check", no_check)
+    monkeypatch.setattr(kubernetes_domain, "check", no_check)
     assert validate([tmp_path / "repo"], jobs=1).findings == cold.findings
     # A new file in the set changes the key: the set is checked again.
     (tmp_path / "repo" / "cm.yaml").write_text(

@@ -36,7 +36,7 @@ def to_sarif(report: Report, registry: Registry) -> dict[str, Any]:
                                     "level": _LEVEL[rule.severity],
                                     "enabled": rule.enabled,
                                 },
-                                "properties": {"domain": rule.domain},
+                                "properties": {"domain": registry.domain(rule.id)},
                             }
                             for rule in rules
                         ],

@@ -5,7 +5,6 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 # Relative to the repository root until the docs have a published home.
@@ -27,11 +26,14 @@ class Severity(str, enum.Enum):
 
 @dataclass(frozen=True, slots=True)
 class Rule:
-    """Metadata of one rule; the check itself lives next to it in its domain module."""
+    """Metadata of one rule; its check sits next to it, in its family's module.
+
+    The domain a rule belongs to is the domain that lists its family (see :class:`Registry`),
+    so a rule does not repeat it.
+    """
 
     id: str
     name: str
-    domain: str
     severity: Severity
     summary: str
     enabled: bool = True
@@ -40,6 +42,10 @@ class Rule:
     def help_uri(self) -> str:
         """Where the rule's documentation page is published."""
         return DOCS_URL.format(rule=self.id)
+
+    def at(self, path: str, line: int, column: int, message: str) -> Finding:
+        """A finding of this rule at ``path:line:column``."""
+        return Finding(path, line, column, self.id, self.severity, message)
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -62,11 +68,6 @@ class Finding:
         """Inverse of :meth:`to_row`; raises TypeError or ValueError for a malformed row."""
         path, line, column, rule, severity, message = row
         return cls(str(path), int(line), int(column), str(rule), Severity(severity), str(message))
-
-
-def finding_at(root: Path, path: Path, rule: Rule, line: int, column: int, message: str) -> Finding:
-    """A finding of ``rule`` in ``path``, with the path made relative to ``root``."""
-    return Finding(path.relative_to(root).as_posix(), line, column, rule.id, rule.severity, message)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,11 +1,15 @@
-"""Rule registry: explicit, built from each domain's literal list of rules."""
+"""Rule registry: explicit, built from each domain's literal list of rule families."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING
 
 from scaffolder.errors import UserError
 from scaffolder.validation.model import Rule
+
+if TYPE_CHECKING:
+    from scaffolder.validation.domain import Domain
 
 
 class UnknownRule(UserError):
@@ -21,14 +25,30 @@ class Registry:
 
     def __init__(self, rules: Iterable[Rule] = ()) -> None:
         self._rules: dict[str, Rule] = {}
+        self._domains: dict[str, str] = {}
+        self._families: dict[str, str] = {}
         for rule in rules:
             self.add(rule)
 
-    def add(self, rule: Rule) -> None:
+    @classmethod
+    def from_domains(cls, domains: Sequence[Domain]) -> Registry:
+        """Every rule of every family of ``domains``, each knowing its domain and family."""
+        registry = cls()
+        for domain in domains:
+            for family in domain.families:
+                for rule in family.RULES:
+                    if not rule.id.startswith(domain.prefix):
+                        raise ValueError(f"rule {rule.id} of {domain.name} lacks {domain.prefix}")
+                    registry.add(rule, domain=domain.name, family=family.__name__)
+        return registry
+
+    def add(self, rule: Rule, *, domain: str = "", family: str = "") -> None:
         """Register ``rule``; ids are unique."""
         if rule.id in self._rules:
             raise ValueError(f"rule {rule.id} registered twice")
         self._rules[rule.id] = rule
+        self._domains[rule.id] = domain
+        self._families[rule.id] = family
 
     def get(self, rule_id: str) -> Rule:
         """Return the rule with ``rule_id`` or raise :class:`UnknownRule`."""
@@ -36,6 +56,14 @@ class Registry:
             return self._rules[rule_id.upper()]
         except KeyError:
             raise UnknownRule(rule=rule_id) from None
+
+    def domain(self, rule_id: str) -> str:
+        """Name of the domain that reports ``rule_id`` (empty when registered without one)."""
+        return self._domains[self.get(rule_id).id]
+
+    def family(self, rule_id: str) -> str:
+        """Dotted name of the module that holds the rule's metadata and check."""
+        return self._families[self.get(rule_id).id]
 
     def __iter__(self) -> Iterator[Rule]:
         return iter(sorted(self._rules.values(), key=lambda rule: rule.id))
@@ -53,26 +81,6 @@ class Registry:
 
 def default_registry() -> Registry:
     """Every rule scaffolder ships."""
-    from scaffolder.validation import (
-        compose,
-        dockerfile,
-        dockerfile_rules,
-        k8s_practices,
-        kubernetes,
-        parity,
-        spacelift,
-    )
-    from scaffolder.validation.terraform.catalog import RULES as TERRAFORM_RULES
+    from scaffolder.validation.domains import DOMAINS
 
-    return Registry(
-        [
-            *TERRAFORM_RULES,
-            *dockerfile.RULES,
-            *dockerfile_rules.RULES,
-            *compose.RULES,
-            *kubernetes.RULES,
-            *k8s_practices.RULES,
-            *spacelift.RULES,
-            *parity.RULES,
-        ]
-    )
+    return Registry.from_domains(DOMAINS)

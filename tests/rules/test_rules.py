@@ -156,11 +156,9 @@ def test_registry_rejects_duplicates_and_unknown_ids() -> None:
 def test_without_kubectl_kustomization_resources_are_validated_one_by_one(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from scaffolder.validation import kubernetes
-
     real_which = shutil.which
     monkeypatch.setattr(
-        kubernetes.shutil,
+        shutil,
         "which",
         lambda name, **kwargs: None if name == "kubectl" else real_which(name, **kwargs),
     )

@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from scaffolder.validation.model import Finding, Rule
 from scaffolder.validation.terraform.syntax import (
     Attribute,
     Block,
@@ -89,6 +90,20 @@ class Located:
     def column(self) -> int:
         """Column of the block or attribute."""
         return self.node.column
+
+
+def at(rule: Rule, place: Located | tuple[str, Block | Attribute], message: str) -> Finding:
+    """A finding of ``rule`` at a declaration, or at ``(file, block or attribute)``."""
+    file, node = (place.file, place.node) if isinstance(place, Located) else place
+    return rule.at(file, node.line, node.column, message)
+
+
+def describe(block: Block) -> str:
+    """A block as messages name it: `resource.aws_s3_bucket.logs`, `terraform`."""
+    labels = ".".join(label.value for label in block.labels)
+    return (
+        f"`{block.type} {labels}`".replace(" `", "`") if not labels else f"`{block.type}.{labels}`"
+    )
 
 
 def is_local_source(source: str) -> bool:

@@ -1,29 +1,26 @@
-"""Inline suppression for HCL: ``# scaffolder:ignore RULE reason`` above a block or attribute.
+"""Inline suppression in HCL: a ``scaffolder:ignore`` comment above a block covers the block.
 
-A comment on the line above a block silences that rule for everything inside the block, so
-one comment can cover a finding reported deep in a nested block or on its label.
+The grammar is the one of every format (:mod:`scaffolder.validation.suppress`); what HCL adds
+is scope: a comment on the line above a block silences its rules for everything inside the
+block, so one comment can cover a finding reported deep in a nested block or on its label.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator
 
-from scaffolder.validation.model import Finding, Rule
+from scaffolder.validation.model import Finding
+from scaffolder.validation.suppress import parse
 from scaffolder.validation.terraform.syntax import Attribute, Block, HclFile, expression_end
 
-SUPPRESS = re.compile(
-    r"(?:#|//)\s*scaffolder:ignore\b\s*(?P<rules>(?:[A-Z]+\d+[\s,]*)*)(?P<reason>.*)$"
-)
 
-
-def _directives(hcl: HclFile) -> dict[int, set[str]]:
+def _directives(hcl: HclFile) -> dict[int, tuple[str, ...]]:
     """Line of each suppression comment -> the rule ids it names."""
-    found: dict[int, set[str]] = {}
+    found: dict[int, tuple[str, ...]] = {}
     for comment in hcl.comments:
-        match = SUPPRESS.search(comment.text)
-        if match:
-            found[comment.line] = set(re.findall(r"[A-Z]+\d+", match["rules"]))
+        directive = parse(comment.text)
+        if directive is not None:
+            found[comment.line] = directive.rules
     return found
 
 
@@ -51,20 +48,3 @@ def suppress(findings: list[Finding], files: list[HclFile]) -> list[Finding]:
         if not any(finding.rule in rules_at.get(start - 1, ()) for start in starts):
             kept.append(finding)
     return kept
-
-
-def unexplained(files: list[HclFile], rule: Rule) -> Iterator[Finding]:
-    """A warning for every suppression comment without a reason."""
-    for hcl in files:
-        for comment in hcl.comments:
-            match = SUPPRESS.search(comment.text)
-            if match and not match["reason"].strip():
-                named = ", ".join(sorted(set(re.findall(r"[A-Z]+\d+", match["rules"])))) or "?"
-                yield Finding(
-                    hcl.path,
-                    comment.line,
-                    comment.column,
-                    rule.id,
-                    rule.severity,
-                    f"`scaffolder:ignore {named}` gives no reason; say why after the rule id",
-                )

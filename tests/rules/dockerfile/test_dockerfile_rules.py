@@ -8,9 +8,12 @@ from pathlib import Path
 import pytest
 
 from scaffolder.validation import validate
-from scaffolder.validation.dockerfile_rules import RULES, instructions
+from scaffolder.validation.dockerfile.instructions import instructions
+from scaffolder.validation.dockerfile.rules import build, runtime
 
 from ...conftest import build_tree
+
+RULES = sorted([*runtime.RULES, *build.RULES], key=lambda rule: rule.id)
 
 IDS = [rule.id for rule in RULES]
 GOOD = """# syntax=docker/dockerfile:1

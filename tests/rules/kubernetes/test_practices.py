@@ -8,9 +8,11 @@ import pytest
 import yaml
 
 from scaffolder.validation import validate
-from scaffolder.validation.k8s_practices import RULES
+from scaffolder.validation.kubernetes.rules import namespaces, relations, reliability, security
 
 from ...conftest import build_tree
+
+RULES = [*reliability.RULES, *security.RULES, *namespaces.RULES, *relations.RULES]
 
 IDS = [rule.id for rule in RULES]
 

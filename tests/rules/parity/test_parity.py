@@ -10,7 +10,11 @@ import pytest
 
 from scaffolder.generation import generate
 from scaffolder.validation import validate
-from scaffolder.validation.parity import RULES, image_name
+from scaffolder.validation.domain import rules_of
+from scaffolder.validation.parity import DOMAIN
+from scaffolder.validation.parity.pairs import image_name
+
+RULES = rules_of(DOMAIN)
 
 IDS = [rule.id for rule in RULES]
 Rendered = Callable[[str], Path]

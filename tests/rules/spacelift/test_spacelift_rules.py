@@ -12,9 +12,12 @@ import pytest
 
 from scaffolder.generation import generate
 from scaffolder.validation import validate
-from scaffolder.validation.spacelift import RULES
+from scaffolder.validation.domain import rules_of
+from scaffolder.validation.spacelift import DOMAIN
 
 from ...conftest import build_tree
+
+RULES = rules_of(DOMAIN)
 
 SL = [rule.id for rule in RULES]
 

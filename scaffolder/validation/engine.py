@@ -1,0 +1,336 @@
+"""The validation engine: discover, hand each domain its files, run, cache, filter, suppress.
+
+It runs the domains listed in :mod:`scaffolder.validation.domains` through the
+:class:`~scaffolder.validation.domain.Domain` protocol and knows none of them by name:
+
+1. Discover the files under a root once (with the files in hidden directories domains ask for).
+2. Give each file to the domain that owns it most strongly, and to every domain that reads it.
+3. Let each domain plan its units; look every unit up in the cache.
+4. Start worker processes for the CPU-bound units that missed, before any thread exists
+   (they are forked), then run every domain in its own thread, so subprocess-bound domains
+   (kustomize, hadolint) overlap with parsing. A domain that reads another's product waits for
+   it there.
+5. Keep the findings of active rules that no ``scaffolder:ignore`` comment silences.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from scaffolder.errors import UserError
+from scaffolder.validation.cache import ResultCache, digest
+from scaffolder.validation.domain import (
+    Claim,
+    Context,
+    Domain,
+    Options,
+    Products,
+    Result,
+    Unit,
+    rules_of,
+)
+from scaffolder.validation.files import FileSet, discover
+from scaffolder.validation.model import Finding, Report
+from scaffolder.validation.registry import Registry
+from scaffolder.validation.suppress import suppressed_by_line_above
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
+
+#: Below this many input files, forking workers costs more than it saves.
+_PROCESS_THRESHOLD = 8
+
+
+def _run_json(runs: list[Callable[[], Result]]) -> list[dict[str, Any]]:
+    """Run units in a worker process; JSON crosses the process boundary, as in the cache."""
+    return [run().to_json() for run in runs]
+
+
+def _executor(jobs: int) -> ProcessPoolExecutor:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # fork shares what prepare_workers built (parsers) with the workers; elsewhere the
+    # platform's default start method is the safe one.
+    context = multiprocessing.get_context("fork" if sys.platform == "linux" else None)
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=context)
+
+
+class _Root:
+    """One validated root: its files, who claimed them, and each domain's context."""
+
+    def __init__(
+        self, root: Path, domains: Sequence[Domain], options: Options, cache: bool
+    ) -> None:
+        self.root = root
+        self.base = root.parent if root.is_file() else root
+        self.domains = domains
+        self.cache = cache
+        hidden = frozenset(name for domain in domains for name in domain.hidden_files)
+        self.files = FileSet(root, discover(root, hidden=hidden))
+        claimed: dict[str, list[Path]] = {domain.name: [] for domain in domains}
+        owned: dict[str, set[Path]] = {domain.name: set() for domain in domains}
+        self.checked = 0
+        for path in self.files:
+            claims = [(domain, domain.claim(path)) for domain in domains]
+            strongest = max((claim for _, claim in claims), default=Claim.NONE)
+            owner = None
+            if strongest >= Claim.FALLBACK:
+                # At equal strength the first registered domain wins, so the result is stable.
+                owner = next(domain for domain, claim in claims if claim is strongest)
+                owned[owner.name].add(path)
+                self.checked += 1
+            for domain, claim in claims:
+                if claim is Claim.READS or (claim >= Claim.FALLBACK and domain is owner):
+                    claimed[domain.name].append(path)
+        self.products = Products(domain.provides for domain in domains if domain.provides)
+        self.contexts = {
+            domain.name: Context(
+                root=root,
+                base=self.base,
+                files=self.files,
+                claimed=tuple(claimed[domain.name]),
+                owned=frozenset(owned[domain.name]),
+                options=options,
+                products=self.products,
+                run_unit=functools.partial(self._run_cached, domain),
+            )
+            for domain in domains
+        }
+        self._rulesets = {
+            domain.name: digest(
+                *(f"{rule.id}:{rule.severity.value}:{rule.enabled}" for rule in rules_of(domain))
+            )
+            for domain in domains
+        }
+
+    def key(self, domain: Domain, unit: Unit) -> str:
+        """The cache key of ``unit``: the tool, the domain's rules and every declared input."""
+        from scaffolder import __version__
+
+        anchor = unit.anchor or self.base
+        parts: list[bytes | str] = [
+            __version__,
+            self._rulesets[domain.name],
+            unit.name,
+            *unit.facts,
+            self.files.tree_digest() if unit.tree else "",
+        ]
+        for path in unit.inputs:
+            try:
+                name = path.relative_to(anchor).as_posix()
+            except ValueError:
+                name = path.as_posix()
+            try:
+                parts += [name, self.files.read(path)]
+            except OSError as error:
+                parts.append(f"unreadable:{name}:{error.errno}")
+        return digest(*parts)
+
+    def _run_cached(self, domain: Domain, unit: Unit) -> Result:
+        cache = ResultCache(domain.name, enabled=self.cache)
+        key = self.key(domain, unit)
+        cached = cache.get(key)
+        if cached is not None:
+            try:
+                return Result.from_json(cached)
+            except (KeyError, TypeError, ValueError):
+                pass  # a malformed entry is a miss
+        result = unit.run()
+        cache.put(key, result.to_json())
+        return result
+
+    def run(self, jobs: int) -> list[Finding]:
+        """Every finding of every domain for this root."""
+        plans: dict[str, list[Unit]] = {}
+        results: dict[str, list[Result | None]] = {}
+        misses: dict[str, list[tuple[int, str]]] = {}
+        caches = {
+            domain.name: ResultCache(domain.name, enabled=self.cache) for domain in self.domains
+        }
+        for domain in self.domains:
+            units = list(domain.plan(self.contexts[domain.name]))
+            plans[domain.name] = units
+            results[domain.name] = [None] * len(units)
+            misses[domain.name] = []
+            for index, unit in enumerate(units):
+                key = self.key(domain, unit)
+                cached = caches[domain.name].get(key)
+                if cached is not None:
+                    try:
+                        results[domain.name][index] = Result.from_json(cached)
+                        continue
+                    except (KeyError, TypeError, ValueError):
+                        pass  # a malformed entry is a miss
+                misses[domain.name].append((index, key))
+        in_workers = self._start_workers(plans, misses, jobs)
+        try:
+            with ThreadPoolExecutor(max_workers=max(1, len(self.domains))) as threads:
+                running = [
+                    threads.submit(
+                        self._finish_domain,
+                        domain,
+                        plans[domain.name],
+                        results[domain.name],
+                        misses[domain.name],
+                        caches[domain.name],
+                        in_workers[1],
+                    )
+                    for domain in self.domains
+                ]
+                return [finding for future in running for finding in future.result()]
+        finally:
+            if in_workers[0] is not None:
+                in_workers[0].shutdown(cancel_futures=True)
+
+    def _start_workers(
+        self, plans: dict[str, list[Unit]], misses: dict[str, list[tuple[int, str]]], jobs: int
+    ) -> tuple[ProcessPoolExecutor | None, dict[tuple[str, int], Future[list[Any]]]]:
+        """Submit the CPU-bound units that missed to worker processes, when that pays off."""
+        work = [
+            (domain, index)
+            for domain in self.domains
+            for index, _ in misses[domain.name]
+            if plans[domain.name][index].processes
+        ]
+        inputs = sum(len(plans[domain.name][index].inputs) for domain, index in work)
+        if jobs < 2 or len(work) < 2 or inputs < _PROCESS_THRESHOLD:
+            return None, {}
+        for domain in {domain.name: domain for domain, _ in work}.values():
+            domain.prepare_workers()
+        pool = _executor(min(jobs, len(work)))
+        # A few chunks per worker balance uneven units without paying IPC per unit.
+        size = max(1, len(work) // (jobs * 4))
+        submitted: dict[tuple[str, int], Future[list[Any]]] = {}
+        for start in range(0, len(work), size):
+            chunk = work[start : start + size]
+            future = pool.submit(_run_json, [plans[d.name][i].run for d, i in chunk])
+            for position, (domain, index) in enumerate(chunk):
+                submitted[(domain.name, index)] = _Slice(future, position).future
+        return pool, submitted
+
+    def _finish_domain(
+        self,
+        domain: Domain,
+        units: list[Unit],
+        results: list[Result | None],
+        misses: list[tuple[int, str]],
+        cache: ResultCache,
+        in_workers: dict[tuple[str, int], Future[list[Any]]],
+    ) -> list[Finding]:
+        try:
+            for index, key in misses:
+                future = in_workers.get((domain.name, index))
+                if future is not None:
+                    result = Result.from_json(future.result())
+                else:
+                    result = units[index].run()
+                cache.put(key, result.to_json())
+                results[index] = result
+            done = [
+                (unit, result)
+                for unit, result in zip(units, results, strict=True)
+                if result is not None
+            ]
+            outcome = domain.finish(self.contexts[domain.name], done)
+        except BaseException as error:
+            if domain.provides is not None:
+                self.products.fail(domain.provides, error)
+            raise
+        if domain.provides is not None:
+            self.products.put(domain.provides, outcome.product)
+        found = [finding for unit, result in done for finding in self._placed(unit, result)]
+        return [*found, *outcome.findings]
+
+    def _placed(self, unit: Unit, result: Result) -> Iterable[Finding]:
+        """The unit's findings with paths relative to the base."""
+        if unit.anchor is None or unit.anchor == self.base:
+            return result.findings
+        prefix = unit.anchor.relative_to(self.base)
+        return (replace(f, path=(prefix / f.path).as_posix()) for f in result.findings)
+
+    def suppressed(self, finding: Finding) -> bool:
+        """True when a ``scaffolder:ignore`` comment on the line above names the finding."""
+        try:
+            text = self.files.text(self.base / finding.path)
+        except (OSError, UnicodeDecodeError):
+            return False
+        return suppressed_by_line_above(text.splitlines(), finding)
+
+
+class _Slice:
+    """One unit's result out of a chunk computed in a worker, as its own future."""
+
+    def __init__(self, chunk: Future[list[Any]], position: int) -> None:
+        self.future: Future[Any] = Future()
+        chunk.add_done_callback(self._done)
+        self._position = position
+
+    def _done(self, chunk: Future[list[Any]]) -> None:
+        error = chunk.exception()
+        if error is not None:
+            self.future.set_exception(error)
+        else:
+            self.future.set_result(chunk.result()[self._position])
+
+
+def validate(
+    paths: Sequence[Path | str],
+    *,
+    select: Iterable[str] | None = None,
+    ignore: Iterable[str] | None = None,
+    jobs: int | None = None,
+    cache: bool = True,
+    kubernetes_version: str | None = None,
+    registry: Registry | None = None,
+    domains: Sequence[Domain] | None = None,
+) -> Report:
+    """Validate every file under ``paths``; finding paths are relative to the path they came from.
+
+    Args:
+        paths: Files or directories (default: the current directory).
+        select: Only these rule ids (default: every rule that is on by default).
+        ignore: Not these rule ids.
+        jobs: Worker processes for parsing (default: the number of CPUs; 1 runs in-process).
+        cache: Reuse results of unchanged files from the user cache directory.
+        kubernetes_version: Kubernetes minor whose schemas manifests are checked against
+            (default: a current release).
+        registry: The rules to know about (tests pass their own).
+        domains: The domains to run (default: every domain scaffolder ships).
+
+    Raises:
+        UserError: A path does not exist, a rule id is unknown, ``jobs`` is below 1, or an
+            option is invalid for a domain.
+    """
+    from scaffolder.validation.domains import DOMAINS
+
+    if jobs is not None and jobs < 1:
+        raise UserError(f"--jobs must be at least 1, got {jobs}")
+    domains = DOMAINS if domains is None else domains
+    registry = registry or Registry.from_domains(domains)
+    active = registry.active(select, ignore)
+    workers = jobs or os.cpu_count() or 1
+    options = Options(jobs=workers, kubernetes_version=kubernetes_version or "")
+    findings: list[Finding] = []
+    files = 0
+    roots = [Path(raw) for raw in paths or ["."]]
+    for raw, root in zip(paths or ["."], roots, strict=True):
+        if not root.exists():
+            raise UserError(f"path `{raw}` does not exist")
+    for root in roots:
+        validated = _Root(root, domains, options, cache)
+        found = validated.run(workers)
+        files += validated.checked
+        findings.extend(
+            finding
+            for finding in found
+            if finding.rule in active and not validated.suppressed(finding)
+        )
+    return Report(findings=tuple(sorted(set(findings))), files=files, rules=tuple(registry))

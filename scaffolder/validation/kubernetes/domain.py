@@ -1,0 +1,75 @@
+"""Kubernetes domain: manifests and kustomizations, strict schemas and best practices.
+
+The whole set of manifests under a root is one unit: kustomize renders need every file of a
+kustomization directory, and the relation rules need every object of a set.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+
+from scaffolder.validation.domain import BaseDomain, Claim, Context, Result, Unit
+from scaffolder.validation.kubernetes.manifests import (
+    is_helm_template,
+    is_kustomization,
+    object_sets,
+)
+from scaffolder.validation.kubernetes.objects import ObjectSet
+from scaffolder.validation.kubernetes.rules import FAMILIES, SET_FAMILIES, suppression
+from scaffolder.validation.kubernetes.schemas import resolve_version
+from scaffolder.validation.model import Finding
+
+
+def check(context: Context, version: str) -> Result:
+    """Every Kubernetes rule over every object set under the root."""
+    findings: list[Finding] = []
+    for found in object_sets(context, version):
+        if isinstance(found, ObjectSet):
+            for family in SET_FAMILIES:
+                findings.extend(family.check(found))
+        else:
+            findings.append(found)
+    findings.extend(suppression.check(context))
+    return Result(tuple(findings))
+
+
+class KubernetesDomain(BaseDomain):
+    """Kubernetes manifests and kustomizations."""
+
+    name = "kubernetes"
+    prefix = "K8S"
+    families = FAMILIES
+
+    def claim(self, path: Path) -> Claim:
+        """Kustomizations by name; any other YAML unless a domain owns it by name."""
+        if is_kustomization(path):
+            return Claim.OWNS
+        if path.suffix in {".yaml", ".yml"} and not is_helm_template(path):
+            return Claim.FALLBACK
+        return Claim.NONE
+
+    def plan(self, context: Context) -> Sequence[Unit]:
+        """One unit: every manifest, and every file kustomize may read beside a kustomization.
+
+        Raises:
+            UserError: The requested Kubernetes version has no schemas.
+        """
+        version = resolve_version(context.options.kubernetes_version)
+        if not context.owned:
+            return []
+        kustomize_dirs = {path.parent for path in context.owned if is_kustomization(path)}
+        inputs = {*context.owned, *(p for p in context.files if p.parent in kustomize_dirs)}
+        kubectl = shutil.which("kubectl")
+        return [
+            Unit(
+                name="manifests",
+                run=lambda: check(context, version),
+                inputs=tuple(sorted(inputs)),
+                # kubectl's messages name absolute paths, and whether it is there decides
+                # whether kustomizations are rendered at all.
+                facts=(version, str(kubectl is not None), str(context.base.resolve())),
+                tree=True,
+            )
+        ]

@@ -1,0 +1,181 @@
+"""The adapter from files to object sets: manifests loaded, kustomizations rendered and mapped.
+
+A set is one rendered kustomization (``kubectl kustomize`` of each kustomization no other one
+includes), or the plain manifests of one directory outside kustomizations. Rendered objects are
+placed back in the file they came from (matched by `Kind/name`), so findings point at the
+source, not at kustomize's output.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from scaffolder.validation.domain import Context
+from scaffolder.validation.kubernetes.objects import Obj, ObjectSet, is_object, object_name
+from scaffolder.validation.kubernetes.rules.sources import KUSTOMIZE, NO_KUBECTL, YAML_SYNTAX
+from scaffolder.validation.model import Finding
+from scaffolder.validation.yamlpos import Document, YamlSyntaxError, load_documents
+
+KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
+
+
+def is_kustomization(path: Path) -> bool:
+    """True for a kustomization file."""
+    return path.name in KUSTOMIZATION_NAMES
+
+
+def is_helm_template(path: Path) -> bool:
+    """A file under a Helm chart's `templates/`: Go templates, not YAML until Helm renders them."""
+    for parent in path.parents:
+        if parent.name == "templates" and (parent.parent / "Chart.yaml").is_file():
+            return True
+    return False
+
+
+@dataclass(frozen=True, slots=True)
+class _Source:
+    path: Path
+    document: Document
+
+
+def _unplaced(_: list[str | int]) -> tuple[int, int]:
+    """An object kustomize made (a generated Secret) has no source: the kustomization's top."""
+    return 1, 1
+
+
+def object_sets(context: Context, version: str) -> Iterator[ObjectSet | Finding]:
+    """Every set of objects under the root, and the findings of loading and rendering them."""
+    files = context.files
+    yaml_files = sorted(context.owned)
+    kustomizations = [path for path in yaml_files if is_kustomization(path)]
+    kustomize_dirs = {path.parent for path in kustomizations}
+    sources: dict[str, _Source] = {}
+    loose: dict[Path, list[Obj]] = {}
+    for path in yaml_files:
+        if is_kustomization(path):
+            continue
+        try:
+            documents = files.yaml(path)
+        except YamlSyntaxError as error:
+            yield context.finding(
+                YAML_SYNTAX, path, error.line, error.column, f"invalid YAML: {error.message}"
+            )
+            continue
+        except (OSError, UnicodeDecodeError):
+            continue
+        for document in documents:
+            if not is_object(document.data):
+                continue
+            sources.setdefault(object_name(document.data), _Source(path, document))
+            if path.parent not in kustomize_dirs:
+                loose.setdefault(path.parent, []).append(
+                    Obj(document.data, document.locate, context.relative(path))
+                )
+    for directory in sorted(loose):
+        yield ObjectSet(tuple(loose[directory]), version)
+    if not kustomizations:
+        return
+    parsed = {path: _kustomization_data(context, path) for path in kustomizations}
+    referenced = _referenced_dirs(parsed)
+    leaves = [path for path in kustomizations if path.parent.resolve() not in referenced]
+    kubectl = shutil.which("kubectl")
+    if kubectl is None:
+        yield context.finding(
+            NO_KUBECTL,
+            leaves[0] if leaves else kustomizations[0],
+            1,
+            1,
+            "kubectl not found: kustomizations were not rendered; "
+            "their resources were validated one by one",
+        )
+        listed = {
+            (path.parent / entry).resolve()
+            for path, data in parsed.items()
+            for entry in data.get("resources") or []
+            if isinstance(entry, str)
+        }
+        yield ObjectSet(
+            tuple(
+                Obj(source.document.data, source.document.locate, context.relative(source.path))
+                for source in sources.values()
+                if source.path.parent in kustomize_dirs and source.path.resolve() in listed
+            ),
+            version,
+        )
+        return
+    # Each render is a kubectl process: they run side by side.
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=min(8, len(leaves)) or 1) as pool:
+        yield from pool.map(lambda leaf: _render(context, leaf, kubectl, sources, version), leaves)
+
+
+def _kustomization_data(context: Context, path: Path) -> dict[str, Any]:
+    try:
+        documents = context.files.yaml(path)
+    except (YamlSyntaxError, OSError, UnicodeDecodeError):
+        return {}
+    data = documents[0].data if documents else {}
+    return data if isinstance(data, dict) else {}
+
+
+def _referenced_dirs(parsed: dict[Path, dict[str, Any]]) -> set[Path]:
+    referenced: set[Path] = set()
+    for path, data in parsed.items():
+        for entry in [*(data.get("resources") or []), *(data.get("components") or [])]:
+            if isinstance(entry, str):
+                target = (path.parent / entry).resolve()
+                if target.is_dir():
+                    referenced.add(target)
+    return referenced
+
+
+def _render(
+    context: Context,
+    kustomization: Path,
+    kubectl: str,
+    sources: dict[str, _Source],
+    version: str,
+) -> ObjectSet | Finding:
+    result = subprocess.run(
+        [kubectl, "kustomize", str(kustomization.parent)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        message = result.stderr.strip().splitlines()[-1] if result.stderr.strip() else "failed"
+        return context.finding(
+            KUSTOMIZE, kustomization, 1, 1, f"`kubectl kustomize` failed: {message}"
+        )
+    try:
+        rendered = load_documents(result.stdout)
+    except YamlSyntaxError as error:
+        return context.finding(
+            KUSTOMIZE, kustomization, 1, 1, f"rendered output is not YAML: {error.message}"
+        )
+    rendered_by = context.relative(kustomization.parent)
+    objects = []
+    for document in rendered:
+        if not is_object(document.data):
+            continue
+        source = sources.get(object_name(document.data))
+        if source is None:
+            objects.append(Obj(document.data, _unplaced, context.relative(kustomization)))
+        else:
+            # The field may be added by an overlay, in which case the deepest existing field
+            # of the source is the best place there is.
+            objects.append(
+                Obj(
+                    document.data,
+                    source.document.locate,
+                    context.relative(source.path),
+                    rendered_by,
+                )
+            )
+    return ObjectSet(tuple(objects), version)

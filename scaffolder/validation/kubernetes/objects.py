@@ -1,0 +1,141 @@
+"""Kubernetes objects as the rules see them: data, where each field sits, and pod helpers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from scaffolder.validation.model import Finding, Rule
+
+FieldPath = list[str | int]
+
+#: Where the pod spec lives in each workload kind.
+POD_SPEC: dict[str, FieldPath] = {
+    "Pod": ["spec"],
+    "Deployment": ["spec", "template", "spec"],
+    "StatefulSet": ["spec", "template", "spec"],
+    "DaemonSet": ["spec", "template", "spec"],
+    "ReplicaSet": ["spec", "template", "spec"],
+    "Job": ["spec", "template", "spec"],
+    "CronJob": ["spec", "jobTemplate", "spec", "template", "spec"],
+}
+#: Batch pods finish: liveness/readiness probes have nothing to say about them.
+RUN_TO_COMPLETION = frozenset({"Job", "CronJob"})
+
+
+def is_object(data: Any) -> bool:
+    """A Kubernetes object: a mapping with `apiVersion` and `kind`."""
+    return isinstance(data, dict) and "apiVersion" in data and "kind" in data
+
+
+def object_name(obj: dict[str, Any]) -> str:
+    """`Kind/name` of a raw object."""
+    metadata = obj.get("metadata") or {}
+    return f"{obj.get('kind')}/{metadata.get('name', '?') if isinstance(metadata, dict) else '?'}"
+
+
+@dataclass(frozen=True, slots=True)
+class Obj:
+    """One object of a set, and how to find its fields in the file it came from."""
+
+    data: dict[str, Any]
+    locate: Callable[[FieldPath], tuple[int, int]]
+    #: The file findings go to, relative to the base.
+    source: str
+    #: The kustomization that rendered it, when it was rendered and placed back in its file.
+    rendered_by: str | None = None
+
+    @property
+    def kind(self) -> str:
+        """The object's kind."""
+        return str(self.data.get("kind", ""))
+
+    @property
+    def name(self) -> str:
+        """metadata.name."""
+        return str((self.data.get("metadata") or {}).get("name", ""))
+
+    @property
+    def namespace(self) -> str | None:
+        """metadata.namespace, when set."""
+        value = (self.data.get("metadata") or {}).get("namespace")
+        return str(value) if value else None
+
+    def label(self) -> str:
+        """`Kind/name` for messages."""
+        return f"{self.kind}/{self.name}"
+
+    def finding(self, rule: Rule, field: FieldPath, message: str) -> Finding:
+        """A finding of ``rule`` at ``field`` (or the deepest part of it the file has)."""
+        line, column = self.locate(field)
+        return rule.at(self.source, line, column, message)
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectSet:
+    """Objects deployed together: one rendered kustomization, or one directory's manifests."""
+
+    objects: tuple[Obj, ...]
+    #: Kubernetes minor whose schemas apply.
+    version: str
+
+
+def get(data: Any, path: FieldPath) -> Any:
+    """The value at ``path``, or None where a step is missing."""
+    for step in path:
+        if isinstance(step, int):
+            data = data[step] if isinstance(data, list) and step < len(data) else None
+        else:
+            data = data.get(step) if isinstance(data, dict) else None
+        if data is None:
+            return None
+    return data
+
+
+def pod_spec(obj: Obj) -> tuple[FieldPath, dict[str, Any]] | None:
+    """Where the object's pod spec is, and the spec, for workloads."""
+    path = POD_SPEC.get(obj.kind)
+    spec = get(obj.data, path) if path else None
+    return (path, spec) if path is not None and isinstance(spec, dict) else None
+
+
+def containers(spec: dict[str, Any]) -> Iterator[tuple[str, int, dict[str, Any]]]:
+    """``(group, index, container)`` for init containers and containers of a pod spec."""
+    for group in ("initContainers", "containers"):
+        for index, container in enumerate(spec.get(group) or []):
+            if isinstance(container, dict):
+                yield group, index, container
+
+
+def pod_labels(obj: Obj) -> dict[str, str]:
+    """Labels of the pods a workload makes."""
+    found = pod_spec(obj)
+    if found is None:
+        return {}
+    template = get(obj.data, found[0][:-1]) if obj.kind != "Pod" else obj.data
+    labels = get(template, ["metadata", "labels"]) or {}
+    return {str(k): str(v) for k, v in labels.items()} if isinstance(labels, dict) else {}
+
+
+def selects(selector: Any, labels: dict[str, str]) -> bool:
+    """A label selector (matchLabels/matchExpressions, or a plain map) against labels."""
+    if not isinstance(selector, dict):
+        return False
+    plain = {k: v for k, v in selector.items() if k not in {"matchLabels", "matchExpressions"}}
+    wanted = {**plain, **(selector.get("matchLabels") or {})}
+    if any(labels.get(str(k)) != str(v) for k, v in wanted.items()):
+        return False
+    for expression in selector.get("matchExpressions") or []:
+        key, operator = expression.get("key"), expression.get("operator")
+        values = [str(v) for v in expression.get("values") or []]
+        present = key in labels
+        if operator == "In" and (not present or labels[key] not in values):
+            return False
+        if operator == "NotIn" and present and labels[key] in values:
+            return False
+        if operator == "Exists" and not present:
+            return False
+        if operator == "DoesNotExist" and present:
+            return False
+    return True

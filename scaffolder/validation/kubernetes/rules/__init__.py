@@ -1,0 +1,20 @@
+"""The Kubernetes rule families, one module each.
+
+``SET_FAMILIES`` check an :class:`~scaffolder.validation.kubernetes.objects.ObjectSet`;
+``sources`` is reported while loading and rendering, ``suppression`` over the files.
+"""
+
+from __future__ import annotations
+
+from scaffolder.validation.kubernetes.rules import (
+    namespaces,
+    relations,
+    reliability,
+    schema,
+    security,
+    sources,
+    suppression,
+)
+
+FAMILIES = (schema, sources, suppression, reliability, security, namespaces, relations)
+SET_FAMILIES = (schema, reliability, security, namespaces, relations)

@@ -1,0 +1,45 @@
+"""What the Spacelift rules see: one repository's config.yml and its management Terraform."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from scaffolder.validation.domain import Context
+from scaffolder.validation.model import Finding, Rule
+from scaffolder.validation.spacelift.config import Config, ConfigError
+from scaffolder.validation.spacelift.wiring import Wiring
+from scaffolder.validation.terraform import ModuleInterface, TerraformIndex
+
+
+@dataclass(frozen=True)
+class Management:
+    """One directory of management Terraform and the wiring it declares."""
+
+    directory: Path
+    wiring: Wiring
+
+
+@dataclass(frozen=True)
+class Repository:
+    """A repository root (the directory holding `.spacelift/`), as the rules see it."""
+
+    root: Path
+    config: Config | None
+    config_error: ConfigError | None
+    managements: tuple[Management, ...]
+    context: Context
+
+    def finding(self, rule: Rule, path: Path, line: int, column: int, message: str) -> Finding:
+        """A finding of ``rule`` in ``path``."""
+        return self.context.finding(rule, path, line, column, message)
+
+    def interface(self, project_root: str) -> ModuleInterface | None:
+        """Variables and outputs of a stack's Terraform, when it has any and all of it parsed.
+
+        Read from the Terraform domain's index (a directory outside the validated paths is
+        read there on demand).
+        """
+        index = self.context.products.get(TerraformIndex)
+        interface = index.interface(self.root / project_root)
+        return interface if interface is not None and interface.complete else None
