@@ -74,28 +74,12 @@ def list_command(output_format: str) -> None:
     Example:
       scaffolder list --format json
     """
+    from scaffolder.report import listing
     from scaffolder.templates import list_templates
 
     templates = list_templates()
-    if output_format == "json":
-        click.echo(
-            json.dumps(
-                [
-                    {
-                        "name": t.name,
-                        "version": t.version,
-                        "description": t.description,
-                        "answers": t.questions,
-                    }
-                    for t in templates
-                ],
-                indent=2,
-            )
-        )
-        return
-    width = max((len(t.name) for t in templates), default=0)
-    for template in templates:
-        click.echo(f"{template.name:<{width}}  {template.version:<8}  {template.description}")
+    render = listing.templates_json if output_format == "json" else listing.templates_text
+    click.echo(render(templates), nl=False)
 
 
 def _parse_sets(values: Sequence[str]) -> dict[str, object]:
@@ -355,37 +339,18 @@ def rules_command(rule_id: str | None, output_format: str) -> None:
     Example:
       scaffolder rules K8S001
     """
+    from scaffolder.report import listing
     from scaffolder.rules_docs import doc_page
     from scaffolder.validation.registry import default_registry
 
     registry = default_registry()
     rules = [registry.get(rule_id)] if rule_id else list(registry)
     if output_format == "json":
-        click.echo(
-            json.dumps(
-                [
-                    {
-                        "id": r.id,
-                        "name": r.name,
-                        "domain": registry.domain(r.id),
-                        "source": registry.family(r.id),
-                        "severity": r.severity.value,
-                        "enabled": r.enabled,
-                        "summary": r.summary,
-                        "help_uri": r.help_uri,
-                    }
-                    for r in rules
-                ],
-                indent=2,
-            )
-        )
-        return
-    if rule_id:
-        click.echo(doc_page(rules[0].id), nl=False)
-        return
-    for rule in rules:
-        state = "on" if rule.enabled else "off"
-        click.echo(f"{rule.id:<11} {rule.severity.value:<8} {state:<4} {rule.summary}")
+        click.echo(listing.rules_json(rules, registry), nl=False)
+    elif rule_id:
+        click.echo(listing.rule_page(rules[0], registry, doc_page(rules[0].id)), nl=False)
+    else:
+        click.echo(listing.rules_text(rules), nl=False)
 
 
 @cli.command("graph")

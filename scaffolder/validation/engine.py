@@ -137,14 +137,10 @@ class _Root:
     def _run_cached(self, domain: Domain, unit: Unit) -> Result:
         cache = ResultCache(domain.name, enabled=self.cache)
         key = self.key(domain, unit)
-        cached = cache.get(key)
-        if cached is not None:
-            try:
-                return Result.from_json(cached)
-            except (KeyError, TypeError, ValueError):
-                pass  # a malformed entry is a miss
-        result = unit.run()
-        cache.put(key, result.to_json())
+        result = _lookup(cache, key)
+        if result is None:
+            result = unit.run()
+            cache.put(key, result.to_json())
         return result
 
     def run(self, jobs: int) -> list[Finding]:
@@ -162,14 +158,9 @@ class _Root:
             misses[domain.name] = []
             for index, unit in enumerate(units):
                 key = self.key(domain, unit)
-                cached = caches[domain.name].get(key)
-                if cached is not None:
-                    try:
-                        results[domain.name][index] = Result.from_json(cached)
-                        continue
-                    except (KeyError, TypeError, ValueError):
-                        pass  # a malformed entry is a miss
-                misses[domain.name].append((index, key))
+                results[domain.name][index] = _lookup(caches[domain.name], key)
+                if results[domain.name][index] is None:
+                    misses[domain.name].append((index, key))
         in_workers = self._start_workers(plans, misses, jobs)
         try:
             with ThreadPoolExecutor(max_workers=max(1, len(self.domains))) as threads:
@@ -263,6 +254,17 @@ class _Root:
         except (OSError, UnicodeDecodeError):
             return False
         return suppressed_by_line_above(text.splitlines(), finding)
+
+
+def _lookup(cache: ResultCache, key: str) -> Result | None:
+    """The cached result under ``key``; a malformed entry is a miss."""
+    cached = cache.get(key)
+    if cached is None:
+        return None
+    try:
+        return Result.from_json(cached)
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 class _Slice:

@@ -132,9 +132,9 @@ def _load(text: str, *, pure: bool) -> list[Document]:
         raise YamlSyntaxError(
             message=str(error.problem or error), line=line, column=column
         ) from error
-    except (ValueError, TypeError) as error:
-        # A tag whose value does not convert (`!!float abc`) fails in PyYAML's constructor
-        # without a mark; the document it is in is the best place there is.
+    except (ValueError, TypeError, AttributeError) as error:
+        # A tag whose value does not convert (`!!float abc`, `!!timestamp x`) fails in PyYAML's
+        # constructor without a mark; the document it is in is the best place there is.
         line = int(node.start_mark.line) + 1 if node is not None else 1
         raise YamlSyntaxError(
             message=f"cannot construct a value: {error}", line=line, column=1
