@@ -48,9 +48,9 @@ if TYPE_CHECKING:
 _PROCESS_THRESHOLD = 8
 
 
-def _run_json(runs: list[Callable[[], Result]]) -> list[dict[str, Any]]:
-    """Run units in a worker process; JSON crosses the process boundary, as in the cache."""
-    return [run().to_json() for run in runs]
+def _run_json(run: Callable[[], Result]) -> dict[str, Any]:
+    """Run a unit in a worker process; JSON crosses the process boundary, as in the cache."""
+    return run().to_json()
 
 
 def _executor(jobs: int) -> ProcessPoolExecutor:
@@ -183,7 +183,7 @@ class _Root:
 
     def _start_workers(
         self, plans: dict[str, list[Unit]], misses: dict[str, list[tuple[int, str]]], jobs: int
-    ) -> tuple[ProcessPoolExecutor | None, dict[tuple[str, int], Future[list[Any]]]]:
+    ) -> tuple[ProcessPoolExecutor | None, dict[tuple[str, int], Future[dict[str, Any]]]]:
         """Submit the CPU-bound units that missed to worker processes, when that pays off."""
         work = [
             (domain, index)
@@ -197,14 +197,17 @@ class _Root:
         for domain in {domain.name: domain for domain, _ in work}.values():
             domain.prepare_workers()
         pool = _executor(min(jobs, len(work)))
-        # A few chunks per worker balance uneven units without paying IPC per unit.
-        size = max(1, len(work) // (jobs * 4))
-        submitted: dict[tuple[str, int], Future[list[Any]]] = {}
-        for start in range(0, len(work), size):
-            chunk = work[start : start + size]
-            future = pool.submit(_run_json, [plans[d.name][i].run for d, i in chunk])
-            for position, (domain, index) in enumerate(chunk):
-                submitted[(domain.name, index)] = _Slice(future, position).future
+        # Largest first, one unit at a time: a big module never starts last on a busy worker
+        # (units are few, hundreds at most, so a round trip each costs little).
+        weight = {
+            (domain.name, index): sum(self._size(path) for path in plans[domain.name][index].inputs)
+            for domain, index in work
+        }
+        work.sort(key=lambda item: -weight[(item[0].name, item[1])])
+        submitted = {
+            (domain.name, index): pool.submit(_run_json, plans[domain.name][index].run)
+            for domain, index in work
+        }
         return pool, submitted
 
     def _finish_domain(
@@ -214,7 +217,7 @@ class _Root:
         results: list[Result | None],
         misses: list[tuple[int, str]],
         cache: ResultCache,
-        in_workers: dict[tuple[str, int], Future[list[Any]]],
+        in_workers: dict[tuple[str, int], Future[dict[str, Any]]],
     ) -> list[Finding]:
         try:
             for index, key in misses:
@@ -247,6 +250,12 @@ class _Root:
         prefix = unit.anchor.relative_to(self.base)
         return (replace(f, path=(prefix / f.path).as_posix()) for f in result.findings)
 
+    def _size(self, path: Path) -> int:
+        try:
+            return len(self.files.read(path))
+        except OSError:
+            return 0
+
     def suppressed(self, finding: Finding) -> bool:
         """True when a ``scaffolder:ignore`` comment on the line above names the finding."""
         try:
@@ -265,22 +274,6 @@ def _lookup(cache: ResultCache, key: str) -> Result | None:
         return Result.from_json(cached)
     except (KeyError, TypeError, ValueError):
         return None
-
-
-class _Slice:
-    """One unit's result out of a chunk computed in a worker, as its own future."""
-
-    def __init__(self, chunk: Future[list[Any]], position: int) -> None:
-        self.future: Future[Any] = Future()
-        chunk.add_done_callback(self._done)
-        self._position = position
-
-    def _done(self, chunk: Future[list[Any]]) -> None:
-        error = chunk.exception()
-        if error is not None:
-            self.future.set_exception(error)
-        else:
-            self.future.set_result(chunk.result()[self._position])
 
 
 def validate(
