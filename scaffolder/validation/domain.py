@@ -186,6 +186,16 @@ class Domain(Protocol):
         """Findings across units, and the product; ``done`` is in ``plan`` order."""
 
 
+def run_families(families: Iterable[ModuleType], views: Iterable[object]) -> Result:
+    """Every family's ``check`` over every view, as one unit's result.
+
+    Within a domain every family checks the same kind of view (a module, a compose file, an
+    object set), so a domain's entry point is its views and this call.
+    """
+    views = list(views)
+    return Result(tuple(f for family in families for view in views for f in family.check(view)))
+
+
 def rules_of(domain: Domain) -> tuple[Rule, ...]:
     """Every rule of ``domain``, in family order."""
     return tuple(rule for family in domain.families for rule in family.RULES)

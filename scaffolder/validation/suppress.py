@@ -12,8 +12,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from scaffolder.validation.model import Finding, Rule
+
+if TYPE_CHECKING:
+    from scaffolder.validation.domain import Context
 
 _DIRECTIVE = re.compile(r"(?:#|//)\s*scaffolder:ignore\b(?P<body>.*)$")
 _LEADING_ID = re.compile(r"[\s,]*(?P<id>[A-Z][A-Z0-9]*[0-9])(?=[\s,]|$)")
@@ -74,6 +78,16 @@ def without_reason(rule: Rule, path: str, line: int, column: int, directive: Dir
         column,
         f"`scaffolder:ignore {named}` gives no reason; say why after the rule id",
     )
+
+
+def unexplained_in(context: Context, rule: Rule) -> Iterator[Finding]:
+    """A finding of ``rule`` for each directive without a reason in the files a domain owns."""
+    for path in sorted(context.owned):
+        try:
+            lines = context.files.text(path).splitlines()
+        except (OSError, UnicodeDecodeError):
+            continue
+        yield from unexplained(rule, context.relative(path), lines)
 
 
 def unexplained(rule: Rule, path: str, lines: Sequence[str]) -> Iterator[Finding]:

@@ -7,24 +7,21 @@ from pathlib import Path
 
 from scaffolder.validation.compose.files import is_compose_file, is_override, load
 from scaffolder.validation.compose.rules import FAMILIES, REFERENCE_FAMILIES, spec, suppression
-from scaffolder.validation.domain import BaseDomain, Claim, Context, Result, Unit
-from scaffolder.validation.model import Finding
+from scaffolder.validation.domain import BaseDomain, Claim, Context, Result, Unit, run_families
 
 
 def check(context: Context) -> Result:
     """Every compose rule over every compose file under the root."""
-    findings: list[Finding] = []
-    for path in sorted(context.owned):
-        compose = load(context, path)
-        findings.extend(suppression.check(compose))
-        invalid = list(spec.check(compose))
-        findings.extend(invalid)
-        if invalid or is_override(path):
-            # An override's references resolve against the main file it is merged onto.
-            continue
-        for family in REFERENCE_FAMILIES:
-            findings.extend(family.check(compose))
-    return Result(tuple(findings))
+    files = [load(context, path) for path in sorted(context.owned)]
+    first = run_families((suppression, spec), files)
+    invalid = {finding.path for finding in first.findings if finding.rule == spec.SPEC.id}
+    # An override's references resolve against the main file it is merged onto.
+    complete = [
+        compose
+        for compose in files
+        if context.relative(compose.path) not in invalid and not is_override(compose.path)
+    ]
+    return Result(first.findings + run_families(REFERENCE_FAMILIES, complete).findings)
 
 
 class ComposeDomain(BaseDomain):

@@ -11,19 +11,14 @@ from pathlib import Path
 
 from scaffolder.validation.dockerfile.instructions import is_dockerfile, load, records
 from scaffolder.validation.dockerfile.rules import FAMILIES, IMAGE_FAMILIES, hadolint, suppression
-from scaffolder.validation.domain import BaseDomain, Claim, Context, Result, Unit
-from scaffolder.validation.model import Finding
+from scaffolder.validation.domain import BaseDomain, Claim, Context, Result, Unit, run_families
 
 
 def check_images(context: Context) -> Result:
     """Scaffolder's own rules over every Dockerfile, and unexplained suppressions."""
-    findings: list[Finding] = list(suppression.check(context))
-    for path in sorted(context.owned):
-        dockerfile = load(context, path)
-        if dockerfile is not None:
-            for family in IMAGE_FAMILIES:
-                findings.extend(family.check(dockerfile))
-    return Result(tuple(findings))
+    dockerfiles = [load(context, path) for path in sorted(context.owned)]
+    found = run_families(IMAGE_FAMILIES, [d for d in dockerfiles if d is not None])
+    return Result((*suppression.check(context), *found.findings))
 
 
 class DockerfileDomain(BaseDomain):

@@ -10,7 +10,7 @@ import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
-from scaffolder.validation.domain import BaseDomain, Claim, Context, Result, Unit
+from scaffolder.validation.domain import BaseDomain, Claim, Context, Result, Unit, run_families
 from scaffolder.validation.kubernetes.manifests import (
     is_helm_template,
     is_kustomization,
@@ -24,15 +24,11 @@ from scaffolder.validation.model import Finding
 
 def check(context: Context, version: str) -> Result:
     """Every Kubernetes rule over every object set under the root."""
-    findings: list[Finding] = []
-    for found in object_sets(context, version):
-        if isinstance(found, ObjectSet):
-            for family in SET_FAMILIES:
-                findings.extend(family.check(found))
-        else:
-            findings.append(found)
-    findings.extend(suppression.check(context))
-    return Result(tuple(findings))
+    found = list(object_sets(context, version))
+    sets = [item for item in found if isinstance(item, ObjectSet)]
+    loading = [item for item in found if isinstance(item, Finding)]
+    checked = run_families(SET_FAMILIES, sets).findings
+    return Result((*loading, *checked, *suppression.check(context)))
 
 
 class KubernetesDomain(BaseDomain):

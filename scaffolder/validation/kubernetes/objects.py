@@ -100,12 +100,23 @@ def pod_spec(obj: Obj) -> tuple[FieldPath, dict[str, Any]] | None:
     return (path, spec) if path is not None and isinstance(spec, dict) else None
 
 
-def containers(spec: dict[str, Any]) -> Iterator[tuple[str, int, dict[str, Any]]]:
-    """``(group, index, container)`` for init containers and containers of a pod spec."""
+def workloads(objects: ObjectSet) -> Iterator[tuple[Obj, FieldPath, dict[str, Any]]]:
+    """Each object of the set that makes pods, with where its pod spec is and the spec."""
+    for obj in objects.objects:
+        found = pod_spec(obj)
+        if found is not None:
+            yield obj, *found
+
+
+def containers(
+    obj: Obj, base: FieldPath, spec: dict[str, Any]
+) -> Iterator[tuple[str, FieldPath, str, dict[str, Any]]]:
+    """``(group, field path, name for messages, container)`` for each (init) container."""
     for group in ("initContainers", "containers"):
         for index, container in enumerate(spec.get(group) or []):
             if isinstance(container, dict):
-                yield group, index, container
+                what = f"`{obj.label()}` container `{container.get('name', '?')}`"
+                yield group, [*base, group, index], what, container
 
 
 def pod_labels(obj: Obj) -> dict[str, str]:

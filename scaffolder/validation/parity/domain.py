@@ -11,8 +11,7 @@ from pathlib import Path
 
 from scaffolder.validation.compose.files import is_compose_file
 from scaffolder.validation.dockerfile.instructions import is_dockerfile
-from scaffolder.validation.domain import BaseDomain, Claim, Context, Result, Unit
-from scaffolder.validation.model import Finding
+from scaffolder.validation.domain import BaseDomain, Claim, Context, Result, Unit, run_families
 from scaffolder.validation.parity.pairs import pairs
 from scaffolder.validation.parity.rules import FAMILIES
 
@@ -25,11 +24,7 @@ def check(context: Context) -> Result:
         for path in context.claimed
         if path.suffix in {".yaml", ".yml"} and not is_compose_file(path)
     ]
-    findings: list[Finding] = []
-    for pair in pairs(context, compose_files, manifests):
-        for family in FAMILIES:
-            findings.extend(family.check(pair))
-    return Result(tuple(findings))
+    return run_families(FAMILIES, pairs(context, compose_files, manifests))
 
 
 class ParityDomain(BaseDomain):

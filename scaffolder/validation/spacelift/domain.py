@@ -10,8 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from scaffolder.validation.domain import BaseDomain, Claim, Context, Result, Unit
-from scaffolder.validation.model import Finding
+from scaffolder.validation.domain import BaseDomain, Claim, Context, Result, Unit, run_families
 from scaffolder.validation.spacelift.config import (
     CONFIG_NAMES,
     Config,
@@ -62,11 +61,7 @@ def repositories(context: Context) -> list[Repository]:
 
 def check(context: Context) -> Result:
     """Every Spacelift rule over every repository under the root."""
-    findings: list[Finding] = []
-    for repo in repositories(context):
-        for family in FAMILIES:
-            findings.extend(family.check(repo))
-    return Result(tuple(findings))
+    return run_families(FAMILIES, repositories(context))
 
 
 class SpaceliftDomain(BaseDomain):

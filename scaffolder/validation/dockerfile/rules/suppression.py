@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from scaffolder.validation.domain import Context
 from scaffolder.validation.model import Finding, Rule, Severity
-from scaffolder.validation.suppress import unexplained
+from scaffolder.validation.suppress import unexplained_in
 
 SUPPRESSION_REASON = Rule(
     "DOCKER003",
@@ -18,10 +18,5 @@ RULES = (SUPPRESSION_REASON,)
 
 
 def check(context: Context) -> Iterator[Finding]:
-    """DOCKER003 for every directive without a reason in the Dockerfiles the domain owns."""
-    for path in sorted(context.owned):
-        try:
-            lines = context.files.text(path).splitlines()
-        except (OSError, UnicodeDecodeError):
-            continue
-        yield from unexplained(SUPPRESSION_REASON, context.relative(path), lines)
+    """DOCKER003 for every directive without a reason in the files the domain owns."""
+    return unexplained_in(context, SUPPRESSION_REASON)

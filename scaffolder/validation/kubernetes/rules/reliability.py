@@ -6,10 +6,9 @@ from collections.abc import Iterator
 
 from scaffolder.validation.kubernetes.objects import (
     RUN_TO_COMPLETION,
-    FieldPath,
     ObjectSet,
     containers,
-    pod_spec,
+    workloads,
 )
 from scaffolder.validation.model import Finding, Rule, Severity
 
@@ -24,14 +23,8 @@ RULES = (PROBES, RESOURCES, IMAGE_TAG)
 
 def check(objects: ObjectSet) -> Iterator[Finding]:
     """K8S101-K8S103 for every container of every workload in the set."""
-    for obj in objects.objects:
-        found = pod_spec(obj)
-        if found is None:
-            continue
-        base, spec = found
-        for group, index, container in containers(spec):
-            where: FieldPath = [*base, group, index]
-            what = f"`{obj.label()}` container `{container.get('name', '?')}`"
+    for obj, base, spec in workloads(objects):
+        for group, where, what, container in containers(obj, base, spec):
             image = str(container.get("image", ""))
             last = image.rsplit("/", 1)[-1]
             if "@" not in last and (":" not in last or last.endswith(":latest")):

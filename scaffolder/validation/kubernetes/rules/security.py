@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from scaffolder.validation.kubernetes.objects import FieldPath, ObjectSet, containers, pod_spec
+from scaffolder.validation.kubernetes.objects import FieldPath, ObjectSet, containers, workloads
 from scaffolder.validation.model import Finding, Rule, Severity
 
 W = Severity.WARNING
@@ -30,11 +30,7 @@ RULES = (PRIVILEGED, ESCALATION, ROOT, WRITABLE_ROOT, CAPABILITIES, HOST, TOKEN)
 
 def check(objects: ObjectSet) -> Iterator[Finding]:
     """K8S104-K8S109 and K8S111 for every workload in the set."""
-    for obj in objects.objects:
-        found = pod_spec(obj)
-        if found is None:
-            continue
-        base, spec = found
+    for obj, base, spec in workloads(objects):
         pod_context = spec.get("securityContext") or {}
         for key in ("hostNetwork", "hostPID", "hostIPC"):
             if spec.get(key) is True:
@@ -56,9 +52,7 @@ def check(objects: ObjectSet) -> Iterator[Finding]:
                 "`automountServiceAccountToken: false` unless it calls the Kubernetes API",
             )
         pod_non_root = pod_context.get("runAsNonRoot") is True and pod_context.get("runAsUser") != 0
-        for group, index, container in containers(spec):
-            where: FieldPath = [*base, group, index]
-            what = f"`{obj.label()}` container `{container.get('name', '?')}`"
+        for _, where, what, container in containers(obj, base, spec):
             context = container.get("securityContext") or {}
             at_context: FieldPath = [*where, "securityContext"] if context else where
             if context.get("privileged") is True:
