@@ -141,7 +141,7 @@ def test_renders_the_documented_layout(render: Rendered, cloud: str, runtime: st
     record = json.loads((project / ".scaffolder.json").read_text())
     assert record["template"] == cloud
     assert record["answers"]["app_runtime"] == runtime
-    # Parts for the other platform render to nothing and are left out.
+    # No shared file renders to nothing: what one platform lacks is not a file of the neutral part.
     for path in project.rglob("*"):
         if path.is_file() and path.suffix in {".yaml", ".tf", ".md"}:
             assert path.read_text().strip(), path
