@@ -7,6 +7,8 @@ Each test builds a throwaway ``templates/`` tree with :func:`build_tree` and ren
 from __future__ import annotations
 
 import json
+import posixpath
+import re
 from pathlib import Path
 from typing import Any
 
@@ -206,3 +208,46 @@ def test_every_template_uses_the_one_copy_of_the_hooks(name: str) -> None:
         target = templates_root() / "_hooks" / hook
         assert path.resolve() == target.resolve() or path.read_bytes() == target.read_bytes()
     assert sorted(p.name for p in hooks.iterdir()) == ["post_gen_project.py", "pre_gen_project.py"]
+
+
+@pytest.mark.parametrize("name", [t.name for t in list_templates()])
+def test_compose_settings_agree_with_where_the_dev_part_goes(name: str) -> None:
+    """`_compose_dir` (for the Makefile and CI) and `_app_dir` (for compose) name one layout."""
+    raw = load_template(templates_root() / name).raw
+    (destination,) = [
+        dest
+        for dest, sources in raw["_shared"].items()
+        if "dev" in ([sources] if isinstance(sources, str) else sources)
+    ]
+    assert posixpath.normpath(destination) == raw["_compose_dir"]
+    assert posixpath.normpath(posixpath.join(raw["_compose_dir"], raw["_app_dir"])) == "app"
+    assert posixpath.join(raw["_compose_dir"], ".env").removeprefix("./") in raw["_local_secrets"]
+
+
+# Branching on which platform, in a tag or an inline `if`: `{% if cookiecutter._platform == "gke" %}`,
+# `{{ "a" if cookiecutter._platform == "gke" else "b" }}`. Whether there is one (`is defined`) is
+# allowed: docker-dev has none.
+_PLATFORM_BRANCH = re.compile(r"cookiecutter\._platform\s*(?:==|!=|in\b|not\s+in\b)")
+
+
+def test_no_shared_part_branches_on_the_platform() -> None:
+    shared = templates_root() / SHARED_DIR
+    offenders = [
+        path.relative_to(shared).as_posix()
+        for path in sorted(shared.rglob("*"))
+        if path.is_file()
+        and "node_modules" not in path.parts
+        and _PLATFORM_BRANCH.search(path.read_text(encoding="utf-8", errors="ignore"))
+    ]
+    assert offenders == []
+
+
+def test_nothing_refers_to_the_removed_cloud_discriminator() -> None:
+    offenders = [
+        path.relative_to(templates_root()).as_posix()
+        for path in sorted(templates_root().rglob("*"))
+        if path.is_file()
+        and "node_modules" not in path.parts
+        and "cookiecutter._cloud" in path.read_text(encoding="utf-8", errors="ignore")
+    ]
+    assert offenders == []
