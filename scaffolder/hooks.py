@@ -100,36 +100,30 @@ def _plan(
     """Decide, before anything is written, which source writes each file and library.
 
     Returns:
-        The libraries by name, and every (part, file relative to the part) to render.
+        Each library's file by its name, and every (part, file relative to the part) to render.
 
     Raises:
         PartConflict: Two parts, or a part and the template itself, would write one project
             path, or two parts provide a library of the same name.
     """
     owners = {path: f"template `{template.name}`" for path in _own_files(template, render)}
-    libraries: dict[str, Path] = {}
-    library_owners: dict[str, str] = {}
+    providers: dict[str, _Part] = {}
     files = []
     for part in parts:
         for relative in _walk(part.directory):
             if relative.endswith(LIBRARY_SUFFIX):
-                if relative in libraries:
-                    raise PartConflict(
-                        template=template.name,
-                        path=relative,
-                        sources=[library_owners[relative], f"part `{part.name}`"],
-                    )
-                libraries[relative] = part.directory / relative
-                library_owners[relative] = f"part `{part.name}`"
+                if relative in providers:
+                    sources = [f"part `{providers[relative].name}`", f"part `{part.name}`"]
+                    raise PartConflict(template=template.name, path=relative, sources=sources)
+                providers[relative] = part
                 continue
             path = posixpath.normpath(posixpath.join(part.destination, render(relative)))
             if path in owners:
-                raise PartConflict(
-                    template=template.name, path=path, sources=[owners[path], f"part `{part.name}`"]
-                )
+                sources = [owners[path], f"part `{part.name}`"]
+                raise PartConflict(template=template.name, path=path, sources=sources)
             owners[path] = f"part `{part.name}`"
             files.append((part, relative))
-    return libraries, files
+    return {name: part.directory / name for name, part in providers.items()}, files
 
 
 def render_shared_parts(context: Mapping[str, Any], project_dir: Path) -> list[Path]:
@@ -137,7 +131,7 @@ def render_shared_parts(context: Mapping[str, Any], project_dir: Path) -> list[P
 
     ``_shared`` maps a destination inside the project to a part directory under
     ``templates/_shared``, or to a list of them; both may use the cookiecutter context
-    (``app-{{ cookiecutter.app_runtime }}``). A part is cloud-neutral (``spacelift``) or belongs
+    (``app-{{ cookiecutter.app_runtime }}``). A part is neutral (``spacelift``) or belongs
     to one platform (``spacelift-gke``); a neutral part's file asks for what differs per platform
     by importing a library (``spacelift.jinja``) that the template's platform part provides.
     Files are rendered by cookiecutter's own ``generate_file`` with the template's environment,
