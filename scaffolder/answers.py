@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from scaffolder.clouds import AWS_ZONES, EKS_VERSIONS, REGIONS
+from scaffolder.clouds import EKS_VERSIONS, Cloud
 from scaffolder.errors import InvalidAnswer, InvalidAnswers
 
 Answers = dict[str, object]
@@ -76,19 +76,6 @@ _PRIVATE_NETWORKS = tuple(
 NETWORK_MAX_PREFIX = 16
 NETWORK_MIN_PREFIX = 8
 NODES_MAX = 1000
-_MACHINE_TYPES = {
-    # family-series-vCPUs, shared-core sizes, and custom shapes: e2-standard-4, e2-medium,
-    # n2-custom-4-16384, c3-standard-8-lssd.
-    "gcp": re.compile(
-        r"[a-z][a-z0-9]*-(?:[a-z]+-\d+(?:-lssd)?|custom-\d+-\d+(?:-ext)?|micro|small|medium)"
-    ),
-    # family and size: t3.large, m7i.xlarge, c7g.2xlarge, m7i-flex.large.
-    "aws": re.compile(r"[a-z][a-z0-9]*(?:-flex)?\.(?:nano|micro|small|medium|\d*x?large|metal)"),
-}
-
-
-#: An example region and machine type per cloud, for error messages.
-_EXAMPLES = {"gcp": ("europe-west1", "e2-standard-4"), "aws": ("eu-west-1", "m7i.large")}
 
 
 def _aws_account_id(value: object) -> object:
@@ -193,22 +180,20 @@ RULES: Mapping[str, Rule] = {
 }
 
 
-def _cloud_rules(cloud: str | None) -> dict[str, Rule]:
+def _cloud_rules(cloud: Cloud | None) -> dict[str, Rule]:
     """Rules whose answer depends on the template's cloud: `region` and `node_machine_type`."""
     if cloud is None:
         return {}
-    regions = REGIONS[cloud]
-    machine = _MACHINE_TYPES[cloud]
-    article = f"{'an' if cloud == 'aws' else 'a'} {cloud.upper()}"
+    article = f"{'an' if cloud.name[0] in 'AEIOU' else 'a'} {cloud.name}"
 
     def region(value: object) -> object:
-        if str(value) not in regions:
-            raise ValueError(f"must be {article} region, e.g. {_EXAMPLES[cloud][0]}")
+        if str(value) not in cloud.regions:
+            raise ValueError(f"must be {article} region, e.g. {cloud.example_region}")
         return str(value)
 
     def machine_type(value: object) -> object:
-        if not machine.fullmatch(str(value)):
-            raise ValueError(f"must be {article} machine type, e.g. {_EXAMPLES[cloud][1]}")
+        if not cloud.machine_type.fullmatch(str(value)):
+            raise ValueError(f"must be {article} machine type, e.g. {cloud.example_machine_type}")
         return str(value)
 
     return {
@@ -221,14 +206,15 @@ def check_answers(
     answers: Mapping[str, object],
     *,
     choices: Mapping[str, Sequence[str]] | None = None,
-    cloud: str | None = None,
+    cloud: Cloud | None = None,
 ) -> Answers:
     """Check every answer and return the normalised answers.
 
     Args:
         answers: Field name to value; values are data, never rendered.
         choices: Fields whose value must be one of a fixed list (from ``cookiecutter.json``).
-        cloud: The template's cloud (``_cloud``), for `region` and `node_machine_type`.
+        cloud: The cloud of the template's platform, for `region`, `node_machine_type` and
+            `availability_zones`.
 
     Returns:
         The answers with normalised values (``app_port`` as ``int``).
@@ -270,8 +256,8 @@ def check_answers(
             )
         )
     region, zones = cleaned.get("region"), cleaned.get("availability_zones")
-    if cloud == "aws" and isinstance(region, str) and isinstance(zones, str):
-        letters = AWS_ZONES.get(region, "")
+    if cloud and cloud.zones and isinstance(region, str) and isinstance(zones, str):
+        letters = cloud.zones.get(region, "")
         wrong = [z for z in zones.split(",") if z[:-1] != region or z[-1] not in letters]
         if wrong:
             errors.append(

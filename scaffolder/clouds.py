@@ -1,11 +1,17 @@
-"""Facts about the clouds the templates target, bundled so answers are checked offline.
+"""Facts about the platforms the templates deploy to and their clouds, bundled for offline checks.
 
-Region lists are the public regions as of the template version; a region added later can be
-used by editing the generated `terraform.tfvars` — the generator only refuses names it cannot
-know to be real. Standard library only: the templates' hooks import it.
+A template names its platform in ``_platform`` (``gke``, ``eks``); :data:`PLATFORMS` gives the
+platform's cloud, whose regions and machine type shape the ``region`` and ``node_machine_type``
+answers are checked against. Region lists are the public regions as of the template version; a
+region added later can be used by editing the generated `terraform.tfvars` — the generator only
+refuses names it cannot know to be real. Standard library only: the templates' hooks import it.
 """
 
 from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 GCP_REGIONS = frozenset(
     {
@@ -93,6 +99,61 @@ AWS_REGIONS = frozenset(AWS_ZONES)
 #: EKS Kubernetes versions in standard support for the template version.
 EKS_VERSIONS = ("1.31", "1.32", "1.33", "1.34")
 
-#: Which region list a template's `region` answer is checked against (`_cloud` in its
-#: cookiecutter.json).
-REGIONS = {"gcp": GCP_REGIONS, "aws": AWS_REGIONS}
+
+@dataclass(frozen=True, slots=True)
+class Cloud:
+    """What the answers of a template on this cloud are checked against.
+
+    Attributes:
+        name: The cloud as messages name it (``GCP``).
+        regions: Every region a ``region`` answer may name.
+        machine_type: The shape of a ``node_machine_type`` answer.
+        example_region: A region shown in the message about a wrong ``region``.
+        example_machine_type: A machine type shown in the message about a wrong one.
+        zones: The letters of each region's availability zones, for clouds where the zones are
+            answers of their own (``availability_zones``); None where the cloud picks them.
+    """
+
+    name: str
+    regions: frozenset[str]
+    machine_type: re.Pattern[str]
+    example_region: str
+    example_machine_type: str
+    zones: Mapping[str, str] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Platform:
+    """A managed Kubernetes platform a template deploys to, as its ``_platform`` names it."""
+
+    name: str
+    cloud: Cloud
+
+
+GCP = Cloud(
+    name="GCP",
+    regions=GCP_REGIONS,
+    # family-series-vCPUs, shared-core sizes, and custom shapes: e2-standard-4, e2-medium,
+    # n2-custom-4-16384, c3-standard-8-lssd.
+    machine_type=re.compile(
+        r"[a-z][a-z0-9]*-(?:[a-z]+-\d+(?:-lssd)?|custom-\d+-\d+(?:-ext)?|micro|small|medium)"
+    ),
+    example_region="europe-west1",
+    example_machine_type="e2-standard-4",
+)
+AWS = Cloud(
+    name="AWS",
+    regions=AWS_REGIONS,
+    # family and size: t3.large, m7i.xlarge, c7g.2xlarge, m7i-flex.large.
+    machine_type=re.compile(
+        r"[a-z][a-z0-9]*(?:-flex)?\.(?:nano|micro|small|medium|\d*x?large|metal)"
+    ),
+    example_region="eu-west-1",
+    example_machine_type="m7i.large",
+    zones=AWS_ZONES,
+)
+
+#: Every platform a template may name in ``_platform``; docs/templates.md shows how to add one.
+PLATFORMS: Mapping[str, Platform] = {
+    platform.name: platform for platform in (Platform("gke", GCP), Platform("eks", AWS))
+}

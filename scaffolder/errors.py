@@ -92,6 +92,60 @@ class RenderFailed(ScaffolderError):
         super().__init__(f"rendering template `{template}` failed: {reason}")
 
 
+class InvalidTemplate(ScaffolderError):
+    """A template, or a shared part it uses, is inconsistent: a defect of the template itself.
+
+    Raised before or while rendering, never after a partial write: the project is rendered in a
+    temporary directory, so nothing is left behind.
+    """
+
+
+class UnknownPlatform(InvalidTemplate):
+    """A template's ``_platform`` names a platform scaffolder has no facts about."""
+
+    def __init__(self, *, template: str, platform: str, known: Sequence[str]) -> None:
+        self.template = template
+        self.platform = platform
+        self.known = tuple(known)
+        super().__init__(
+            f"template `{template}` targets platform `{platform}`, which scaffolder does not know "
+            f"(known: {', '.join(self.known)}); add it to PLATFORMS in scaffolder/clouds.py"
+        )
+
+
+class UnknownPart(InvalidTemplate):
+    """A template's ``_shared`` names a part that is not in ``templates/_shared``."""
+
+    def __init__(self, *, template: str, part: str) -> None:
+        self.template = template
+        self.part = part
+        super().__init__(f"template `{template}` uses shared part `{part}`, which does not exist")
+
+
+class PartConflict(InvalidTemplate):
+    """Two sources would write the same file of the project, or provide the same library."""
+
+    def __init__(self, *, template: str, path: str, sources: Sequence[str]) -> None:
+        self.template = template
+        self.path = path
+        self.sources = tuple(sources)
+        super().__init__(
+            f"template `{template}`: `{path}` comes from both {' and '.join(self.sources)}; "
+            "one path has one source"
+        )
+
+
+class PartRenderFailed(InvalidTemplate):
+    """A file of a shared part does not render, e.g. it asks for a library no part provides."""
+
+    def __init__(self, *, template: str, part: str, path: str, reason: str) -> None:
+        self.template = template
+        self.part = part
+        self.path = path
+        self.reason = reason
+        super().__init__(f"template `{template}`, shared part `{part}`, `{path}`: {reason}")
+
+
 class Aborted(UserError):
     """The user interrupted the command."""
 

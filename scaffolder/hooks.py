@@ -1,29 +1,40 @@
 """What the templates' cookiecutter hooks do, in one place.
 
-Each template's ``hooks/pre_gen_project.py`` and ``hooks/post_gen_project.py`` is a few lines that
-find this package and call :func:`pre_gen` or :func:`post_gen`, so ``scaffolder new`` and plain
-``cookiecutter`` produce the same project from the same rules. Standard library and cookiecutter
-only: the hooks run in the interpreter that runs cookiecutter.
+Every template's ``hooks/pre_gen_project.py`` and ``hooks/post_gen_project.py`` is a symlink to the
+one copy in ``templates/_hooks/``: a few lines that find this package and call :func:`pre_gen` or
+:func:`post_gen`, so ``scaffolder new`` and plain ``cookiecutter`` produce the same project from the
+same rules. Standard library and cookiecutter only: the hooks run in the interpreter that runs
+cookiecutter.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import posixpath
 import re
 import secrets
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from scaffolder.answers import check_answers
-from scaffolder.errors import InvalidAnswers
-from scaffolder.templates import SHARED_DIR, load_template
+from scaffolder.errors import (
+    PartConflict,
+    PartRenderFailed,
+    ScaffolderError,
+    UnknownPart,
+)
+from scaffolder.templates import SHARED_DIR, Template, load_template
 
 RECORD_FILE = ".scaffolder.json"
-# Kinds of shared files that may be platform-specific and so render to nothing elsewhere.
-_TEXT_SUFFIXES = {".yaml", ".yml", ".tf", ".md"}
+#: A part's files with this suffix are libraries: macros and values other parts' files import
+#: (``{% import "spacelift.jinja" as platform with context %}``); they are never written.
+LIBRARY_SUFFIX = ".jinja"
+# What a part directory may hold that is not part of it: caches of running its code in place.
+_IGNORED_DIRS = frozenset({"__pycache__", "node_modules"})
 
 
 def _public(context: Mapping[str, Any]) -> dict[str, object]:
@@ -32,13 +43,87 @@ def _public(context: Mapping[str, Any]) -> dict[str, object]:
 
 def pre_gen(context: Mapping[str, Any]) -> int:
     """Check the answers before cookiecutter writes anything; return the hook's exit status."""
-    template = load_template(Path(context["_repo_dir"]))
     try:
+        template = load_template(Path(context["_repo_dir"]))
         check_answers(_public(context), choices=template.choices, cloud=template.cloud)
-    except InvalidAnswers as error:
+    except ScaffolderError as error:
         print(f"scaffolder: {error}", file=sys.stderr)
         return 1
     return 0
+
+
+@dataclass(frozen=True, slots=True)
+class _Part:
+    """One entry of a template's ``_shared``: a part directory and where in the project it goes."""
+
+    name: str
+    directory: Path
+    destination: str
+
+
+def _walk(root: Path) -> Iterator[str]:
+    """Every file under ``root`` as a normalised relative path, in a stable order."""
+    for directory, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d not in _IGNORED_DIRS)
+        relative = Path(directory).relative_to(root)
+        for name in sorted(files):
+            yield (relative / name).as_posix()
+
+
+def _listed_parts(
+    template: Template, context: Mapping[str, Any], render: Callable[[str], str]
+) -> list[_Part]:
+    """The parts ``_shared`` names, in order; destinations and names may use the context."""
+    shared_root = template.path.resolve().parent / SHARED_DIR
+    parts = []
+    for destination, sources in dict(context.get("_shared", {})).items():
+        for source in [sources] if isinstance(sources, str) else sources:
+            name = render(source)
+            directory = shared_root / name
+            if not directory.is_dir():
+                raise UnknownPart(template=template.name, part=name)
+            parts.append(_Part(name, directory, posixpath.normpath(render(destination))))
+    return parts
+
+
+def _own_files(template: Template, render: Callable[[str], str]) -> list[str]:
+    """The files the template writes itself (under its ``{{cookiecutter.project_slug}}``)."""
+    (project,) = (
+        child for child in template.path.iterdir() if child.is_dir() and "{{" in child.name
+    )
+    return [render(relative) for relative in _walk(project)]
+
+
+def _plan(
+    template: Template, parts: list[_Part], render: Callable[[str], str]
+) -> tuple[dict[str, Path], list[tuple[_Part, str]]]:
+    """Decide, before anything is written, which source writes each file and library.
+
+    Returns:
+        Each library's file by its name, and every (part, file relative to the part) to render.
+
+    Raises:
+        PartConflict: Two parts, or a part and the template itself, would write one project
+            path, or two parts provide a library of the same name.
+    """
+    owners = {path: f"template `{template.name}`" for path in _own_files(template, render)}
+    providers: dict[str, _Part] = {}
+    files = []
+    for part in parts:
+        for relative in _walk(part.directory):
+            if relative.endswith(LIBRARY_SUFFIX):
+                if relative in providers:
+                    sources = [f"part `{providers[relative].name}`", f"part `{part.name}`"]
+                    raise PartConflict(template=template.name, path=relative, sources=sources)
+                providers[relative] = part
+                continue
+            path = posixpath.normpath(posixpath.join(part.destination, render(relative)))
+            if path in owners:
+                sources = [owners[path], f"part `{part.name}`"]
+                raise PartConflict(template=template.name, path=path, sources=sources)
+            owners[path] = f"part `{part.name}`"
+            files.append((part, relative))
+    return {name: part.directory / name for name, part in providers.items()}, files
 
 
 def render_shared_parts(context: Mapping[str, Any], project_dir: Path) -> list[Path]:
@@ -46,47 +131,65 @@ def render_shared_parts(context: Mapping[str, Any], project_dir: Path) -> list[P
 
     ``_shared`` maps a destination inside the project to a part directory under
     ``templates/_shared``, or to a list of them; both may use the cookiecutter context
-    (``app-{{ cookiecutter.app_runtime }}``). Files are rendered by cookiecutter's own
-    ``generate_file`` with the template's environment, so a shared file behaves exactly like a
-    file of the template.
+    (``app-{{ cookiecutter.app_runtime }}``). A part is neutral (``spacelift``) or belongs
+    to one platform (``spacelift-gke``); a neutral part's file asks for what differs per platform
+    by importing a library (``spacelift.jinja``) that the template's platform part provides.
+    Files are rendered by cookiecutter's own ``generate_file`` with the template's environment,
+    so a shared file behaves exactly like a file of the template.
 
     Returns:
         The files written, relative to ``project_dir``.
+
+    Raises:
+        UnknownPart: ``_shared`` names a part that does not exist.
+        PartConflict: Two sources would write one path; nothing has been written then.
+        PartRenderFailed: A part's file does not render, e.g. it imports a library that none of
+            the template's parts provides.
     """
     # Imported here: cookiecutter pulls in jinja2, which `scaffolder --help` must not pay for.
     from cookiecutter.generate import generate_file
     from cookiecutter.utils import create_env_with_context, work_in
-    from jinja2 import FileSystemLoader
+    from jinja2 import ChoiceLoader, FileSystemLoader, FunctionLoader, TemplateNotFound
+    from jinja2 import TemplateError as JinjaError
 
+    template = load_template(Path(context["_repo_dir"]))
     full_context = {"cookiecutter": dict(context)}
     env = create_env_with_context(full_context)
-    shared_root = Path(context["_repo_dir"]).resolve().parent / SHARED_DIR
+
+    def render(text: str) -> str:
+        return str(env.from_string(text).render(**full_context))
+
+    parts = _listed_parts(template, context, render)
+    libraries, files = _plan(template, parts, render)
+
+    def load_library(name: str) -> tuple[str, str, Callable[[], bool]] | None:
+        path = libraries.get(name)
+        if path is None:
+            return None
+        return path.read_text(encoding="utf-8"), str(path), lambda: True
+
+    project = project_dir.resolve()
     written: list[Path] = []
-    parts = [
-        (destination, source)
-        for destination, sources in dict(context.get("_shared", {})).items()
-        for source in ([sources] if isinstance(sources, str) else sources)
-    ]
-    for destination, source in parts:
-        part_dir = shared_root / env.from_string(source).render(**full_context)
-        if not part_dir.is_dir():
-            raise FileNotFoundError(f"shared part `{part_dir.name}` not found in {shared_root}")
-        target_root = (project_dir / env.from_string(destination).render(**full_context)).resolve()
-        with work_in(part_dir):
-            env.loader = FileSystemLoader(["."])
-            for root, dirs, files in os.walk("."):
-                dirs[:] = sorted(d for d in dirs if d not in {"__pycache__", "node_modules"})
-                for name in sorted(files):
-                    infile = os.path.normpath(os.path.join(root, name))  # noqa: PTH118
-                    out_rel = env.from_string(infile).render(**full_context)
-                    (target_root / out_rel).parent.mkdir(parents=True, exist_ok=True)
-                    generate_file(str(target_root), infile, full_context, env)
-                    output = target_root / out_rel
-                    # A part's file for another platform renders to nothing: leave it out.
-                    if output.suffix in _TEXT_SUFFIXES and not output.read_text("utf-8").strip():
-                        output.unlink()
-                        continue
-                    written.append(output.relative_to(project_dir.resolve()))
+    for part, relative in files:
+        target_root = project / part.destination
+        with work_in(part.directory):
+            env.loader = ChoiceLoader([FileSystemLoader(["."]), FunctionLoader(load_library)])
+            (target_root / render(relative)).parent.mkdir(parents=True, exist_ok=True)
+            try:
+                generate_file(str(target_root), relative, full_context, env)
+            except TemplateNotFound as error:
+                raise PartRenderFailed(
+                    template=template.name,
+                    part=part.name,
+                    path=relative,
+                    reason=f"imports `{error.name}`, which none of the template's parts provides "
+                    f"(its parts: {', '.join(p.name for p in parts)})",
+                ) from error
+            except JinjaError as error:
+                raise PartRenderFailed(
+                    template=template.name, part=part.name, path=relative, reason=str(error)
+                ) from error
+        written.append((target_root / render(relative)).relative_to(project))
     return written
 
 
@@ -149,7 +252,7 @@ def post_gen(context: Mapping[str, Any], project_dir: Path) -> int:
         render_shared_parts(context, project_dir)
         write_local_secrets(context, project_dir)
         record(context, project_dir)
-    except (OSError, ValueError, InvalidAnswers) as error:
+    except (OSError, ScaffolderError) as error:
         print(f"scaffolder: post-generation step failed: {error}", file=sys.stderr)
         return 1
     return 0

@@ -2,7 +2,9 @@
 
 Templates are ordinary cookiecutter templates in the top-level ``templates/`` directory of the
 repository; the wheel ships the same directory as ``scaffolder/templates``. Directories whose name
-starts with ``_`` hold parts shared between templates and are not templates themselves.
+starts with ``_`` are not templates: ``_shared`` holds the parts templates are assembled from and
+``_hooks`` the one copy of the cookiecutter hooks. docs/templates.md explains how a template is
+put together.
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from scaffolder.errors import UnknownTemplate
+from scaffolder.clouds import PLATFORMS, Cloud, Platform
+from scaffolder.errors import UnknownPlatform, UnknownTemplate
 
 SHARED_DIR = "_shared"
 
@@ -52,10 +55,28 @@ class Template:
         }
 
     @property
-    def cloud(self) -> str | None:
-        """The cloud the template targets (``_cloud``), which picks region and machine rules."""
-        value = self.raw.get("_cloud")
-        return str(value) if value else None
+    def platform(self) -> Platform | None:
+        """The platform the template deploys to (``_platform``); None for one without (docker-dev).
+
+        Raises:
+            UnknownPlatform: ``_platform`` names a platform missing from
+                :data:`scaffolder.clouds.PLATFORMS`.
+        """
+        name = self.raw.get("_platform")
+        if name is None:
+            return None
+        try:
+            return PLATFORMS[str(name)]
+        except KeyError:
+            raise UnknownPlatform(
+                template=self.name, platform=str(name), known=sorted(PLATFORMS)
+            ) from None
+
+    @property
+    def cloud(self) -> Cloud | None:
+        """The cloud of the template's platform, which picks the region and machine type rules."""
+        platform = self.platform
+        return platform.cloud if platform else None
 
     @property
     def private(self) -> dict[str, Any]:

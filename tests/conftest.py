@@ -106,6 +106,24 @@ def npm() -> str:
 
 
 @pytest.fixture(scope="session")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str, str], Path]:
+    """Any template rendered with default answers and the given runtime, once per session.
+
+    Tests read these projects and must not change them; a test that installs or writes into a
+    project copies it first (or uses ``rendered``, which the app tests own).
+    """
+    cache: dict[tuple[str, str], Path] = {}
+
+    def render(template: str, runtime: str = "python") -> Path:
+        if (template, runtime) not in cache:
+            out = tmp_path_factory.mktemp(f"{template}-{runtime}")
+            cache[template, runtime] = generate(template, out, answers={"app_runtime": runtime})
+        return cache[template, runtime]
+
+    return render
+
+
+@pytest.fixture(scope="session")
 def rendered(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
     """The docker-dev template rendered with default answers, once per runtime."""
     cache: dict[str, Path] = {}

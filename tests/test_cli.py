@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from scaffolder.cli import cli
+from scaffolder.templates import get_template
 
 from .conftest import build_tree, tree
 
@@ -38,7 +39,7 @@ def test_version_and_short_help() -> None:
 
 
 def test_list_text_and_json() -> None:
-    assert invoke("list").output.startswith("docker-dev  0.1.0")
+    assert invoke("list").output.startswith(f"docker-dev  {get_template('docker-dev').version}")
     data = json.loads(invoke("list", "--format", "json").output)
     docker_dev = next(item for item in data if item["name"] == "docker-dev")
     assert list(docker_dev["answers"]) == [
@@ -56,7 +57,7 @@ def test_new_writes_project_and_prints_its_path(chdir: Path) -> None:
     record = json.loads((chdir / "billing-api" / ".scaffolder.json").read_text())
     assert record == {
         "template": "docker-dev",
-        "template_version": "0.1.0",
+        "template_version": get_template("docker-dev").version,
         "answers": {
             "app_port": 8000,
             "app_runtime": "python",

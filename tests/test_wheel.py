@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from scaffolder.templates import list_templates
+
 from .conftest import REPO
 
 
@@ -44,22 +46,35 @@ def test_wheel_installs_into_a_fresh_venv_and_generates(tmp_path: Path) -> None:
         timeout=900,
     )
     out = tmp_path / "out"
+    scaffolder = str(venv / "bin" / "scaffolder")
     # Run from an unrelated directory with a bare PATH: nothing may come from the source checkout.
-    result = subprocess.run(
-        [str(venv / "bin" / "scaffolder"), "new", "docker-dev", "--no-input", "-o", str(out)],
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    listed = subprocess.run(
+        [scaffolder, "list", "--format", "json"],
         cwd=tmp_path,
         capture_output=True,
         text=True,
-        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
-        check=False,
+        env=env,
+        check=True,
     )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == str(out / "my-service")
-    assert (
-        json.loads((out / "my-service" / ".scaffolder.json").read_text())["template"]
-        == "docker-dev"
-    )
-    assert (out / "my-service" / "k8s" / "overlays" / "local" / "kustomization.yaml").is_file()
+    templates = [item["name"] for item in json.loads(listed.stdout)]
+    assert templates == [template.name for template in list_templates()]
+    # Every template, so the hooks (symlinks in the checkout) and the shared parts' libraries
+    # are shown to work from the wheel.
+    for template in templates:
+        result = subprocess.run(
+            [scaffolder, "new", template, "--no-input", "-o", str(out / template)],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.strip() == str(out / template / "my-service")
+        project = out / template / "my-service"
+        assert json.loads((project / ".scaffolder.json").read_text())["template"] == template
+        assert (project / "k8s" / "overlays" / "local" / "kustomization.yaml").is_file()
     # Hermetic: cookiecutter wrote no replay or clone directory into HOME; the only thing there
     # is scaffolder's own validation cache, in the user cache directory.
     assert sorted(p.name for p in tmp_path.iterdir()) == [".cache", "dist", "out", "venv"]

@@ -1,17 +1,1 @@
-"""Add the parts shared between templates, local secrets and the answers record."""
-
-import json
-import sys
-from pathlib import Path
-
-CONTEXT = json.loads(r"""{{ cookiecutter | tojson }}""")
-
-# See pre_gen_project.py for where the package is found.
-for parent in Path(CONTEXT["_repo_dir"]).resolve().parents:
-    if (parent / "scaffolder" / "__init__.py").is_file():
-        sys.path.insert(0, str(parent))
-        break
-
-from scaffolder.hooks import post_gen  # noqa: E402
-
-sys.exit(post_gen(CONTEXT, Path.cwd()))
+../../_hooks/post_gen_project.py

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from scaffolder.generation import generate
+from scaffolder.templates import list_templates
 from scaffolder.validation import validate
 from scaffolder.validation.domain import rules_of
 from scaffolder.validation.parity import DOMAIN
@@ -87,7 +88,7 @@ BREAKS = [
 ]
 
 
-@pytest.mark.parametrize("template", ["docker-dev", "gke", "eks"])
+@pytest.mark.parametrize("template", [t.name for t in list_templates()])
 def test_generated_projects_are_at_parity(project: Rendered, template: str) -> None:
     assert validate([project(template)], select=IDS, cache=False).findings == ()
 

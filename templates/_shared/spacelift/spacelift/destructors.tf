@@ -1,3 +1,4 @@
+{%- import "spacelift.jinja" as platform with context -%}
 # Removing a stack from this configuration first destroys what it manages. The Kubernetes
 # stack's destructor depends on the infra stack's, so on teardown the workloads go first and the
 # cluster after them; both keep their credentials until they are done.
@@ -6,15 +7,7 @@ resource "spacelift_stack_destructor" "infra" {
 
   depends_on = [
     spacelift_environment_variable.infra_backend,
-{%- if cookiecutter._cloud == "gcp" %}
-    spacelift_gcp_service_account.infra,
-    google_project_iam_member.infra,
-    google_storage_bucket_iam_member.infra_state,
-{%- else %}
-    spacelift_aws_integration_attachment.stacks,
-    aws_iam_role_policy_attachment.spacelift_power_user,
-    aws_iam_role_policy.spacelift_iam,
-{%- endif %}
+{{- platform.infra_credentials() }}
   ]
 }
 
@@ -24,11 +17,6 @@ resource "spacelift_stack_destructor" "k8s" {
   depends_on = [
     spacelift_stack_destructor.infra,
     spacelift_stack_dependency_reference.k8s_inputs,
-{%- if cookiecutter._cloud == "gcp" %}
-    spacelift_gcp_service_account.k8s,
-    google_project_iam_member.k8s,
-{%- else %}
-    spacelift_aws_integration_attachment.stacks,
-{%- endif %}
+{{- platform.k8s_credentials() }}
   ]
 }

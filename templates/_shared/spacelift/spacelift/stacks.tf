@@ -1,20 +1,15 @@
 {%- set slug = cookiecutter.project_slug -%}
+{%- import "spacelift.jinja" as platform with context -%}
 locals {
   labels = ["app:{{ slug }}", "managed-by:{{ slug }}-management", "platform:{{ cookiecutter._platform }}"]
 
   # Outputs of infra/ that the Kubernetes stack's hooks read (.spacelift/config.yml), and the
   # environment variable each arrives as.
   k8s_inputs = {
-{%- if cookiecutter._cloud == "gcp" %}
-    cluster_name     = "CLUSTER_NAME"
-    cluster_location = "CLUSTER_LOCATION"
-    project_id       = "GCP_PROJECT_ID"
-    registry_url     = "REGISTRY_URL"
-{%- else %}
-    cluster_name       = "CLUSTER_NAME"
-    region             = "CLUSTER_REGION"
-    ecr_repository_url = "ECR_REPOSITORY_URL"
-{%- endif %}
+{%- set width = platform.k8s_inputs | map("length") | max %}
+{%- for output, variable in platform.k8s_inputs.items() %}
+    {{ output.ljust(width) }} = "{{ variable }}"
+{%- endfor %}
   }
 }
 
@@ -60,11 +55,7 @@ resource "spacelift_stack" "infra" {
 resource "spacelift_environment_variable" "infra_backend" {
   stack_id   = spacelift_stack.infra.id
   name       = "TF_CLI_ARGS_init"
-{%- if cookiecutter._cloud == "gcp" %}
-  value      = "-backend-config=bucket=${var.state_bucket} -backend-config=prefix={{ slug }}/infra"
-{%- else %}
-  value      = "-backend-config=bucket=${var.state_bucket} -backend-config=key={{ slug }}/infra.tfstate -backend-config=region=${var.aws_region}"
-{%- endif %}
+  value      = "{{ platform.infra_backend_config }}"
   write_only = false
 }
 

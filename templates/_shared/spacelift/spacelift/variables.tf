@@ -1,3 +1,4 @@
+{%- import "spacelift.jinja" as platform with context -%}
 variable "repository" {
   description = "Repository the stacks read, as the Spacelift VCS integration names it."
   type        = string
@@ -31,12 +32,7 @@ variable "runner_image" {
 variable "k8s_runner_image" {
   description = "Runner image of the Kubernetes stack: it needs the cloud CLI for the kubeconfig hook."
   type        = string
-{%- if cookiecutter._cloud == "gcp" %}
-  default     = "gcr.io/google.com/cloudsdktool/google-cloud-cli:stable"
-{%- else %}
-  # Spacelift's default runner image has the AWS CLI.
-  default = null
-{%- endif %}
+{{- platform.k8s_runner_image_default() }}
 }
 
 variable "kubectl_version" {
@@ -48,30 +44,6 @@ variable "kubectl_version" {
 variable "state_bucket" {
   description = "Bucket that holds the infra stack's state (infra/backend.tf)."
   type        = string
-{%- if cookiecutter._cloud == "gcp" %}
-  default     = "{{ cookiecutter.gcp_project_id }}-tfstate"
-{%- else %}
-  default     = "{{ cookiecutter.aws_account_id }}-{{ cookiecutter.region }}-tfstate"
-{%- endif %}
+  default     = "{{ platform.state_bucket }}"
 }
-{%- if cookiecutter._cloud == "gcp" %}
-
-variable "gcp_project_id" {
-  description = "GCP project the infra stack manages."
-  type        = string
-  default     = "{{ cookiecutter.gcp_project_id }}"
-}
-{%- else %}
-
-variable "aws_account_id" {
-  description = "AWS account the infra stack manages."
-  type        = string
-  default     = "{{ cookiecutter.aws_account_id }}"
-}
-
-variable "aws_region" {
-  description = "AWS region of the cluster and the state bucket."
-  type        = string
-  default     = "{{ cookiecutter.region }}"
-}
-{%- endif %}
+{{- platform.variables() }}

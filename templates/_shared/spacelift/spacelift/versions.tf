@@ -1,3 +1,4 @@
+{%- import "spacelift.jinja" as platform with context -%}
 terraform {
   required_version = ">= 1.10"
 
@@ -6,16 +7,6 @@ terraform {
       source  = "spacelift-io/spacelift"
       version = "~> 1.55"
     }
-{%- if cookiecutter._cloud == "gcp" %}
-    google = {
-      source  = "hashicorp/google"
-      version = ">= 7.0, < 8.0"
-    }
-{%- else %}
-    aws = {
-      source  = "hashicorp/aws"
-      version = ">= 6.0, < 7.0"
-    }
-{%- endif %}
+{{- platform.required_providers() }}
   }
 }
