@@ -214,24 +214,49 @@ def generate(
 
 
 def _render(template: Template, answers: Answers, staging: Path) -> Path:
+    """Render with cookiecutter, then complete the project in this process.
+
+    The template's hooks call the same code (:mod:`scaffolder.hooks`) for plain cookiecutter;
+    here the answers are already checked, and running the post-generation step in-process
+    spares two interpreter start-ups, leaves no hook script holding the answers in the
+    temporary directory, and leaves no child process behind on Ctrl-C.
+
+    Raises:
+        RenderFailed: Cookiecutter or the post-generation step failed; nothing is left behind.
+    """
     from cookiecutter.exceptions import CookiecutterException
     from cookiecutter.generate import generate_files
     from jinja2 import TemplateError
 
-    # Cookiecutter logs hook failures with a traceback through the root logger's last-resort
+    from scaffolder.errors import ScaffolderError
+    from scaffolder.hooks import complete
+
+    # Cookiecutter logs failures with a traceback through the root logger's last-resort
     # handler; scaffolder reports them as one RenderFailed instead.
     cookiecutter_logger = logging.getLogger("cookiecutter")
     cookiecutter_logger.addHandler(logging.NullHandler())
     cookiecutter_logger.propagate = False
+    context = _context(template, answers, staging)
+    project: Path | None = None
     try:
-        project = generate_files(
-            repo_dir=str(template.path),
-            context=_context(template, answers, staging),
-            output_dir=str(staging),
-            accept_hooks=True,
+        project = Path(
+            generate_files(
+                repo_dir=str(template.path),
+                context=context,
+                output_dir=str(staging),
+                accept_hooks=False,
+            )
         )
-    except (CookiecutterException, TemplateError, OSError) as error:
-        raise RenderFailed(
-            template=template.name, reason=str(error) or type(error).__name__
-        ) from error
-    return Path(project)
+        complete(context["cookiecutter"], project)
+    except BaseException as error:
+        # As cookiecutter does when a hook fails: no half-made project stays behind.
+        if project is not None:
+            shutil.rmtree(project, ignore_errors=True)
+        if isinstance(error, (CookiecutterException, TemplateError, OSError)) or (
+            isinstance(error, ScaffolderError) and not isinstance(error, UserError)
+        ):
+            raise RenderFailed(
+                template=template.name, reason=str(error) or type(error).__name__
+            ) from error
+        raise
+    return project

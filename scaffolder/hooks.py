@@ -246,12 +246,22 @@ def write_local_secrets(context: Mapping[str, Any], project_dir: Path) -> list[P
     return written
 
 
+def complete(context: Mapping[str, Any], project_dir: Path) -> None:
+    """Add the shared parts, local secrets and the answers record to a rendered project.
+
+    Raises:
+        OSError: A file could not be written.
+        ScaffolderError: A part is missing or two parts write one path.
+    """
+    render_shared_parts(context, project_dir)
+    write_local_secrets(context, project_dir)
+    record(context, project_dir)
+
+
 def post_gen(context: Mapping[str, Any], project_dir: Path) -> int:
-    """Add the shared parts, local secrets and the answers record; return the exit status."""
+    """The post-generation hook: :func:`complete`, with the exit status cookiecutter wants."""
     try:
-        render_shared_parts(context, project_dir)
-        write_local_secrets(context, project_dir)
-        record(context, project_dir)
+        complete(context, project_dir)
     except (OSError, ScaffolderError) as error:
         print(f"scaffolder: post-generation step failed: {error}", file=sys.stderr)
         return 1

@@ -59,7 +59,7 @@ def test_failing_hook_inside_cookiecutter_leaves_nothing(tmp_path: Path) -> None
     import shutil
 
     shutil.copytree(REPO / "templates", template_copy)
-    # A template whose shared part is missing fails inside cookiecutter's post-generation hook.
+    # A template whose shared part is missing fails in the post-generation step.
     (template_copy / "docker-dev" / "cookiecutter.json").write_text(
         (template_copy / "docker-dev" / "cookiecutter.json")
         .read_text()
@@ -70,7 +70,7 @@ def test_failing_hook_inside_cookiecutter_leaves_nothing(tmp_path: Path) -> None
 
     staging = tmp_path / "staging"
     staging.mkdir()
-    with pytest.raises(RenderFailed, match="Hook script failed"):
+    with pytest.raises(RenderFailed, match="shared part `no-such-part`, which does not exist"):
         _render(
             load_template(template_copy / "docker-dev"),
             {"project_name": "x", "project_slug": "x", "app_runtime": "python", "app_port": 8000},

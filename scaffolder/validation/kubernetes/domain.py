@@ -18,13 +18,13 @@ from scaffolder.validation.kubernetes.manifests import (
 )
 from scaffolder.validation.kubernetes.objects import ObjectSet
 from scaffolder.validation.kubernetes.rules import FAMILIES, SET_FAMILIES, suppression
-from scaffolder.validation.kubernetes.schemas import resolve_version
+from scaffolder.validation.kubernetes.schemas import prepare, resolve_version
 from scaffolder.validation.model import Finding
 
 
 def check(context: Context, version: str) -> Result:
     """Every Kubernetes rule over every object set under the root."""
-    found = list(object_sets(context, version))
+    found = list(object_sets(context, version, meanwhile=lambda: prepare(version)))
     sets = [item for item in found if isinstance(item, ObjectSet)]
     loading = [item for item in found if isinstance(item, Finding)]
     checked = run_families(SET_FAMILIES, sets).findings

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -48,71 +48,84 @@ def _unplaced(_: list[str | int]) -> tuple[int, int]:
     return 1, 1
 
 
-def object_sets(context: Context, version: str) -> Iterator[ObjectSet | Finding]:
-    """Every set of objects under the root, and the findings of loading and rendering them."""
+def object_sets(
+    context: Context, version: str, *, meanwhile: Callable[[], None] | None = None
+) -> Iterator[ObjectSet | Finding]:
+    """Every set of objects under the root, and the findings of loading and rendering them.
+
+    The kustomize renders (kubectl processes, side by side) start first; the manifests are
+    loaded, and ``meanwhile`` runs (loading schemas), while they render.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
     files = context.files
     yaml_files = sorted(context.owned)
     kustomizations = [path for path in yaml_files if is_kustomization(path)]
     kustomize_dirs = {path.parent for path in kustomizations}
-    sources: dict[str, _Source] = {}
-    loose: dict[Path, list[Obj]] = {}
-    for path in yaml_files:
-        if is_kustomization(path):
-            continue
-        try:
-            documents = files.yaml(path)
-        except YamlSyntaxError as error:
-            yield context.finding(
-                YAML_SYNTAX, path, error.line, error.column, f"invalid YAML: {error.message}"
-            )
-            continue
-        except (OSError, UnicodeDecodeError):
-            continue
-        for document in documents:
-            if not is_object(document.data):
-                continue
-            sources.setdefault(object_name(document.data), _Source(path, document))
-            if path.parent not in kustomize_dirs:
-                loose.setdefault(path.parent, []).append(
-                    Obj(document.data, document.locate, context.relative(path))
-                )
-    for directory in sorted(loose):
-        yield ObjectSet(tuple(loose[directory]), version)
-    if not kustomizations:
-        return
     parsed = {path: _kustomization_data(context, path) for path in kustomizations}
     referenced = _referenced_dirs(parsed)
     leaves = [path for path in kustomizations if path.parent.resolve() not in referenced]
-    kubectl = shutil.which("kubectl")
-    if kubectl is None:
-        yield context.finding(
-            NO_KUBECTL,
-            leaves[0] if leaves else kustomizations[0],
-            1,
-            1,
-            "kubectl not found: kustomizations were not rendered; "
-            "their resources were validated one by one",
-        )
-        listed = {
-            (path.parent / entry).resolve()
-            for path, data in parsed.items()
-            for entry in data.get("resources") or []
-            if isinstance(entry, str)
-        }
-        yield ObjectSet(
-            tuple(
-                Obj(source.document.data, source.document.locate, context.relative(source.path))
-                for source in sources.values()
-                if source.path.parent in kustomize_dirs and source.path.resolve() in listed
-            ),
-            version,
-        )
-        return
-    # Each render is a kubectl process: they run side by side.
-    from concurrent.futures import ThreadPoolExecutor
-
+    kubectl = shutil.which("kubectl") if kustomizations else None
     with ThreadPoolExecutor(max_workers=min(8, len(leaves)) or 1) as pool:
-        yield from pool.map(lambda leaf: _render(context, leaf, kubectl, sources, version), leaves)
+        renders = [pool.submit(_kustomize, kubectl, leaf) for leaf in leaves] if kubectl else []
+        if meanwhile is not None:
+            meanwhile()
+        sources: dict[str, _Source] = {}
+        loose: dict[Path, list[Obj]] = {}
+        for path in yaml_files:
+            if is_kustomization(path):
+                continue
+            try:
+                documents = files.yaml(path)
+            except YamlSyntaxError as error:
+                yield context.finding(
+                    YAML_SYNTAX, path, error.line, error.column, f"invalid YAML: {error.message}"
+                )
+                continue
+            except (OSError, UnicodeDecodeError):
+                continue
+            for document in documents:
+                if not is_object(document.data):
+                    continue
+                sources.setdefault(object_name(document.data), _Source(path, document))
+                if path.parent not in kustomize_dirs:
+                    loose.setdefault(path.parent, []).append(
+                        Obj(document.data, document.locate, context.relative(path))
+                    )
+        for directory in sorted(loose):
+            yield ObjectSet(tuple(loose[directory]), version)
+        if not kustomizations:
+            return
+        if kubectl is None:
+            yield context.finding(
+                NO_KUBECTL,
+                leaves[0] if leaves else kustomizations[0],
+                1,
+                1,
+                "kubectl not found: kustomizations were not rendered; "
+                "their resources were validated one by one",
+            )
+            listed = {
+                (path.parent / entry).resolve()
+                for path, data in parsed.items()
+                for entry in data.get("resources") or []
+                if isinstance(entry, str)
+            }
+            yield ObjectSet(
+                tuple(
+                    Obj(
+                        source.document.data,
+                        source.document.locate,
+                        context.relative(source.path),
+                    )
+                    for source in sources.values()
+                    if source.path.parent in kustomize_dirs and source.path.resolve() in listed
+                ),
+                version,
+            )
+            return
+        for leaf, render in zip(leaves, renders, strict=True):
+            yield _place(context, leaf, render.result(), sources, version)
 
 
 def _kustomization_data(context: Context, path: Path) -> dict[str, Any]:
@@ -135,19 +148,23 @@ def _referenced_dirs(parsed: dict[Path, dict[str, Any]]) -> set[Path]:
     return referenced
 
 
-def _render(
-    context: Context,
-    kustomization: Path,
-    kubectl: str,
-    sources: dict[str, _Source],
-    version: str,
-) -> ObjectSet | Finding:
-    result = subprocess.run(
+def _kustomize(kubectl: str, kustomization: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
         [kubectl, "kustomize", str(kustomization.parent)],
         capture_output=True,
         text=True,
         check=False,
     )
+
+
+def _place(
+    context: Context,
+    kustomization: Path,
+    result: subprocess.CompletedProcess[str],
+    sources: dict[str, _Source],
+    version: str,
+) -> ObjectSet | Finding:
+    """The objects kustomize rendered, each placed back in the file it came from."""
     if result.returncode != 0:
         message = result.stderr.strip().splitlines()[-1] if result.stderr.strip() else "failed"
         return context.finding(

@@ -34,6 +34,31 @@ def resolve_version(requested: str | None) -> str:
     return str(major_minor(wanted))
 
 
+def _schema_directory(version: str) -> str:
+    from kubernetes_validate.utils import all_versions, major_minor
+
+    schema_version = [v for v in all_versions() if major_minor(v) <= major_minor(version)][-1]
+    return f"kubernetes-json-schema/v{schema_version}-local-strict"
+
+
+@functools.lru_cache(maxsize=4)
+def _definitions(version: str) -> Any:
+    """The definitions every kind's schema refers to (1 MB of JSON): read once per version."""
+    from kubernetes_validate.utils import schema_contents
+    from referencing import Resource
+
+    return Resource.from_contents(
+        schema_contents(f"{_schema_directory(version)}/_definitions.json", version)
+    )
+
+
+def prepare(version: str) -> None:
+    """Import the schema libraries and read the definitions now (while kustomize renders)."""
+    import jsonschema  # type: ignore[import-untyped]  # noqa: F401
+
+    _definitions(version)
+
+
 @functools.lru_cache(maxsize=256)
 def validator(kind: str, api_version: str, version: str) -> Any:
     """kubernetes-validate's strict schema for one kind, as a jsonschema validator.
@@ -42,23 +67,16 @@ def validator(kind: str, api_version: str, version: str) -> Any:
     (the library raises the first one only), and cached: one schema serves every object of its
     kind. Raises the library's ``SchemaNotFoundError`` for kinds without a schema.
     """
-    import jsonschema  # type: ignore[import-untyped]
-    from kubernetes_validate.utils import (
-        SchemaNotFoundError,
-        all_versions,
-        major_minor,
-        schema_contents,
-    )
+    import jsonschema
+    from kubernetes_validate.utils import SchemaNotFoundError, schema_contents
     from referencing import Registry, Resource
 
-    schema_version = [v for v in all_versions() if major_minor(v) <= major_minor(version)][-1]
     group = re.sub(r"^([^./]*)(?:\.[^/]*)?/", r"\1-", api_version)
-    directory = f"kubernetes-json-schema/v{schema_version}-local-strict"
+    directory = _schema_directory(version)
     try:
         schema = schema_contents(f"{directory}/{kind.lower()}-{group}.json", version)
     except FileNotFoundError:
         raise SchemaNotFoundError(version=version, kind=kind, api_version=api_version) from None
-    definitions = schema_contents(f"{directory}/_definitions.json", version)
     registry: Any = Resource.from_contents(schema) @ Registry()
-    registry = Resource.from_contents(definitions) @ registry
+    registry = _definitions(version) @ registry
     return jsonschema.validators.Draft202012Validator(schema, registry=registry)
