@@ -209,3 +209,34 @@ def test_claims_route_files_to_the_domain_that_owns_them(tmp_path: Path) -> None
         ("SL002", ".spacelift/config.yml"),
     ]
     assert report.files == 4
+
+
+def test_readme_finds_every_rule_in_one_hop() -> None:
+    from scaffolder.report.listing import source_file
+
+    readme = (REPO / "README.md").read_text()
+    table = readme.split("### Rules by file", 1)[1]
+    listed: dict[str, str] = {}
+    for line in table.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) == 2 and cells[1].startswith("`scaffolder/"):
+            for rule_id in cells[0].split(", "):
+                assert rule_id not in listed, rule_id
+                listed[rule_id] = cells[1].strip("`")
+    registry = Registry.from_domains(DOMAINS)
+    assert listed == {rule.id: source_file(registry, rule.id) for rule in registry}
+    assert all((REPO / path).is_file() for path in listed.values())
+
+
+def test_where_things_live_names_paths_that_exist() -> None:
+    readme = (REPO / "README.md").read_text()
+    section = readme.split("## Where things live", 1)[1].split("### Rules by file", 1)[0]
+    cells = [line.split("|")[1] for line in section.splitlines() if line.startswith("| `")]
+    for cell in cells:
+        names = [part.strip("` ") for part in cell.split(",")]
+        # Names after the first in a cell sit in the first one's directory.
+        directory = Path(names[0]).parent
+        for index, name in enumerate(names):
+            path = REPO / (name if index == 0 else directory / name)
+            if "<" not in name:
+                assert path.exists(), name

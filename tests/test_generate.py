@@ -9,7 +9,7 @@ import pytest
 import scaffolder
 from scaffolder.errors import InvalidAnswers, RenderFailed, TargetExists
 from scaffolder.generation import resolve_answers
-from scaffolder.templates import get_template
+from scaffolder.templates import get_template, list_templates
 
 from .conftest import REPO, build_tree, tree
 
@@ -194,3 +194,32 @@ def test_plain_cookiecutter_uses_the_same_rules(tmp_path: Path) -> None:
     assert (project / "k8s" / "base" / "deployment.yaml").is_file()
     # Same record as `scaffolder new` writes, with app_port normalised.
     assert json.loads((project / ".scaffolder.json").read_text())["answers"]["app_port"] == 8000
+
+
+@pytest.mark.parametrize("template", [t.name for t in list_templates()])
+def test_plain_cookiecutter_and_new_render_the_same_project(tmp_path: Path, template: str) -> None:
+    """`new` completes the project in-process; the hooks do it for plain cookiecutter."""
+    import sys
+
+    plain = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "cookiecutter",
+            "--no-input",
+            "-o",
+            str(tmp_path / "plain"),
+            str(REPO / "templates" / template),
+        ],
+        capture_output=True,
+        text=True,
+        env={"HOME": str(tmp_path / "home"), "PATH": "/usr/bin:/bin"},
+        check=False,
+    )
+    assert plain.returncode == 0, plain.stderr
+    ours = scaffolder.generate(template, tmp_path / "new")
+    secrets = set(get_template(template).private.get("_local_secrets", []))
+    expected = {k: v for k, v in tree(tmp_path / "plain" / ours.name).items() if k not in secrets}
+    got = {k: v for k, v in tree(ours).items() if k not in secrets}
+    assert got == expected
+    assert secrets <= set(tree(ours))
