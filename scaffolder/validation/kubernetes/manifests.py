@@ -8,6 +8,7 @@ source, not at kustomize's output.
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from collections.abc import Callable, Iterator
@@ -148,6 +149,24 @@ def _referenced_dirs(parsed: dict[Path, dict[str, Any]]) -> set[Path]:
     return referenced
 
 
+# kubectl logs through klog: `E1201 11:21:55.289123   30165 run.go:72] "command failed" err="…"`.
+_KLOG = re.compile(r'^[EWIF]\d{4} [\d:.]+\s+\d+ [^\]]+\] (?:"[^"]*" )?(?:err="(?P<err>.*)"$)?')
+
+
+def kubectl_error(stderr: str) -> str:
+    """The error kubectl reports, without klog's timestamp, process id and source line."""
+    lines = [line for line in stderr.strip().splitlines() if line.strip()]
+    if not lines:
+        return "failed"
+    last = lines[-1]
+    match = _KLOG.match(last)
+    if match is None:
+        return last
+    if match["err"] is not None:
+        return match["err"].replace('\\"', '"')
+    return last[match.end() :].strip() or "failed"
+
+
 def _kustomize(kubectl: str, kustomization: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [kubectl, "kustomize", str(kustomization.parent)],
@@ -166,9 +185,12 @@ def _place(
 ) -> ObjectSet | Finding:
     """The objects kustomize rendered, each placed back in the file it came from."""
     if result.returncode != 0:
-        message = result.stderr.strip().splitlines()[-1] if result.stderr.strip() else "failed"
         return context.finding(
-            KUSTOMIZE, kustomization, 1, 1, f"`kubectl kustomize` failed: {message}"
+            KUSTOMIZE,
+            kustomization,
+            1,
+            1,
+            f"`kubectl kustomize` failed: {kubectl_error(result.stderr)}",
         )
     try:
         rendered = load_documents(result.stdout)

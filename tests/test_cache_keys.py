@@ -1,0 +1,72 @@
+"""A cached result equals a fresh one: every input a unit reads is in its key (regressions)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from scaffolder.validation import validate
+
+from .conftest import build_tree
+
+
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    directory = tmp_path / "cache"
+    monkeypatch.setenv("SCAFFOLDER_CACHE_DIR", str(directory))
+    return directory
+
+
+def _rows(root: Path, **options: object) -> list[tuple[str, str, int, str]]:
+    report = validate([root], **options)  # type: ignore[arg-type]
+    return [(f.rule, f.path, f.line, f.message) for f in report.findings]
+
+
+def test_a_removed_project_root_is_seen_through_the_cache(tmp_path: Path, cache: Path) -> None:
+    root = build_tree(
+        tmp_path / "repo",
+        {
+            ".spacelift/config.yml": "version: 1\nstacks:\n  app:\n    project_root: deploy\n",
+            "deploy/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  namespace: n\n",
+        },
+    )
+    assert _rows(root) == []
+    shutil.rmtree(root / "deploy")
+    # The config did not change; the tree did. Before, the cached clean result came back.
+    assert [row[0] for row in _rows(root)] == ["SL004"]
+    assert _rows(root) == _rows(root, cache=False)
+
+
+def test_a_moved_root_does_not_get_another_directorys_messages(tmp_path: Path, cache: Path) -> None:
+    if shutil.which("kubectl") is None:
+        pytest.skip("kubectl not on PATH")
+    first = build_tree(tmp_path / "first", {"k/kustomization.yaml": "resources:\n  - gone.yaml\n"})
+    before = _rows(first)
+    assert [row[0] for row in before] == ["K8S002"]
+    moved = tmp_path / "second"
+    first.rename(moved)
+    after = _rows(moved)
+    assert after == _rows(moved, cache=False)
+    assert str(moved) in after[0][3] and f"{first}/" not in after[0][3]
+    # kubectl's klog header (time, process id) is not part of the message: runs agree.
+    assert after[0][3].startswith("`kubectl kustomize` failed: accumulating resources")
+
+
+def test_a_dotted_key_in_a_rendered_object_is_placed_on_its_line(tmp_path: Path) -> None:
+    # Regression: the field path was rebuilt from the message by splitting on dots, so a key
+    # such as `example.com/team` was looked up as `example`, `com/team`.
+    if shutil.which("kubectl") is None:
+        pytest.skip("kubectl not on PATH")
+    root = build_tree(
+        tmp_path,
+        {
+            "k/kustomization.yaml": "resources:\n  - cm.yaml\n",
+            "k/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  namespace: n\n"
+            "  example.com/team: 3\n",
+        },
+    )
+    (finding,) = validate([root], select=["K8S001"], cache=False).findings
+    assert (finding.path, finding.line, finding.column) == ("k/cm.yaml", 6, 21)
+    assert "example.com/team" in finding.message and "(rendered by k)" in finding.message
