@@ -10,16 +10,26 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from scaffolder import __version__
 from scaffolder.errors import Aborted, InvalidAnswersFile, InvalidSetOption, ScaffolderError
 
+if TYPE_CHECKING:
+    from scaffolder.validation.model import Report, Severity
+
 F = TypeVar("F", bound=Callable[..., Any])
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+def _exit_code(report: Report, threshold: Severity) -> int:
+    """The one exit-code policy of validation: a failed check, then findings, then success."""
+    if report.internal_errors():
+        return EXIT_INTERNAL
+    return EXIT_FINDINGS if report.fails(threshold) else EXIT_OK
 SEVERITIES = ("error", "warning", "info")
 
 
@@ -202,10 +212,11 @@ def new_command(
     )
     report = validate([target])
     if report.findings:
-        print_text(report, Console(stderr=True))
+        print_text(report, Console(stderr=True, emoji=False))
     click.echo(str(target))
-    if report.fails(Severity.ERROR):
-        sys.exit(EXIT_FINDINGS)
+    code = _exit_code(report, Severity.ERROR)
+    if code:
+        sys.exit(code)
 
 
 def source_lines(bases: Sequence[Path]) -> Callable[[str, int], str | None]:
@@ -312,12 +323,14 @@ def validate_command(
             import io
 
             buffer = io.StringIO()
-            print_text(report, Console(file=buffer, no_color=True, width=200), source_lines(bases))
+            console = Console(file=buffer, no_color=True, width=200, emoji=False)
+            print_text(report, console, source_lines(bases))
             _write_report(output, buffer.getvalue())
         else:
-            print_text(report, Console(), source_lines(bases))
-    if report.fails(Severity(fail_on)):
-        sys.exit(EXIT_FINDINGS)
+            print_text(report, Console(emoji=False), source_lines(bases))
+    code = _exit_code(report, Severity(fail_on))
+    if code:
+        sys.exit(code)
 
 
 def _write_report(output: Path, text: str) -> None:

@@ -16,6 +16,18 @@ _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO:
 SourceLines = Callable[[str, int], "str | None"]
 
 
+#: Longer source lines are shown as an excerpt around the column.
+_WIDTH = 160
+
+
+def _excerpt(line: str, column: int) -> tuple[str, int]:
+    """The part of ``line`` around ``column`` that fits the width, and where it starts."""
+    if len(line) <= _WIDTH:
+        return line, 0
+    start = max(0, min(column - 1 - _WIDTH // 2, len(line) - _WIDTH))
+    return line[start : start + _WIDTH], start
+
+
 def print_text(report: Report, console: Console, source: SourceLines | None = None) -> None:
     """Print ``report``: one block per file, source line and caret under each finding."""
     for path, findings in groupby(report.findings, key=lambda finding: finding.path):
@@ -29,8 +41,8 @@ def print_text(report: Report, console: Console, source: SourceLines | None = No
             )
             text = source(finding.path, finding.line) if source else None
             if text is not None and text.strip():
-                shown = text.expandtabs(4).rstrip()
-                caret = " " * min(max(finding.column - 1, 0), len(shown))
+                shown, offset = _excerpt(text.expandtabs(4).rstrip(), finding.column)
+                caret = " " * min(max(finding.column - 1 - offset, 0), len(shown))
                 console.print(f"      [dim]{escape(shown)}[/dim]", soft_wrap=True, highlight=False)
                 console.print(f"      {caret}[{style}]^[/{style}]", highlight=False)
     counts = ", ".join(f"{report.count(severity)} {severity.value}" for severity in Severity)

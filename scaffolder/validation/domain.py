@@ -11,6 +11,7 @@ one). The engine names no domain: everything it needs to know, a domain declares
 from __future__ import annotations
 
 import enum
+import functools
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from scaffolder.validation.model import Finding, Rule
+from scaffolder.validation.model import Finding, Rule, Severity
 
 if TYPE_CHECKING:
     from scaffolder.validation.files import FileSet
@@ -186,14 +187,49 @@ class Domain(Protocol):
         """Findings across units, and the product; ``done`` is in ``plan`` order."""
 
 
-def run_families(families: Iterable[ModuleType], views: Iterable[object]) -> Result:
+@functools.lru_cache(maxsize=32)
+def internal_rule(prefix: str) -> Rule:
+    """``<PREFIX>000``: a check of the domain failed; every domain has one, made here."""
+    return Rule(
+        f"{prefix}000",
+        "internal-error",
+        Severity.ERROR,
+        "A check failed with an internal error; the other files were still checked.",
+    )
+
+
+def internal_finding(prefix: str, path: str, error: BaseException) -> Finding:
+    """The finding that stands for a check that raised ``error`` on ``path``."""
+    text = str(error).splitlines()[0][:300] if str(error) else ""
+    return internal_rule(prefix).at(
+        path,
+        1,
+        1,
+        f"internal error while checking this file: {type(error).__name__}"
+        + (f": {text}" if text else "")
+        + " (a bug in scaffolder: please report it)",
+    )
+
+
+def run_families(families: Iterable[ModuleType], views: Iterable[object], *, prefix: str) -> Result:
     """Every family's ``check`` over every view, as one unit's result.
 
     Within a domain every family checks the same kind of view (a module, a compose file, an
-    object set), so a domain's entry point is its views and this call.
+    object set), so a domain's entry point is its views and this call. A family that raises on
+    a view becomes one internal-error finding at the view's ``location``; the other families
+    and views are still checked.
     """
-    views = list(views)
-    return Result(tuple(f for family in families for view in views for f in family.check(view)))
+    families = list(families)
+    findings: list[Finding] = []
+    for view in views:
+        for family in families:
+            try:
+                findings.extend(family.check(view))
+            except Exception as error:
+                # A bug in one check must not hide what the others find.
+                place = str(getattr(view, "location", "."))
+                findings.append(internal_finding(prefix, place, error))
+    return Result(tuple(findings))
 
 
 def rules_of(domain: Domain) -> tuple[Rule, ...]:

@@ -34,6 +34,7 @@ from scaffolder.validation.domain import (
     Products,
     Result,
     Unit,
+    internal_finding,
     rules_of,
 )
 from scaffolder.validation.files import FileSet, discover
@@ -222,10 +223,16 @@ class _Root:
         try:
             for index, key in misses:
                 future = in_workers.get((domain.name, index))
-                if future is not None:
-                    result = Result.from_json(future.result())
-                else:
-                    result = units[index].run()
+                try:
+                    if future is not None:
+                        result = Result.from_json(future.result())
+                    else:
+                        result = units[index].run()
+                except Exception as error:
+                    # A bug in one unit must not hide what the others find; it is reported,
+                    # and not cached, so the next run tries again.
+                    results[index] = Result((self._internal(domain, units[index], error),))
+                    continue
                 cache.put(key, result.to_json())
                 results[index] = result
             done = [
@@ -242,6 +249,16 @@ class _Root:
             self.products.put(domain.provides, outcome.product)
         found = [finding for unit, result in done for finding in self._placed(unit, result)]
         return [*found, *outcome.findings]
+
+    def _internal(self, domain: Domain, unit: Unit, error: BaseException) -> Finding:
+        """The internal-error finding of a unit that raised, placed like its other findings."""
+        anchor = unit.anchor or self.base
+        where = unit.inputs[0] if unit.inputs else anchor
+        try:
+            path = where.relative_to(anchor).as_posix()
+        except ValueError:
+            path = "."
+        return internal_finding(domain.prefix, path, error)
 
     def _placed(self, unit: Unit, result: Result) -> Iterable[Finding]:
         """The unit's findings with paths relative to the base."""

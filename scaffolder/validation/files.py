@@ -18,6 +18,72 @@ if TYPE_CHECKING:
 
 #: Directories that hold dependencies, caches or version control, never sources to check.
 SKIP_DIRS = frozenset({"node_modules", "__pycache__", ".terraform", ".git", ".venv", "venv"})
+#: Larger files are not read: no configuration file is this big, and a run must stay bounded.
+MAX_FILE_BYTES = 32 * 1024 * 1024
+
+
+class Unreadable(OSError):
+    """A file that is not read, and why: not a regular file, too large, or outside the root."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(reason)
+        self.path = path
+        self.reason = reason
+
+    def __str__(self) -> str:
+        return self.reason
+
+
+def read_regular(path: Path, *, limit: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of ``path`` if it is a regular file of at most ``limit`` bytes.
+
+    The file is opened without blocking and checked on the open descriptor, so a FIFO, a device
+    (a link to /dev/zero) or a socket is refused instead of hanging or filling memory, even when
+    it replaced a regular file after discovery.
+
+    Raises:
+        Unreadable: Not a regular file, or larger than ``limit``.
+        OSError: It cannot be opened or read.
+    """
+    import stat
+
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode):
+            raise Unreadable(path, "not a regular file (a FIFO, device or socket)")
+        if info.st_size > limit:
+            raise Unreadable(path, f"larger than {limit // (1024 * 1024)} MiB")
+        chunks = []
+        remaining = limit + 1
+        while remaining > 0 and (chunk := os.read(descriptor, min(remaining, 1 << 20))):
+            chunks.append(chunk)
+            remaining -= len(chunk)
+    finally:
+        os.close(descriptor)
+    data = b"".join(chunks)
+    if len(data) > limit:
+        raise Unreadable(path, f"larger than {limit // (1024 * 1024)} MiB")
+    return data
+
+
+def is_dir(path: Path) -> bool:
+    """``path.is_dir()`` for a path taken from file content.
+
+    A name too long for the system or with a NUL byte is simply not a directory.
+    """
+    try:
+        return path.is_dir()
+    except (OSError, ValueError):
+        return False
+
+
+def is_file(path: Path) -> bool:
+    """``path.is_file()`` for paths taken from file content (see :func:`is_dir`)."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
 
 
 def discover(root: Path, *, hidden: Iterable[str] = ()) -> list[Path]:
@@ -68,15 +134,34 @@ class FileSet:
         value = self._data.get(path)
         if value is None:
             try:
-                value = path.read_bytes()
+                self._inside(path)
+                value = read_regular(path)
             except OSError as error:
                 value = error
+            except ValueError as error:  # a NUL byte in a name taken from file content
+                value = Unreadable(path, f"not a valid path: {error}")
             with self._lock:
                 # The first reader wins, so every caller sees the same bytes.
                 value = self._data.setdefault(path, value)
         if isinstance(value, OSError):
             raise value
         return value
+
+    def _inside(self, path: Path) -> None:
+        """Refuse a file under the root that is a symlink to somewhere outside it."""
+        base = self.root if self.root.is_dir() else self.root.parent
+        if not Path(os.path.normpath(path)).is_relative_to(os.path.normpath(base)):
+            return  # read on purpose from outside (a module's siblings, a called module)
+        # Discovery does not enter linked directories, so a discovered file leaves the root
+        # only if it is a link itself; other paths come from file content and are resolved.
+        if path in self._members and not path.is_symlink():
+            return
+        try:
+            target = path.resolve()
+        except (OSError, RuntimeError) as error:
+            raise Unreadable(path, f"cannot resolve its links: {error}") from error
+        if not target.is_relative_to(base.resolve()):
+            raise Unreadable(path, "a symlink to outside the validated root, not followed")
 
     def text(self, path: Path) -> str:
         """The UTF-8 text of ``path``.

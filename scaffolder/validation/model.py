@@ -88,6 +88,11 @@ class Report:
             return None
         return max((finding.severity for finding in self.findings), key=lambda s: s.rank)
 
+    def internal_errors(self) -> tuple[Finding, ...]:
+        """Findings that stand for a check that failed (the domains' ``internal-error`` rules)."""
+        internal = {rule.id for rule in self.rules if rule.name == "internal-error"}
+        return tuple(f for f in self.findings if f.rule in internal)
+
     def fails(self, threshold: Severity) -> bool:
         """True when a finding is at or above ``threshold``."""
         return any(finding.severity.rank >= threshold.rank for finding in self.findings)

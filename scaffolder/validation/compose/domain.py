@@ -13,7 +13,7 @@ from scaffolder.validation.domain import BaseDomain, Claim, Context, Result, Uni
 def check(context: Context) -> Result:
     """Every compose rule over every compose file under the root."""
     files = [load(context, path) for path in sorted(context.owned)]
-    first = run_families((suppression, spec), files)
+    first = run_families((suppression, spec), files, prefix="COMPOSE")
     invalid = {finding.path for finding in first.findings if finding.rule == spec.SPEC.id}
     # An override's references resolve against the main file it is merged onto.
     complete = [
@@ -21,7 +21,9 @@ def check(context: Context) -> Result:
         for compose in files
         if context.relative(compose.path) not in invalid and not is_override(compose.path)
     ]
-    return Result(first.findings + run_families(REFERENCE_FAMILIES, complete).findings)
+    return Result(
+        first.findings + run_families(REFERENCE_FAMILIES, complete, prefix="COMPOSE").findings
+    )
 
 
 class ComposeDomain(BaseDomain):

@@ -37,6 +37,11 @@ class ComposeFile:
     error: tuple[int, int, str] | None = None
 
     @property
+    def location(self) -> str:
+        """The file, as findings name it."""
+        return self.context.relative(self.path)
+
+    @property
     def data(self) -> dict[str, Any]:
         """The top-level mapping (empty when there is none)."""
         data = self.document.data if self.document is not None else None

@@ -17,7 +17,7 @@ from scaffolder.validation.domain import BaseDomain, Claim, Context, Result, Uni
 def check_images(context: Context) -> Result:
     """Scaffolder's own rules over every Dockerfile, and unexplained suppressions."""
     dockerfiles = [load(context, path) for path in sorted(context.owned)]
-    found = run_families(IMAGE_FAMILIES, [d for d in dockerfiles if d is not None])
+    found = run_families(IMAGE_FAMILIES, [d for d in dockerfiles if d is not None], prefix="DOCKER")
     return Result((*suppression.check(context), *found.findings))
 
 

@@ -102,6 +102,11 @@ class Dockerfile:
     app_port: int | None
     context: Context
 
+    @property
+    def location(self) -> str:
+        """The file, as findings name it."""
+        return self.context.relative(self.path)
+
     def finding(self, rule: Rule, line: int, column: int, message: str) -> Finding:
         """A finding of ``rule`` in this Dockerfile."""
         return self.context.finding(rule, self.path, line, column, message)

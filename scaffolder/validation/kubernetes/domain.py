@@ -27,7 +27,7 @@ def check(context: Context, version: str) -> Result:
     found = list(object_sets(context, version, meanwhile=lambda: prepare(version)))
     sets = [item for item in found if isinstance(item, ObjectSet)]
     loading = [item for item in found if isinstance(item, Finding)]
-    checked = run_families(SET_FAMILIES, sets).findings
+    checked = run_families(SET_FAMILIES, sets, prefix="K8S").findings
     return Result((*loading, *checked, *suppression.check(context)))
 
 

@@ -80,6 +80,11 @@ class ObjectSet:
     #: Kubernetes minor whose schemas apply.
     version: str
 
+    @property
+    def location(self) -> str:
+        """The file of the set's first object, as findings name it."""
+        return self.objects[0].source if self.objects else "."
+
 
 def get(data: Any, path: FieldPath) -> Any:
     """The value at ``path``, or None where a step is missing."""

@@ -24,7 +24,7 @@ def check(context: Context) -> Result:
         for path in context.claimed
         if path.suffix in {".yaml", ".yml"} and not is_compose_file(path)
     ]
-    return run_families(FAMILIES, pairs(context, compose_files, manifests))
+    return run_families(FAMILIES, pairs(context, compose_files, manifests), prefix="PAR")
 
 
 class ParityDomain(BaseDomain):

@@ -67,6 +67,11 @@ class ServicePair:
     sources: dict[str, set[str]]
     context: Context
 
+    @property
+    def location(self) -> str:
+        """The compose file, as findings name it."""
+        return self.compose.location
+
     def finding(self, rule: Rule, steps: list[str | int], message: str) -> Finding:
         """A finding of ``rule`` at a field of the compose service."""
         return self.compose.finding(rule, ["services", self.name, *steps], message)

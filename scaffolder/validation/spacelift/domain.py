@@ -61,7 +61,7 @@ def repositories(context: Context) -> list[Repository]:
 
 def check(context: Context) -> Result:
     """Every Spacelift rule over every repository under the root."""
-    return run_families(FAMILIES, repositories(context))
+    return run_families(FAMILIES, repositories(context), prefix="SL")
 
 
 class SpaceliftDomain(BaseDomain):

@@ -30,6 +30,15 @@ class Repository:
     managements: tuple[Management, ...]
     context: Context
 
+    @property
+    def location(self) -> str:
+        """config.yml, or the first management directory, as findings name it."""
+        if self.config is not None:
+            return self.context.relative(self.config.path)
+        if self.managements:
+            return self.context.relative(self.managements[0].directory)
+        return self.context.relative(self.root)
+
     def finding(self, rule: Rule, path: Path, line: int, column: int, message: str) -> Finding:
         """A finding of ``rule`` in ``path``."""
         return self.context.finding(rule, path, line, column, message)

@@ -18,7 +18,15 @@ from dataclasses import replace
 from pathlib import Path
 from types import MappingProxyType
 
-from scaffolder.validation.domain import BaseDomain, Claim, Context, Outcome, Result, Unit
+from scaffolder.validation.domain import (
+    BaseDomain,
+    Claim,
+    Context,
+    Outcome,
+    Result,
+    Unit,
+    internal_finding,
+)
 from scaffolder.validation.files import FileSet
 from scaffolder.validation.model import Finding
 from scaffolder.validation.terraform.index import (
@@ -35,7 +43,9 @@ def is_terraform(path: Path) -> bool:
     return path.name.endswith((".tf", ".tf.json"))
 
 
-def analyze(sources: Sequence[tuple[str, bytes]]) -> Result:
+def analyze(
+    sources: Sequence[tuple[str, bytes]], unreadable: Sequence[tuple[str, str]] = ()
+) -> Result:
     """Parse one module's files and run every module family (pure; runs in workers).
 
     Findings are relative to the module's directory; the facts are its
@@ -50,10 +60,10 @@ def analyze(sources: Sequence[tuple[str, bytes]]) -> Result:
     from scaffolder.validation.terraform.suppress import suppress
     from scaffolder.validation.terraform.syntax import Attribute, Block, string_value
 
-    findings: list[Finding] = []
+    findings: list[Finding] = [syntax.unreadable(name, None, reason) for name, reason in unreadable]
     files = []
     json_names: set[str] = set()
-    complete = True
+    complete = not unreadable
     for name, data in sources:
         text = _decode(data)
         if text is None:
@@ -73,6 +83,9 @@ def analyze(sources: Sequence[tuple[str, bytes]]) -> Result:
             except ValueError as error:
                 findings.append(syntax.syntax_error(name, 1, 1, str(error)))
                 complete = False
+            except RecursionError:
+                findings.append(syntax.syntax_error(name, 1, 1, "JSON nests too deeply to read"))
+                complete = False
             continue
         try:
             files.append(hcl.parse(text, name))
@@ -81,7 +94,15 @@ def analyze(sources: Sequence[tuple[str, bytes]]) -> Result:
                 syntax.syntax_error(name, error.line, error.column, error.message, text)
             )
             complete = False
-    module = build_module(".", tuple(files), frozenset(json_names))
+    first = files[0].path if files else (sources or unreadable or [("main.tf", "")])[0][0]
+    try:
+        module = build_module(".", tuple(files), frozenset(json_names))
+    except RecursionError:
+        # Only machine-generated expressions nest this deep; say so instead of crashing.
+        files = []
+        module = build_module(".", (), frozenset(json_names))
+        findings.append(syntax.syntax_error(first, 1, 1, "expressions nest too deeply to check"))
+        complete = False
     # With a file unparsable, rules that would report what it declares or uses as missing or
     # unused are left out.
     left_out = (
@@ -93,17 +114,16 @@ def analyze(sources: Sequence[tuple[str, bytes]]) -> Result:
             for rule in getattr(family, "COMPLETE_MODULE_ONLY", ())
         }
     )
-    try:
-        module_findings = [
-            finding
-            for family in MODULE_FAMILIES
-            for finding in family.check(module)
-            if finding.rule not in left_out
-        ]
-    except RecursionError:
-        # Only machine-generated expressions nest this deep; say so instead of crashing.
-        first = files[0].path if files else sources[0][0]
-        module_findings = [syntax.syntax_error(first, 1, 1, "expressions nest too deeply to check")]
+    module_findings: list[Finding] = []
+    for family in MODULE_FAMILIES:
+        try:
+            found = list(family.check(module))
+        except RecursionError:
+            found = [syntax.syntax_error(first, 1, 1, "expressions nest too deeply to check")]
+        except Exception as error:
+            # A bug in one family must not hide what the others find.
+            found = [internal_finding("TF", first, error)]
+        module_findings.extend(f for f in found if f.rule not in left_out)
     findings.extend(suppress(module_findings, files))
     variables = {
         name: isinstance(places[0].node, Block) and "default" not in places[0].node.attributes
@@ -182,16 +202,16 @@ def _json_declarations(text: str) -> set[str]:
 def module_unit(files: FileSet, directory: Path, paths: Sequence[Path]) -> Unit:
     """The unit that analyses the module in ``directory`` from ``paths`` (its files)."""
     sources = []
+    unreadable = []
     for path in sorted(paths):
         try:
-            data = files.read(path)
+            sources.append((path.name, files.read(path)))
         except OSError as error:
-            # Shown as an unreadable file (TF002) rather than stopping the run.
-            data = f"\0{error}".encode()
-        sources.append((path.name, data))
+            # Reported as TF002 rather than stopping the run.
+            unreadable.append((path.name, str(error.strerror or error)))
     return Unit(
         name="module",
-        run=functools.partial(analyze, tuple(sources)),
+        run=functools.partial(analyze, tuple(sources), tuple(unreadable)),
         inputs=tuple(sorted(paths)),
         anchor=directory,
         processes=True,

@@ -10,12 +10,16 @@ from __future__ import annotations
 from scaffolder.validation.model import Finding, Rule, Severity
 
 SYNTAX = Rule("TF001", "hcl-syntax", Severity.ERROR, "A `.tf` file is not valid HCL.")
-UNREADABLE = Rule("TF002", "unreadable-file", Severity.ERROR, "A `.tf` file is not UTF-8 text.")
+UNREADABLE = Rule(
+    "TF002", "unreadable-file", Severity.ERROR, "A `.tf` file cannot be read as UTF-8 text."
+)
 RULES = (SYNTAX, UNREADABLE)
 
 
-def unreadable(name: str, data: bytes) -> Finding:
-    """TF002 for a file whose bytes are not text."""
+def unreadable(name: str, data: bytes | None, reason: str = "") -> Finding:
+    """TF002 for a file whose bytes are not text, or that could not be read (``reason``)."""
+    if data is None:
+        return UNREADABLE.at(name, 1, 1, f"cannot read: {reason}")
     kind = "a binary file" if b"\0" in data else "not UTF-8 text"
     return UNREADABLE.at(name, 1, 1, f"cannot read: {kind}")
 
