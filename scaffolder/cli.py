@@ -30,6 +30,8 @@ def _exit_code(report: Report, threshold: Severity) -> int:
     if report.internal_errors():
         return EXIT_INTERNAL
     return EXIT_FINDINGS if report.fails(threshold) else EXIT_OK
+
+
 SEVERITIES = ("error", "warning", "info")
 
 
