@@ -8,7 +8,7 @@ CHECKOV_VENV := .venv-checkov
 CHECKOV_VERSION := 3.3.30
 DEMO_DIR := .demo
 
-.PHONY: install demo test lint examples bench clean
+.PHONY: install demo test lint examples bench tables clean
 
 $(BIN)/scaffolder: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,9 @@ examples: install ## Re-render examples/ from the templates (default answers, ru
 bench: install ## Benchmarks: new against cookiecutter, validate against terraform fmt, as ratios
 	$(BIN)/python benchmarks/bench_new.py
 	$(BIN)/python benchmarks/bench_validate.py
+
+tables: install ## Rewrite the HCL parse tables scaffolder ships (after a python-hcl2 or Lark update)
+	$(BIN)/python -c 'from hcl2.postlexer import PostLexer; from lark import Lark; from scaffolder.validation.terraform import tables; tables.write(Lark.open(str(tables.grammar_path()), parser="lalr", propagate_positions=False, postlex=PostLexer()))'
 
 clean:
 	rm -rf $(VENV) $(CHECKOV_VENV) $(DEMO_DIR) dist build

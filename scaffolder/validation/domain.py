@@ -27,6 +27,11 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
+#: Seconds an external tool (kubectl, hadolint) may take on one invocation before it is
+#: stopped and the timeout reported as a finding.
+TOOL_TIMEOUT = 60.0
+
+
 class Claim(enum.IntEnum):
     """How strongly a domain wants a file; the strongest owner gets it."""
 

@@ -75,6 +75,48 @@ def _child(node: yaml.Node, step: str | int) -> tuple[yaml.Node | None, yaml.Nod
     return None
 
 
+#: More nodes than this, counting every alias as the copy it stands for, is refused: a few
+#: hundred bytes of nested aliases (a "billion laughs" document) expand past any memory.
+MAX_EXPANDED_NODES = 1_000_000
+
+
+def _bounded(root: yaml.Node) -> None:
+    """Raise YamlSyntaxError when ``root`` expands to more than MAX_EXPANDED_NODES nodes.
+
+    Aliases make the node graph a DAG: each node's expanded size is counted once (memoised,
+    iteratively, so depth costs no recursion), which keeps the check linear in the file.
+    """
+    import yaml
+
+    sizes: dict[int, int] = {}
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        if id(node) in sizes:
+            continue
+        if isinstance(node, yaml.SequenceNode):
+            children = list(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            children = [item for pair in node.value for item in pair]
+        else:
+            sizes[id(node)] = 1
+            continue
+        if children_done:
+            total = 1 + sum(sizes.get(id(child), 1) for child in children)
+            if total > MAX_EXPANDED_NODES:
+                mark = root.start_mark
+                raise YamlSyntaxError(
+                    message=f"the document expands to more than {MAX_EXPANDED_NODES:,} nodes "
+                    "through aliases; not read",
+                    line=int(mark.line) + 1,
+                    column=int(mark.column) + 1,
+                )
+            sizes[id(node)] = total
+            continue
+        stack.append((node, True))
+        stack.extend((child, False) for child in children if id(child) not in sizes)
+
+
 def _loader_class(pure: bool) -> Any:
     """PyYAML's libyaml-based safe loader when it is built in, else the pure-Python one.
 
@@ -119,9 +161,13 @@ def _load(text: str, *, pure: bool) -> list[Document]:
         column = error.position - (text.rfind("\n", 0, error.position) + 1) + 1
         raise YamlSyntaxError(message=str(error.reason), line=line, column=column) from error
     node = None
+    # Without a `*` there is no alias, and so nothing to expand.
+    aliases = "*" in text
     try:
         while loader.check_node():
             node = loader.get_node()
+            if node is not None and aliases:
+                _bounded(node)
             data = loader.construct_document(node)
             if node is not None and data is not None:
                 documents.append(Document(data=data, node=node))

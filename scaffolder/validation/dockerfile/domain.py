@@ -10,15 +10,36 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from scaffolder.validation.dockerfile.instructions import is_dockerfile, load, records
-from scaffolder.validation.dockerfile.rules import FAMILIES, IMAGE_FAMILIES, hadolint, suppression
+from scaffolder.validation.dockerfile.rules import (
+    FAMILIES,
+    IMAGE_FAMILIES,
+    hadolint,
+    sources,
+    suppression,
+)
 from scaffolder.validation.domain import BaseDomain, Claim, Context, Result, Unit, run_families
 
 
 def check_images(context: Context) -> Result:
     """Scaffolder's own rules over every Dockerfile, and unexplained suppressions."""
-    dockerfiles = [load(context, path) for path in sorted(context.owned)]
-    found = run_families(IMAGE_FAMILIES, [d for d in dockerfiles if d is not None], prefix="DOCKER")
-    return Result((*suppression.check(context), *found.findings))
+    loaded = {path: load(context, path) for path in sorted(context.owned)}
+    unreadable = [
+        context.finding(sources.UNREADABLE, path, 1, 1, f"cannot read: {why}")
+        for path, dockerfile in loaded.items()
+        if isinstance(dockerfile, str)
+        for why in [dockerfile]
+    ]
+    views = [dockerfile for dockerfile in loaded.values() if not isinstance(dockerfile, str)]
+    found = run_families(IMAGE_FAMILIES, views, prefix="DOCKER")
+    return Result((*unreadable, *suppression.check(context), *found.findings))
+
+
+def _readable(context: Context, path: Path) -> bool:
+    try:
+        context.files.text(path)
+    except (OSError, UnicodeDecodeError):
+        return False
+    return True
 
 
 class DockerfileDomain(BaseDomain):
@@ -37,13 +58,15 @@ class DockerfileDomain(BaseDomain):
         if not context.owned:
             return []
         dockerfiles = tuple(sorted(context.owned))
+        # hadolint reads the files itself: only those the run could read go to it.
+        readable = tuple(path for path in dockerfiles if _readable(context, path))
         binary = hadolint.hadolint_binary()
         config = context.base / hadolint.CONFIG
         answer_records = sorted({r for path in dockerfiles for r in records(path, context.base)})
         return [
             Unit(
                 name="hadolint",
-                run=lambda: Result(tuple(hadolint.check(context, dockerfiles, binary))),
+                run=lambda: Result(tuple(hadolint.check(context, readable, binary))),
                 inputs=(*dockerfiles, *([config] if config.is_file() else [])),
                 facts=(str(binary),),
             ),

@@ -112,12 +112,14 @@ class Dockerfile:
         return self.context.finding(rule, self.path, line, column, message)
 
 
-def load(context: Context, path: Path) -> Dockerfile | None:
-    """The Dockerfile at ``path``, or None when it cannot be read as text."""
+def load(context: Context, path: Path) -> Dockerfile | str:
+    """The Dockerfile at ``path``, or why it cannot be read as text."""
     try:
         items = instructions(context.files.text(path))
-    except (OSError, UnicodeDecodeError):
-        return None
+    except UnicodeDecodeError:
+        return "not UTF-8 text"
+    except OSError as error:
+        return str(error.strerror or error)
     return Dockerfile(path, items, _app_port(context, path), context)
 
 

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from scaffolder.validation.domain import Context
+from scaffolder.validation.domain import TOOL_TIMEOUT, Context
+from scaffolder.validation.files import is_dir
 from scaffolder.validation.kubernetes.objects import Obj, ObjectSet, is_object, object_name
 from scaffolder.validation.kubernetes.rules.sources import KUSTOMIZE, NO_KUBECTL, YAML_SYNTAX
 from scaffolder.validation.model import Finding
@@ -83,7 +84,9 @@ def object_sets(
                     YAML_SYNTAX, path, error.line, error.column, f"invalid YAML: {error.message}"
                 )
                 continue
-            except (OSError, UnicodeDecodeError):
+            except (OSError, UnicodeDecodeError) as error:
+                reason = "not UTF-8 text" if isinstance(error, UnicodeDecodeError) else error
+                yield context.finding(YAML_SYNTAX, path, 1, 1, f"cannot read: {reason}")
                 continue
             for document in documents:
                 if not is_object(document.data):
@@ -107,10 +110,9 @@ def object_sets(
                 "their resources were validated one by one",
             )
             listed = {
-                (path.parent / entry).resolve()
+                _resolved(path.parent / entry)
                 for path, data in parsed.items()
-                for entry in data.get("resources") or []
-                if isinstance(entry, str)
+                for entry in _entries(data, "resources")
             }
             yield ObjectSet(
                 tuple(
@@ -138,14 +140,31 @@ def _kustomization_data(context: Context, path: Path) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
+def _entries(data: dict[str, Any], *keys: str) -> list[str]:
+    """The string entries of the kustomization lists ``keys``."""
+    found: list[str] = []
+    for key in keys:
+        value = data.get(key)
+        if isinstance(value, list):
+            found.extend(entry for entry in value if isinstance(entry, str))
+    return found
+
+
+def _resolved(path: Path) -> Path | None:
+    """``path`` resolved, or None when no such path can exist (too long, a NUL byte)."""
+    try:
+        return path.resolve()
+    except (OSError, ValueError, RuntimeError):
+        return None
+
+
 def _referenced_dirs(parsed: dict[Path, dict[str, Any]]) -> set[Path]:
     referenced: set[Path] = set()
     for path, data in parsed.items():
-        for entry in [*(data.get("resources") or []), *(data.get("components") or [])]:
-            if isinstance(entry, str):
-                target = (path.parent / entry).resolve()
-                if target.is_dir():
-                    referenced.add(target)
+        for entry in _entries(data, "resources", "components"):
+            target = _resolved(path.parent / entry)
+            if target is not None and is_dir(target):
+                referenced.add(target)
     return referenced
 
 
@@ -168,12 +187,15 @@ def kubectl_error(stderr: str) -> str:
 
 
 def _kustomize(kubectl: str, kustomization: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [kubectl, "kustomize", str(kustomization.parent)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    command = [kubectl, "kustomize", str(kustomization.parent)]
+    try:
+        return subprocess.run(
+            command, capture_output=True, text=True, check=False, timeout=TOOL_TIMEOUT
+        )
+    except subprocess.TimeoutExpired:
+        return subprocess.CompletedProcess(
+            command, -1, "", f"timed out after {TOOL_TIMEOUT:.0f} s; not rendered"
+        )
 
 
 def _place(

@@ -24,6 +24,15 @@ POD_SPEC: dict[str, FieldPath] = {
 RUN_TO_COMPLETION = frozenset({"Job", "CronJob"})
 
 
+def mapping(value: Any) -> dict[str, Any]:
+    """``value`` when it is a mapping, else an empty one.
+
+    A field of the wrong type in a manifest is the schema's finding (K8S001), not a crash of
+    the other rules.
+    """
+    return value if isinstance(value, dict) else {}
+
+
 def is_object(data: Any) -> bool:
     """A Kubernetes object: a mapping with `apiVersion` and `kind`."""
     return isinstance(data, dict) and "apiVersion" in data and "kind" in data
@@ -31,7 +40,7 @@ def is_object(data: Any) -> bool:
 
 def object_name(obj: dict[str, Any]) -> str:
     """`Kind/name` of a raw object."""
-    metadata = obj.get("metadata") or {}
+    metadata = mapping(obj.get("metadata"))
     return f"{obj.get('kind')}/{metadata.get('name', '?') if isinstance(metadata, dict) else '?'}"
 
 
@@ -54,12 +63,12 @@ class Obj:
     @property
     def name(self) -> str:
         """metadata.name."""
-        return str((self.data.get("metadata") or {}).get("name", ""))
+        return str(mapping(self.data.get("metadata")).get("name", ""))
 
     @property
     def namespace(self) -> str | None:
         """metadata.namespace, when set."""
-        value = (self.data.get("metadata") or {}).get("namespace")
+        value = mapping(self.data.get("metadata")).get("namespace")
         return str(value) if value else None
 
     def label(self) -> str:
@@ -130,7 +139,7 @@ def pod_labels(obj: Obj) -> dict[str, str]:
     if found is None:
         return {}
     template = get(obj.data, found[0][:-1]) if obj.kind != "Pod" else obj.data
-    labels = get(template, ["metadata", "labels"]) or {}
+    labels = mapping(get(template, ["metadata", "labels"]))
     return {str(k): str(v) for k, v in labels.items()} if isinstance(labels, dict) else {}
 
 
@@ -139,11 +148,13 @@ def selects(selector: Any, labels: dict[str, str]) -> bool:
     if not isinstance(selector, dict):
         return False
     plain = {k: v for k, v in selector.items() if k not in {"matchLabels", "matchExpressions"}}
-    wanted = {**plain, **(selector.get("matchLabels") or {})}
+    wanted = {**plain, **mapping(selector.get("matchLabels"))}
     if any(labels.get(str(k)) != str(v) for k, v in wanted.items()):
         return False
-    for expression in selector.get("matchExpressions") or []:
-        key, operator = expression.get("key"), expression.get("operator")
+    expressions = selector.get("matchExpressions")
+    for expression in expressions if isinstance(expressions, list) else []:
+        expression = mapping(expression)
+        key, operator = str(expression.get("key")), expression.get("operator")
         values = [str(v) for v in expression.get("values") or []]
         present = key in labels
         if operator == "In" and (not present or labels[key] not in values):

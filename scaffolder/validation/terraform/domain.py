@@ -27,7 +27,7 @@ from scaffolder.validation.domain import (
     Unit,
     internal_finding,
 )
-from scaffolder.validation.files import FileSet
+from scaffolder.validation.files import FileSet, is_dir
 from scaffolder.validation.model import Finding
 from scaffolder.validation.terraform.index import (
     ModuleCall,
@@ -263,8 +263,9 @@ class TerraformDomain(BaseDomain):
         for key, directory in directories.items():
             for call in modules[key].calls:
                 target = directory / call.source.split("//", 1)[0]
-                target_key = module_key(target)
-                if target_key not in modules and target.is_dir():
+                exists = is_dir(target)
+                target_key = module_key(target) if exists else target
+                if target_key not in modules and exists:
                     paths = _terraform_files(target)
                     if paths:
                         unit = module_unit(context.files, target, paths)
@@ -274,7 +275,7 @@ class TerraformDomain(BaseDomain):
                 findings.extend(
                     replace(finding, path=context.relative(directory / finding.path))
                     for finding in module_calls.check_call(
-                        call, modules.get(target_key), source_exists=target.is_dir()
+                        call, modules.get(target_key), source_exists=exists
                     )
                 )
         return Outcome(tuple(findings), TerraformIndex(MappingProxyType(modules), context.files))

@@ -15,7 +15,6 @@ import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from scaffolder.validation.terraform.syntax import (
@@ -410,37 +409,20 @@ def _shift(node: Any, offset: int) -> Any:
 
 class _Parser:
     def __init__(self) -> None:
-        import hcl2.parser
         from hcl2.postlexer import PostLexer
         from lark import Lark
 
+        from scaffolder.validation.terraform import tables
+
         self.comments: list[Comment] = []
-        grammar = Path(hcl2.parser.__file__).with_name("hcl2.lark")
-        self._lark = Lark.open(
-            str(grammar),
-            parser="lalr",
-            propagate_positions=False,
-            postlex=PostLexer(),
-            transformer=_Builder(self.comments),
-            cache=_lark_cache(),
+        runtime: dict[str, Any] = {"postlex": PostLexer(), "transformer": _Builder(self.comments)}
+        loaded = tables.load(tables.shipped(), **runtime)
+        self._lark = loaded or Lark.open(
+            str(tables.grammar_path()), parser="lalr", propagate_positions=False, **runtime
         )
 
     def parse(self, text: str) -> Any:
         return self._lark.parse(text)
-
-
-def _lark_cache() -> str | bool:
-    """A file for Lark's compiled grammar tables in scaffolder's cache, when writable."""
-    from hcl2.version import version
-
-    from scaffolder.validation.cache import cache_dir
-
-    directory = cache_dir()
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return False
-    return str(directory / f"lark-hcl2-{version}.bin")
 
 
 @functools.lru_cache(maxsize=1)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from scaffolder.validation.files import FileSet
+from scaffolder.validation.files import FileSet, is_dir
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,12 +102,15 @@ class TerraformIndex:
         None when the directory holds no Terraform. Only declarations are read: a module
         outside the validated paths is not checked, just looked at.
         """
-        known = self.module(directory)
+        try:
+            known = self.module(directory)
+        except (OSError, ValueError, RuntimeError):
+            return None  # a project root no directory can have (too long, a NUL byte)
         if known is not None:
             return known
         from scaffolder.validation.terraform.hcl import HclSyntaxError, parse
 
-        paths = sorted(directory.glob("*.tf")) if directory.is_dir() else []
+        paths = sorted(directory.glob("*.tf")) if is_dir(directory) else []
         if not paths:
             return None
         outputs: set[str] = set()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from scaffolder.validation.compose.files import ComposeFile, build_context
+from scaffolder.validation.files import is_dir, is_file
 from scaffolder.validation.model import Finding, Rule, Severity
 
 BUILD_CONTEXT = Rule(
@@ -32,7 +33,7 @@ def check(compose: ComposeFile) -> Iterator[Finding]:
         build = service.get("build")
         context = build_context(service)
         remote = isinstance(context, str) and ("://" in context or "$" in context)
-        if isinstance(context, str) and not remote and not (directory / context).is_dir():
+        if isinstance(context, str) and not remote and not is_dir(directory / context):
             steps: list[str | int] = ["services", name, "build"]
             if isinstance(build, dict):
                 steps.append("context")
@@ -47,14 +48,14 @@ def check(compose: ComposeFile) -> Iterator[Finding]:
         for index, entry in enumerate(env_files):
             file = entry.get("path") if isinstance(entry, dict) else entry
             required = entry.get("required", True) if isinstance(entry, dict) else True
-            if not isinstance(file, str) or "$" in file or (directory / file).is_file():
+            if not isinstance(file, str) or "$" in file or is_file(directory / file):
                 continue
             where: list[str | int] = (
                 ["services", name, "env_file", index]
                 if isinstance(service.get("env_file"), list)
                 else ["services", name, "env_file"]
             )
-            if (directory / (file + ".example")).is_file():
+            if is_file(directory / (file + ".example")):
                 yield compose.finding(
                     ENV_FILE_EXAMPLE,
                     where,

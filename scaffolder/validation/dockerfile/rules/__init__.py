@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from scaffolder.validation.dockerfile.rules import build, hadolint, runtime, suppression
+from scaffolder.validation.dockerfile.rules import build, hadolint, runtime, sources, suppression
 
-FAMILIES = (hadolint, suppression, runtime, build)
+FAMILIES = (hadolint, suppression, runtime, build, sources)
 IMAGE_FAMILIES = (runtime, build)

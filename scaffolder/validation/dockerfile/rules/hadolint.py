@@ -11,7 +11,7 @@ import sysconfig
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from scaffolder.validation.domain import Context
+from scaffolder.validation.domain import TOOL_TIMEOUT, Context
 from scaffolder.validation.model import Finding, Rule, Severity
 
 HADOLINT = Rule(
@@ -67,15 +67,28 @@ def check(context: Context, dockerfiles: Sequence[Path], binary: str | None) -> 
     config = context.base / CONFIG
     if config.is_file():
         command += ["--config", str(config)]
-    result = subprocess.run(
-        [*command, *(str(path) for path in dockerfiles)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    given = {str(path): path for path in dockerfiles}
+    try:
+        result = subprocess.run(
+            [*command, *given],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=TOOL_TIMEOUT,
+        )
+    except subprocess.TimeoutExpired:
+        yield Finding(
+            context.relative(dockerfiles[0]),
+            1,
+            1,
+            HADOLINT.id,
+            Severity.ERROR,
+            f"hadolint timed out after {TOOL_TIMEOUT:.0f} s; Dockerfiles were not linted",
+        )
+        return
     try:
         items = json.loads(result.stdout or "[]")
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, RecursionError):
         yield Finding(
             context.relative(dockerfiles[0]),
             1,
@@ -85,9 +98,11 @@ def check(context: Context, dockerfiles: Sequence[Path], binary: str | None) -> 
             f"hadolint failed: {(result.stderr or result.stdout).strip()[:300]}",
         )
         return
-    for item in items:
+    for item in items if isinstance(items, list) else []:
+        # hadolint names a file as it was given; anything else is placed on the first.
+        path = given.get(str(item.get("file")), dockerfiles[0])
         yield Finding(
-            Path(item["file"]).resolve().relative_to(context.base.resolve()).as_posix(),
+            context.relative(path),
             max(int(item.get("line", 1)), 1),
             max(int(item.get("column", 1)), 1),
             HADOLINT.id,

@@ -13,6 +13,7 @@ from scaffolder.validation.kubernetes.objects import (
     Obj,
     ObjectSet,
     get,
+    mapping,
     pod_labels,
     selects,
 )
@@ -95,7 +96,7 @@ def check(found: ObjectSet) -> Iterator[Finding]:
                     + ", which no workload in this set carries",
                 )
         elif obj.kind == "HorizontalPodAutoscaler":
-            target = get(obj.data, ["spec", "scaleTargetRef"]) or {}
+            target = mapping(get(obj.data, ["spec", "scaleTargetRef"]))
             kind, name = target.get("kind"), target.get("name")
             if (
                 kind

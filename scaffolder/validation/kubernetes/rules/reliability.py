@@ -8,6 +8,7 @@ from scaffolder.validation.kubernetes.objects import (
     RUN_TO_COMPLETION,
     ObjectSet,
     containers,
+    mapping,
     workloads,
 )
 from scaffolder.validation.model import Finding, Rule, Severity
@@ -33,9 +34,9 @@ def check(objects: ObjectSet) -> Iterator[Finding]:
                     [*where, "image"],
                     f"{what} image `{image}` is untagged or `latest`; pin a version",
                 )
-            resources = container.get("resources") or {}
-            requests = resources.get("requests") or {}
-            limits = resources.get("limits") or {}
+            resources = mapping(container.get("resources"))
+            requests = mapping(resources.get("requests"))
+            limits = mapping(resources.get("limits"))
             missing = [f"requests.{r}" for r in ("cpu", "memory") if r not in requests]
             if "memory" not in limits:
                 missing.append("limits.memory")

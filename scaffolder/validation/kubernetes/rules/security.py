@@ -8,7 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from scaffolder.validation.kubernetes.objects import FieldPath, ObjectSet, containers, workloads
+from scaffolder.validation.kubernetes.objects import (
+    FieldPath,
+    ObjectSet,
+    containers,
+    mapping,
+    workloads,
+)
 from scaffolder.validation.model import Finding, Rule, Severity
 
 W = Severity.WARNING
@@ -31,7 +37,7 @@ RULES = (PRIVILEGED, ESCALATION, ROOT, WRITABLE_ROOT, CAPABILITIES, HOST, TOKEN)
 def check(objects: ObjectSet) -> Iterator[Finding]:
     """K8S104-K8S109 and K8S111 for every workload in the set."""
     for obj, base, spec in workloads(objects):
-        pod_context = spec.get("securityContext") or {}
+        pod_context = mapping(spec.get("securityContext"))
         for key in ("hostNetwork", "hostPID", "hostIPC"):
             if spec.get(key) is True:
                 yield obj.finding(HOST, [*base, key], f"`{obj.label()}` sets `{key}: true`")
@@ -53,7 +59,7 @@ def check(objects: ObjectSet) -> Iterator[Finding]:
             )
         pod_non_root = pod_context.get("runAsNonRoot") is True and pod_context.get("runAsUser") != 0
         for _, where, what, container in containers(obj, base, spec):
-            context = container.get("securityContext") or {}
+            context = mapping(container.get("securityContext"))
             at_context: FieldPath = [*where, "securityContext"] if context else where
             if context.get("privileged") is True:
                 yield obj.finding(
@@ -80,7 +86,7 @@ def check(objects: ObjectSet) -> Iterator[Finding]:
                     at_context,
                     f"{what} has a writable root filesystem; set `readOnlyRootFilesystem: true`",
                 )
-            added = (context.get("capabilities") or {}).get("add") or []
+            added = mapping(context.get("capabilities")).get("add") or []
             if added:
                 yield obj.finding(
                     CAPABILITIES,

@@ -20,5 +20,7 @@ NO_KUBECTL = Rule(
     Severity.INFO,
     "kubectl was not found: kustomizations were validated file by file, not rendered.",
 )
-YAML_SYNTAX = Rule("K8S005", "yaml-syntax", Severity.ERROR, "A manifest is not valid YAML.")
+YAML_SYNTAX = Rule(
+    "K8S005", "yaml-syntax", Severity.ERROR, "A manifest cannot be read, or is not valid YAML."
+)
 RULES = (KUSTOMIZE, NO_KUBECTL, YAML_SYNTAX)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from scaffolder.validation.files import is_dir
 from scaffolder.validation.model import Finding, Rule, Severity
 from scaffolder.validation.spacelift.repository import Repository
 
@@ -29,7 +30,7 @@ def check(repo: Repository) -> Iterator[Finding]:
     if config is not None:
         for steps, settings in config.sections():
             value = settings.get("project_root") if isinstance(settings, dict) else None
-            if isinstance(value, str) and not (repo.root / value.strip("/")).is_dir():
+            if isinstance(value, str) and not is_dir(repo.root / value.strip("/")):
                 where = ".".join(str(step) for step in steps)
                 yield repo.finding(
                     PROJECT_ROOT,
@@ -39,7 +40,7 @@ def check(repo: Repository) -> Iterator[Finding]:
                 )
     for management in repo.managements:
         for stack in management.wiring.stacks.values():
-            if not (repo.root / stack.project_root).is_dir():
+            if not is_dir(repo.root / stack.project_root):
                 line, column = stack.root_at or (stack.line, stack.column)
                 yield repo.finding(
                     PROJECT_ROOT,
