@@ -116,6 +116,14 @@ def bench_terraform(session: Session) -> None:
     )
 
 
+def validated_objects(run: Run) -> None:
+    result = run.json()
+    if not result["objects"] or result["unreadable"]:
+        raise BenchError(
+            f"validated {result['objects']} objects, {result['unreadable']} unreadable"
+        )
+
+
 def bench_manifests(session: Session) -> None:
     build = Sandbox.create(session.workdir, "build")
     root = session.workdir / "projects"
@@ -128,6 +136,7 @@ def bench_manifests(session: Session) -> None:
         "k8s",
         str(root),
         "1.33",
+        check=validated_objects,
     )
     cold = validate_command(
         "scaffolder validate, cold (all domains, kustomize renders)", root, fresh=True

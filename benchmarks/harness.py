@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import json
 import os
 import pwd
@@ -187,7 +188,7 @@ class HomeGuard:
 
     def check(self) -> list[str]:
         """Raise if cookiecutter wrote into a real home; return other new top-level entries."""
-        others = []
+        others: list[str] = []
         for home in self.homes:
             before, after = self.before[home], self._snapshot(home)
             changed = sorted(name for name in after if before.get(name) != after[name])
@@ -368,7 +369,7 @@ def execute(command: Command, sandbox: Sandbox) -> Run:
     )
     _verify(command, run)
     if command.self_timed:
-        run = Run(**{**run.__dict__, "seconds": float(run.json()["seconds"])})
+        run = dataclasses.replace(run, seconds=float(run.json()["seconds"]))
     return run
 
 
@@ -576,8 +577,33 @@ def cpu_busy_seconds() -> float | None:
 
 
 def own_cpu_seconds() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
+    """CPU seconds of this harness and of its set-up commands (the spawner's are not in it)."""
+    return sum(
+        usage.ru_utime + usage.ru_stime
+        for usage in (
+            resource.getrusage(resource.RUSAGE_SELF),
+            resource.getrusage(resource.RUSAGE_CHILDREN),
+        )
+    )
+
+
+def wait_for_idle(limit: float, *, threshold: float = 0.1, window: float = 2.0) -> str:
+    """Wait up to ``limit`` seconds for two windows in a row with the CPUs nearly idle."""
+    if limit <= 0:
+        return "not waited for"
+    capacity = window * (os.cpu_count() or 1)
+    waited, quiet = 0.0, 0
+    while waited < limit:
+        before = cpu_busy_seconds()
+        time.sleep(window)
+        after = cpu_busy_seconds()
+        waited += window
+        if before is None or after is None:
+            return "unknown"
+        quiet = quiet + 1 if (after - before) / capacity < threshold else 0
+        if quiet >= 2:
+            return f"idle after {waited:.0f} s"
+    return f"still busy after {limit:.0f} s, measuring anyway"
 
 
 def load_average() -> str:
@@ -617,6 +643,7 @@ class Session:
 
     workdir: Path
     repeat: int | None
+    wait_idle: float = 0.0
     verdicts: list[Verdict] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
     current: str = ""
@@ -638,9 +665,10 @@ class Session:
 
     def measure(self, commands: Sequence[Command], *, repeat: int) -> list[Measurement]:
         repeat = self.repeat or repeat
+        idle = wait_for_idle(self.wait_idle)
         print(
             f"   median of {repeat} interleaved runs after one warm-up each; "
-            f"load average before: {load_average()}",
+            f"machine {idle}, load average {load_average()}",
             flush=True,
         )
         busy, own, start = cpu_busy_seconds(), own_cpu_seconds(), time.perf_counter()
@@ -725,6 +753,13 @@ def main(
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--repeat", type=int, help="samples per command (default per benchmark)")
     parser.add_argument(
+        "--wait-idle",
+        type=float,
+        default=30.0,
+        metavar="SECONDS",
+        help="before each measurement, wait up to this long for idle CPUs (0: do not wait)",
+    )
+    parser.add_argument(
         "--only", action="append", choices=[name for name, _, _ in benchmarks], help="repeatable"
     )
     options = parser.parse_args(argv)
@@ -741,7 +776,7 @@ def main(
         flush=True,
     )
     with tempfile.TemporaryDirectory(prefix="scaffolder-bench-") as workdir:
-        session = Session(Path(workdir), options.repeat)
+        session = Session(Path(workdir), options.repeat, options.wait_idle)
         try:
             for name, title, benchmark in benchmarks:
                 if options.only and name not in options.only:

@@ -28,7 +28,7 @@ SKIP_DIRS = {"node_modules", "__pycache__", ".terraform"}
 
 
 def files_under(root: Path, *suffixes: str) -> list[Path]:
-    found = []
+    found: list[Path] = []
     for directory, dirs, names in os.walk(root):
         dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
         found.extend(Path(directory) / n for n in sorted(names) if n.endswith(suffixes))

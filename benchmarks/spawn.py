@@ -16,13 +16,14 @@ import os
 import signal
 import sys
 import time
+from typing import Any
 
 
-def run(request: dict[str, object]) -> dict[str, object]:
+def run(request: dict[str, Any]) -> dict[str, Any]:
     stdout = os.open(request["stdout"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     stderr = os.open(request["stderr"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     stdin = os.open(os.devnull, os.O_RDONLY)
-    timed_out = []
+    timed_out: list[bool] = []
 
     def kill(signum: int, frame: object) -> None:
         timed_out.append(True)
