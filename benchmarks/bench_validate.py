@@ -104,6 +104,9 @@ def bench_terraform(session: Session) -> None:
         if checked < tf_files:
             raise BenchError(f"validate checked {checked} files, fewer than the {tf_files} .tf")
     if base:
+        session.note(
+            f"terraform fmt -check exited {base[0].last.code} (3: some file not canonical)"
+        )
         session.ratio(ours_cold, base[0], 2.0, name="validate cold / terraform fmt -check")
         session.ratio(ours_warm, base[0], 0.25, name="validate warm / terraform fmt -check")
         session.ratio(bare, base[0], None, name="Lark parse floor (1 core) / terraform fmt")

@@ -722,7 +722,7 @@ class Session:
         verdict = Verdict(self.current, name, value, target, self.others)
         self.verdicts.append(verdict)
         goal = f"target <= {target:.2f}" if target is not None else "no target"
-        print(f"   ratio {value:6.2f}  {goal:<16} {verdict.outcome:<4}  {name}", flush=True)
+        print(f"   ratio {value:7.3f}  {goal:<16} {verdict.outcome:<4}  {name}", flush=True)
         return verdict
 
     def skip(self, reason: str) -> None:
@@ -738,9 +738,9 @@ class Session:
                 if verdict.others is not None and verdict.others > 0.1
                 else ""
             )
-            print(f"   {verdict.outcome:<4} {verdict.value:6.2f} {goal}  {verdict.name}{noisy}")
+            print(f"   {verdict.outcome:<4} {verdict.value:7.3f} {goal}  {verdict.name}{noisy}")
         for title, reason in self.skipped:
-            print(f"   SKIP               {title}: {reason}")
+            print(f"   SKIP                 {title}: {reason}")
 
 
 Benchmark = Callable[[Session], None]
