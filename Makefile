@@ -41,9 +41,10 @@ lint: install ## ruff and mypy --strict
 examples: install ## Re-render examples/ from the templates (default answers, runtime varied)
 	$(BIN)/python examples/render.py
 
+# Real repositories come from git mirrors in $(SCAFFOLDER_BENCH_MIRRORS) (default /work/.mirror);
+# a missing mirror skips its benchmark. BENCH_ARGS, e.g. "--repeat 3 --only new".
 bench: install ## Benchmarks: new against cookiecutter, validate against terraform fmt, as ratios
-	$(BIN)/python benchmarks/bench_new.py
-	$(BIN)/python benchmarks/bench_validate.py
+	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 
 tables: install ## Rewrite the HCL parse tables scaffolder ships (after a python-hcl2 or Lark update)
 	$(BIN)/python -c 'from hcl2.postlexer import PostLexer; from lark import Lark; from scaffolder.validation.terraform import tables; tables.write(Lark.open(str(tables.grammar_path()), parser="lalr", propagate_positions=False, postlex=PostLexer()))'

@@ -1,325 +1,164 @@
-"""Benchmark: `scaffolder validate` on a Terraform corpus, against named baselines in one run.
+"""`scaffolder validate` on corpora built here: Terraform, and whole rendered projects.
 
-Corpus: the Terraform of our templates (gke and eks, rendered with varied answers: `infra/` and
-`spacelift/` of each), synthetic modules shaped like real ones (variables with validation and
-optional object attributes, for_each over maps, dynamic blocks, heredocs, templatefile, splats,
-local module calls, moved/check blocks) and copies of the realistic test fixture; at least 500
-`.tf` files. Only `.tf` files are copied, so the other domains do not run.
-
-Baselines, measured here in the same run:
-- `terraform fmt -check -recursive` (HashiCorp's Go parser), when terraform is installed;
-- a plain Python loop of `hcl2.loads` over every file (python-hcl2's own path to a dict);
-- python-hcl2's Lark parser alone on one core: the floor any python-hcl2 based tool has.
-
-Reports cold (empty cache) and warm (unchanged files, cache filled) wall time of the CLI, and
-peak memory for the corpus and for a corpus twice its size. Targets: cold <= 2.0x terraform fmt,
-warm <= 0.25x, memory flat in file count. Prints medians; not a test.
+5. Terraform: the Terraform of our rendered templates plus synthetic modules and fixture copies
+   (at least 500 ``.tf`` files; see corpus.py), cold and warm, against
+   ``terraform fmt -check -recursive`` (when installed), python-hcl2's ``hcl2.loads`` loop and
+   its Lark parser alone (both one core, parser built before the clock starts). Cold is an empty
+   result cache with the HCL grammar tables already compiled (primed through the CLI on a
+   one-file module, untimed): the state after every file changed. Warm is the cache filled by
+   the previous run of the same tree. Targets: cold <= 2.0x and warm <= 0.25x terraform fmt.
+   Peak RSS for the corpus and for one twice its size (flat in file count is the aim).
+6. Manifests, compose files and Dockerfiles of 12 rendered projects (their Terraform removed),
+   cold and warm, against a kubernetes-validate loop over the same YAML (strict schemas, one
+   validator per kind cached as scaffolder caches it, every error listed; one core).
 """
 
 from __future__ import annotations
 
-import os
 import shutil
-import statistics
-import subprocess
 import sys
-import tempfile
-import time
-from pathlib import Path
+from collections.abc import Callable
 
-REPO = Path(__file__).resolve().parents[1]
-FIXTURE = REPO / "tests" / "fixtures" / "terraform" / "realistic"
+import corpus
+from harness import (
+    SCAFFOLDER,
+    BenchError,
+    Command,
+    Run,
+    Sandbox,
+    Session,
+    count_files,
+    main,
+    probe_command,
+    setup_run,
+    validate_command,
+    validate_summary,
+)
 
-VERSIONS = """terraform {
-  required_version = ">= 1.10"
-
-  required_providers {
-    google = {
-      source  = "hashicorp/google"
-      version = ">= 6.0, < 7.0"
-    }
-  }
-}
-"""
-
-
-def _variables(index: int) -> str:
-    parts = []
-    for n in range(8):
-        parts.append(
-            f'variable "setting_{n}" {{\n'
-            f'  description = "Setting {n} of module {index}."\n'
-            "  type = map(object({\n    cidr    = string\n"
-            "    enabled = optional(bool, true)\n    labels  = optional(map(string), {})\n  }))\n"
-            "  default = {}\n\n  validation {\n"
-            "    condition     = alltrue(\n"
-            f"      [for k, v in var.setting_{n} : can(cidrhost(v.cidr, 0))]\n    )\n"
-            '    error_message = "Every cidr must be a CIDR block."\n  }\n}\n'
-        )
-    parts.append('variable "name" {\n  description = "Name prefix."\n  type        = string\n}\n')
-    return "\n".join(parts)
+PRIMER = 'variable "primer" {\n  description = "Primes the grammar tables."\n  type = string\n}\n'
 
 
-def _main(index: int, child: bool) -> str:
-    blocks = [
-        "locals {\n"
-        '  labels = merge(var.setting_0["main"].labels, { module = var.name })\n'
-        + "".join(
-            f"  enabled_{n} = {{ for k, v in var.setting_{n} : k => v if v.enabled }}\n"
-            for n in range(8)
-        )
-        + "}\n"
-    ]
-    for n in range(8):
-        blocks.append(
-            f'resource "google_compute_subnetwork" "net_{n}" {{\n'
-            f"  for_each      = local.enabled_{n}\n"
-            f'  name          = "${{var.name}}-{n}-${{each.key}}"\n'
-            "  ip_cidr_range = each.value.cidr\n"
-            "  network       = google_compute_network.this.id\n\n"
-            '  dynamic "secondary_ip_range" {\n'
-            "    for_each = each.value.labels\n"
-            "    content {\n"
-            "      range_name    = secondary_ip_range.key\n"
-            "      ip_cidr_range = cidrsubnet(each.value.cidr, 4, 1)\n"
-            "    }\n  }\n\n"
-            '  log_config {\n    aggregation_interval = "INTERVAL_5_SEC"\n'
-            "    flow_sampling        = 0.5\n  }\n}\n"
-        )
-    blocks.append(
-        'resource "google_compute_network" "this" {\n'
-        '  name                    = "${var.name}-vpc"\n'
-        "  auto_create_subnetworks = false\n"
-        "  description             = <<-EOT\n"
-        f"    Network of module {index} for ${{var.name}}.\n"
-        "    %{for k in keys(local.labels)}${k} %{endfor}\n"
-        "  EOT\n}\n"
-    )
-    blocks.append(
-        "moved {\n  from = google_compute_network.old\n  to   = google_compute_network.this\n}\n"
-    )
-    if not child:
-        blocks.append('module "child" {\n  source = "./child"\n  name   = "${var.name}-child"\n}\n')
-    return "\n".join(blocks)
+def prime_grammar(sandbox: Sandbox) -> None:
+    """Empty scaffolder's cache, then let the CLI compile its grammar tables on one file."""
+    shutil.rmtree(sandbox.cache)
+    sandbox.cache.mkdir()
+    module = sandbox.root / "primer"
+    module.mkdir(exist_ok=True)
+    (module / "variables.tf").write_text(PRIMER)
+    setup_run([SCAFFOLDER, "validate", str(module), "--format", "json"], sandbox, expect=(0, 1))
 
 
-def _outputs(child: bool) -> str:
-    text = "".join(
-        f'output "subnets_{n}" {{\n  description = "Subnets {n}."\n'
-        f"  value       = {{ for k, s in google_compute_subnetwork.net_{n} : k => s.id }}\n}}\n\n"
-        for n in range(8)
-    )
-    text += 'output "network" {\n  description = "Network."\n'
-    text += "  value       = google_compute_network.this.id\n}\n"
-    if not child:
-        text += '\noutput "child" {\n  description = "Child network."\n'
-        text += "  value       = module.child.network\n}\n"
-    return text
+def probe_files(files: int) -> Callable[[Run], None]:
+    def check(run: Run) -> None:
+        result = run.json()
+        if result["files"] != files or result.get("errors"):
+            raise BenchError(f"read {result['files']} files with {result.get('errors')} errors")
+
+    return check
 
 
-def render_templates(root: Path, renders: int) -> int:
-    """Terraform of the cloud templates, rendered ``renders`` times each with varied answers."""
-    from scaffolder.generation import generate
-
-    count = 0
-    regions = {"gke": ["europe-west1", "us-central1", "asia-east1"], "eks": ["eu-west-1"]}
-    with tempfile.TemporaryDirectory() as scratch:
-        for template in ("gke", "eks"):
-            for index in range(renders):
-                answers = {
-                    "project_name": f"Service {template} {index}",
-                    "app_runtime": ("python", "node")[index % 2],
-                    "region": regions[template][index % len(regions[template])],
-                    "node_max_count": str(3 + index),
-                }
-                project = generate(template, Path(scratch) / f"{template}-{index}", answers=answers)
-                for path in project.rglob("*.tf"):
-                    target = root / "templates" / project.name / path.relative_to(project)
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    shutil.copyfile(path, target)
-                    count += 1
-    return count
-
-
-def build_corpus(root: Path, files_wanted: int) -> int:
-    """Write modules under ``root`` until at least ``files_wanted`` .tf files exist."""
-    count = render_templates(root, 6)
-    index = 0
-    while count < files_wanted:
-        if index % 5 == 4:
-            shutil.copytree(FIXTURE, root / f"fixture-{index}", ignore=shutil.ignore_patterns(".*"))
-            count += sum(1 for p in (root / f"fixture-{index}").rglob("*.tf"))
-        else:
-            for directory, child in (
-                (root / f"module-{index}", False),
-                (root / f"module-{index}" / "child", True),
-            ):
-                directory.mkdir(parents=True)
-                (directory / "versions.tf").write_text(VERSIONS)
-                (directory / "variables.tf").write_text(_variables(index))
-                (directory / "main.tf").write_text(_main(index, child))
-                (directory / "outputs.tf").write_text(_outputs(child))
-                count += 4
-        index += 1
-    return count
-
-
-def _clear_results(cache: Path) -> None:
-    """Empty the result caches, keeping the compiled grammar tables."""
-    for entry in cache.iterdir() if cache.is_dir() else ():
-        if entry.is_dir():
-            shutil.rmtree(entry)
-
-
-def timed(args: list[str], env: dict[str, str]) -> tuple[float, int]:
-    """Wall seconds and the peak RSS (KiB) of the process and its workers."""
-    code = (
-        "import resource, subprocess, sys, time\n"
-        "start = time.perf_counter()\n"
-        "subprocess.run(sys.argv[1:], capture_output=True)\n"
-        "wall = time.perf_counter() - start\n"
-        "print(wall, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, check=True
-    ).stdout.split()
-    return float(out[0]), int(out[1])
-
-
-def median(samples: list[float]) -> float:
-    return statistics.median(samples)
-
-
-def main() -> None:
-    repeat = int(sys.argv[1]) if len(sys.argv) > 1 else 3
-    scaffolder = str(Path(sys.executable).parent / "scaffolder")
-    work = Path(tempfile.mkdtemp())
-    corpus, double = work / "corpus", work / "double"
-    files = build_corpus(corpus, 500)
-    double_files = build_corpus(double, 2 * files)
-    env = dict(os.environ)
-    rows: list[tuple[str, float]] = []
-
+def bench_terraform(session: Session) -> None:
+    build = Sandbox.create(session.workdir, "build")
+    tree, double = session.workdir / "tf-corpus", session.workdir / "tf-double"
+    files = corpus.terraform_corpus(tree, 500, build)
+    double_files = corpus.terraform_corpus(double, 2 * files, build)
+    build.remove()
+    session.note(f"corpus: {files} .tf files; double corpus: {double_files}")
+    commands: list[Command] = []
     terraform = shutil.which("terraform")
-    fmt = None
     if terraform:
-        fmt = median(
-            [
-                timed([terraform, "fmt", "-check", "-recursive", str(corpus)], env)[0]
-                for _ in range(repeat)
-            ]
+        commands.append(
+            Command(
+                "terraform fmt -check -recursive (baseline)",
+                [terraform, "fmt", "-check", "-recursive", str(tree)],
+                expect=frozenset({0, 3}),
+            )
         )
-        rows.append(("terraform fmt -check -recursive", fmt))
-
-    import hcl2
-
-    texts = [path.read_text() for path in sorted(corpus.rglob("*.tf"))]
-    start = time.perf_counter()
-    for text in texts:
-        hcl2.loads(text)
-    loads = time.perf_counter() - start
-    rows.append(("hcl2.loads loop (in-process, 1 core)", loads))
-
-    # The floor for any tool built on python-hcl2: its Lark LALR parser alone, no tree built
-    # with positions and no transform, one core. scaffolder's adapter runs on the same parser.
-    from hcl2.postlexer import PostLexer
-    from lark import Lark
-
-    bare = Lark.open(
-        str(Path(hcl2.__file__).with_name("hcl2.lark")),
-        parser="lalr",
-        postlex=PostLexer(),
-        cache=str(work / "bare-lark.bin"),
+    else:
+        session.note("terraform is not installed: ratios against terraform fmt are skipped")
+    cold = validate_command(
+        "scaffolder validate, cold (empty result cache)", tree, prepare=prime_grammar
     )
-    start = time.perf_counter()
-    for text in texts:
-        bare.parse(text + "\n")
-    floor = time.perf_counter() - start
-    rows.append(("python-hcl2 Lark parse only (1 core)", floor))
-
-    # The first run ever also compiles the HCL grammar tables (kept in the cache directory,
-    # like Lark's own cache); it is reported on its own. "Cold" below means an empty result
-    # cache with the grammar tables in place: the state after any change to every file.
-    validate = [scaffolder, "validate", str(corpus), "--format", "json"]
-    env["SCAFFOLDER_CACHE_DIR"] = str(work / "cache")
-    first, _ = timed([*validate, "--no-cache"], env)
-    rows.append(("scaffolder validate, first run ever", first))
-    cold_samples, warm_samples, memory = [], [], 0
-    for _ in range(repeat):
-        _clear_results(work / "cache")
-        wall, rss = timed(validate, env)
-        cold_samples.append(wall)
-        memory = max(memory, rss)
-        warm_samples.append(timed(validate, env)[0])
-    cold, warm = median(cold_samples), median(warm_samples)
-    rows.append(("scaffolder validate, cold cache", cold))
-    rows.append(("scaffolder validate, warm cache", warm))
-    _clear_results(work / "cache")
-    double_wall, double_memory = timed(
-        [scaffolder, "validate", str(double), "--format", "json"], env
+    warm = validate_command("scaffolder validate, warm (cache filled)", tree, same_output=True)
+    cold_double = validate_command(
+        f"scaffolder validate, cold, double corpus ({double_files} files)",
+        double,
+        prepare=prime_grammar,
+    )
+    loads = probe_command(
+        "hcl2.loads loop (1 core, parser prebuilt)",
+        "hcl2-loads",
+        str(tree),
+        check=probe_files(files),
+    )
+    floor = probe_command(
+        "python-hcl2 Lark parse only (1 core, parser prebuilt)",
+        "hcl2-floor",
+        str(tree),
+        check=probe_files(files),
+    )
+    measured = session.measure([*commands, cold, warm, cold_double, loads, floor], repeat=5)
+    *base, ours_cold, ours_warm, ours_double, hcl2_loads, bare = measured
+    for measurement, tf_files in ((ours_cold, files), (ours_double, double_files)):
+        checked = validate_summary(measurement.last)["files"]
+        if checked < tf_files:
+            raise BenchError(f"validate checked {checked} files, fewer than the {tf_files} .tf")
+    if base:
+        session.note(
+            f"terraform fmt -check exited {base[0].last.code} (3: some file not canonical)"
+        )
+        session.ratio(ours_cold, base[0], 2.0, name="validate cold / terraform fmt -check")
+        session.ratio(ours_warm, base[0], 0.25, name="validate warm / terraform fmt -check")
+        session.ratio(bare, base[0], None, name="Lark parse floor (1 core) / terraform fmt")
+    session.ratio(ours_cold, hcl2_loads, None, name="validate cold / hcl2.loads loop")
+    session.value(
+        f"child peak RSS, double corpus / corpus ({ours_double.peak_rss_kib // 1024} MiB / "
+        f"{ours_cold.peak_rss_kib // 1024} MiB; flat is 1.00)",
+        ours_double.peak_rss_kib / ours_cold.peak_rss_kib,
+        None,
     )
 
-    print(
-        f"corpus: {files} .tf files (and {double_files} for the memory check); "
-        f"{os.cpu_count()} CPUs; median of {repeat}"
+
+def validated_objects(run: Run) -> None:
+    result = run.json()
+    if not result["objects"] or result["unreadable"]:
+        raise BenchError(
+            f"validated {result['objects']} objects, {result['unreadable']} unreadable"
+        )
+
+
+def bench_manifests(session: Session) -> None:
+    build = Sandbox.create(session.workdir, "build")
+    root = session.workdir / "projects"
+    projects = corpus.rendered_projects(root, 12, build)
+    build.remove()
+    yaml_files = count_files(root, ".yaml", ".yml")
+    session.note(f"{len(projects)} rendered projects (docker-dev, gke, eks), {yaml_files} YAML")
+    schemas = probe_command(
+        "kubernetes-validate loop (strict schemas, validators cached, 1 core)",
+        "k8s",
+        str(root),
+        "1.33",
+        check=validated_objects,
     )
-    for name, seconds in rows:
-        print(f"  {name:<40} {seconds * 1000:8.0f} ms")
-    if fmt:
-        print(f"  cold / terraform fmt  = {cold / fmt:.2f}  (target <= 2.0)")
-        print(f"  warm / terraform fmt  = {warm / fmt:.2f}  (target <= 0.25)")
-    print(f"  cold / hcl2.loads loop = {cold / loads:.2f}")
-    if fmt:
-        print(f"  Lark parse floor / terraform fmt = {floor / fmt:.2f} on one core")
-    print(
-        f"  peak RSS: {memory / 1024:.0f} MiB for {files} files, "
-        f"{double_memory / 1024:.0f} MiB for {double_files} "
-        f"(ratio {double_memory / memory:.2f}; flat is 1.0); "
-        f"cold wall for {double_files} files {double_wall * 1000:.0f} ms"
+    cold = validate_command(
+        "scaffolder validate, cold (all domains, kustomize renders)", root, fresh=True
     )
-    manifests_benchmark(work, repeat, scaffolder, env)
-    shutil.rmtree(work)
+    warm = validate_command("scaffolder validate, warm", root, same_output=True)
+    baseline, ours_cold, ours_warm = session.measure([schemas, cold, warm], repeat=3)
+    result = baseline.last.json()
+    session.note(
+        f"schema loop: {result['objects']} objects in {result['files']} files, "
+        f"{result['errors']} schema errors"
+    )
+    session.ratio(ours_cold, baseline, None, name="validate cold / kubernetes-validate loop")
+    session.ratio(ours_warm, ours_cold, None, name="validate warm / validate cold")
 
 
-def manifests_benchmark(work: Path, repeat: int, scaffolder: str, env: dict[str, str]) -> None:
-    """Manifests, compose files and Dockerfiles of rendered projects against a plain loop."""
-    from scaffolder.generation import generate
-    from scaffolder.validation.yamlpos import load_documents
-
-    corpus = work / "projects"
-    for index in range(12):
-        template = ("docker-dev", "gke", "eks")[index % 3]
-        generate(template, corpus / f"p{index}", answers={"project_name": f"Shop {index}"})
-        for tf in (corpus / f"p{index}").rglob("*.tf"):
-            tf.unlink()  # Terraform is measured above
-    yaml_files = sorted(p for p in corpus.rglob("*.yaml") if "node_modules" not in p.parts)
-
-    import kubernetes_validate
-
-    start = time.perf_counter()
-    for path in yaml_files:
-        for document in load_documents(path.read_text()):
-            data = document.data
-            if isinstance(data, dict) and "kind" in data and "apiVersion" in data:
-                try:
-                    kubernetes_validate.validate(data, "1.33", strict=True)
-                except Exception:
-                    continue
-    baseline = time.perf_counter() - start
-    command = [scaffolder, "validate", str(corpus), "--format", "json"]
-    env["SCAFFOLDER_CACHE_DIR"] = str(work / "cache-projects")
-    cold_samples, warm_samples = [], []
-    for _ in range(repeat):
-        shutil.rmtree(work / "cache-projects", ignore_errors=True)
-        cold_samples.append(timed(command, env)[0])
-        warm_samples.append(timed(command, env)[0])
-    cold, warm = median(cold_samples), median(warm_samples)
-    print(f"projects: 12 rendered (docker-dev, gke, eks), {len(yaml_files)} YAML files")
-    print(f"  kubernetes-validate loop (schema only, 1 core)  {baseline * 1000:8.0f} ms")
-    print(f"  scaffolder validate, cold (all domains, kustomize renders)  {cold * 1000:8.0f} ms")
-    print(f"  scaffolder validate, warm                                  {warm * 1000:8.0f} ms")
-    print(f"  cold / schema loop = {cold / baseline:.2f}; warm / cold = {warm / cold:.2f}")
-
+BENCHMARKS = [
+    ("terraform", "5. Terraform corpus: cold and warm against terraform fmt", bench_terraform),
+    ("manifests", "6. rendered projects: manifests, compose, Dockerfiles", bench_manifests),
+]
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main(BENCHMARKS))
