@@ -96,7 +96,8 @@ def mismatch(value: object, expected: Type, where: str = "") -> str | None:
             isinstance(value, str) and bool(_NUMBER.match(value))
         )
     elif kind == "bool":
-        ok = isinstance(value, bool) or value in {"true", "false"}
+        # A string compares by equality: a map or list value must not reach a set lookup.
+        ok = isinstance(value, bool) or (isinstance(value, str) and value in {"true", "false"})
     elif kind in {"list", "set"}:
         if not isinstance(value, list):
             return f"{describe(value)} cannot convert to {kind}{label}"
