@@ -44,6 +44,10 @@ def digest(*parts: bytes | str) -> str:
     return hasher.hexdigest()
 
 
+#: No honest entry comes near this; a larger file in the cache directory is not read.
+_MAX_ENTRY_BYTES = 16 * 1024 * 1024
+
+
 class ResultCache:
     """Get and put JSON values by key in one namespace; disabled means always a miss."""
 
@@ -55,12 +59,19 @@ class ResultCache:
         return self.directory / key[:2] / f"{key}.json"
 
     def get(self, key: str) -> Any | None:
-        """The value stored under ``key``, or None."""
+        """The value stored under ``key``, or None.
+
+        An entry is read only if it is a regular file of bounded size (a FIFO or a link to a
+        device in the cache directory must not hang or fill memory), and must be JSON that does
+        not nest absurdly; anything else is a miss.
+        """
         if not self.enabled:
             return None
+        from scaffolder.validation.files import read_regular
+
         try:
-            return json.loads(self._path(key).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            return json.loads(read_regular(self._path(key), limit=_MAX_ENTRY_BYTES))
+        except (OSError, ValueError, RecursionError):
             return None
 
     def put(self, key: str, value: Any) -> None:
@@ -71,14 +82,19 @@ class ResultCache:
         import tempfile
 
         path = self._path(key)
+        temporary: Path | None = None
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             with tempfile.NamedTemporaryFile(
                 "w", encoding="utf-8", dir=path.parent, delete=False, suffix=".tmp"
             ) as handle:
+                temporary = Path(handle.name)
                 json.dump(value, handle, separators=(",", ":"))
-            Path(handle.name).replace(path)
+            temporary.replace(path)
         except OSError:
+            # A full disk or a read-only directory: no half-written entry stays behind.
+            if temporary is not None:
+                temporary.unlink(missing_ok=True)
             self.enabled = False
 
     def findings(self, key: str, compute: Callable[[], list[Finding]]) -> list[Finding]:

@@ -93,6 +93,9 @@ class Unit:
     anchor: Path | None = None
     #: Pure-Python and CPU-bound: ``run`` is picklable and may go to a worker process.
     processes: bool = False
+    #: Reads the facts of a result (``finish`` calls it too); raising KeyError, TypeError or
+    #: ValueError on a cached result's facts makes the entry a miss.
+    facts_type: Callable[[Any], object] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,7 +186,11 @@ class Domain(Protocol):
         """How much this domain wants ``path``."""
 
     def plan(self, context: Context) -> Sequence[Unit]:
-        """The units of work over ``context.claimed``; cheap: reads, never parses."""
+        """The units of work over ``context.claimed``.
+
+        Cheap: it reads files for the keys, and parses at most small files that name other
+        inputs (a kustomization, a compose file).
+        """
 
     def prepare_workers(self) -> None:
         """Get ready for worker processes forked right after this call (build parsers)."""

@@ -138,7 +138,7 @@ class _Root:
     def _run_cached(self, domain: Domain, unit: Unit) -> Result:
         cache = ResultCache(domain.name, enabled=self.cache)
         key = self.key(domain, unit)
-        result = _lookup(cache, key)
+        result = _lookup(cache, key, unit)
         if result is None:
             result = unit.run()
             cache.put(key, result.to_json())
@@ -159,7 +159,7 @@ class _Root:
             misses[domain.name] = []
             for index, unit in enumerate(units):
                 key = self.key(domain, unit)
-                results[domain.name][index] = _lookup(caches[domain.name], key)
+                results[domain.name][index] = _lookup(caches[domain.name], key, unit)
                 if results[domain.name][index] is None:
                     misses[domain.name].append((index, key))
         in_workers = self._start_workers(plans, misses, jobs)
@@ -282,15 +282,18 @@ class _Root:
         return suppressed_by_line_above(text.splitlines(), finding)
 
 
-def _lookup(cache: ResultCache, key: str) -> Result | None:
+def _lookup(cache: ResultCache, key: str, unit: Unit) -> Result | None:
     """The cached result under ``key``; a malformed entry is a miss."""
     cached = cache.get(key)
     if cached is None:
         return None
     try:
-        return Result.from_json(cached)
-    except (KeyError, TypeError, ValueError):
+        result = Result.from_json(cached)
+        if unit.facts_type is not None:
+            unit.facts_type(result.facts)
+    except (KeyError, TypeError, ValueError, AttributeError, RecursionError):
         return None
+    return result
 
 
 def validate(

@@ -66,8 +66,14 @@ class Finding:
     @classmethod
     def from_row(cls, row: Sequence[Any]) -> Finding:
         """Inverse of :meth:`to_row`; raises TypeError or ValueError for a malformed row."""
+        if not isinstance(row, list) or len(row) != 6:
+            raise TypeError("a finding row is a list of six values")
         path, line, column, rule, severity, message = row
-        return cls(str(path), int(line), int(column), str(rule), Severity(severity), str(message))
+        if not all(isinstance(value, str) for value in (path, rule, message)):
+            raise TypeError("a finding's path, rule and message are strings")
+        if not all(type(value) is int and value >= 1 for value in (line, column)):
+            raise ValueError("a finding's line and column are positive integers")
+        return cls(path, line, column, rule, Severity(severity), message)
 
 
 @dataclass(frozen=True, slots=True)

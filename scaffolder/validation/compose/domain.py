@@ -5,7 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from scaffolder.validation.compose.files import is_compose_file, is_override, load
+from scaffolder.validation.compose.files import (
+    is_compose_file,
+    is_override,
+    load,
+    referenced_paths,
+)
 from scaffolder.validation.compose.rules import FAMILIES, REFERENCE_FAMILIES, spec, suppression
 from scaffolder.validation.domain import BaseDomain, Claim, Context, Result, Unit, run_families
 
@@ -41,11 +46,16 @@ class ComposeDomain(BaseDomain):
         """One unit for every compose file; build contexts and env files make it tree-keyed."""
         if not context.owned:
             return []
+        referenced = {
+            path
+            for compose in sorted(context.owned)
+            for path in referenced_paths(load(context, compose))
+        }
         return [
             Unit(
                 name="compose",
                 run=lambda: check(context),
-                inputs=tuple(sorted(context.owned)),
+                inputs=(*sorted(context.owned), *sorted(referenced - context.owned)),
                 tree=True,
             )
         ]

@@ -83,6 +83,29 @@ def load(context: Context, path: Path) -> ComposeFile:
     return ComposeFile(path, context, text, documents[0])
 
 
+def referenced_paths(compose: ComposeFile) -> list[Path]:
+    """The paths outside the file that decide its findings: build contexts and env files.
+
+    They go into the cache key whether or not they exist (and may sit in hidden directories or
+    outside the root, where discovery does not look), so creating or removing one is seen.
+    """
+    directory = compose.path.parent
+    found: list[Path] = []
+    for service in compose.services().values():
+        context = build_context(service)
+        if isinstance(context, str) and "://" not in context and "$" not in context:
+            found.append(directory / context)
+            build = service.get("build")
+            name = build.get("dockerfile") if isinstance(build, dict) else None
+            found.append(directory / context / (name if isinstance(name, str) else "Dockerfile"))
+        env_files = service.get("env_file") or []
+        for entry in [env_files] if isinstance(env_files, (str, dict)) else env_files:
+            file = entry.get("path") if isinstance(entry, dict) else entry
+            if isinstance(file, str) and "$" not in file:
+                found += [directory / file, directory / (file + ".example")]
+    return found
+
+
 def build_context(service: dict[str, Any]) -> str | None:
     """The `build` context of a compose service (short or long form), or None."""
     build = service.get("build")

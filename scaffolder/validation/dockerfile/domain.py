@@ -61,14 +61,14 @@ class DockerfileDomain(BaseDomain):
         # hadolint reads the files itself: only those the run could read go to it.
         readable = tuple(path for path in dockerfiles if _readable(context, path))
         binary = hadolint.hadolint_binary()
-        config = context.base / hadolint.CONFIG
+        configs, environment = hadolint.config_inputs(context.base)
         answer_records = sorted({r for path in dockerfiles for r in records(path, context.base)})
         return [
             Unit(
                 name="hadolint",
                 run=lambda: Result(tuple(hadolint.check(context, readable, binary))),
-                inputs=(*dockerfiles, *([config] if config.is_file() else [])),
-                facts=(str(binary),),
+                inputs=(*dockerfiles, *configs),
+                facts=(str(binary), *environment),
             ),
             Unit(
                 name="images",

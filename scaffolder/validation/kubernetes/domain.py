@@ -14,6 +14,7 @@ from scaffolder.validation.domain import BaseDomain, Claim, Context, Result, Uni
 from scaffolder.validation.kubernetes.manifests import (
     is_helm_template,
     is_kustomization,
+    kustomize_inputs,
     object_sets,
 )
 from scaffolder.validation.kubernetes.objects import ObjectSet
@@ -55,8 +56,13 @@ class KubernetesDomain(BaseDomain):
         version = resolve_version(context.options.kubernetes_version)
         if not context.owned:
             return []
-        kustomize_dirs = {path.parent for path in context.owned if is_kustomization(path)}
-        inputs = {*context.owned, *(p for p in context.files if p.parent in kustomize_dirs)}
+        kustomizations = sorted(path for path in context.owned if is_kustomization(path))
+        kustomize_dirs = {path.parent for path in kustomizations}
+        inputs = {
+            *context.owned,
+            *(p for p in context.files if p.parent in kustomize_dirs),
+            *kustomize_inputs(context, kustomizations),
+        }
         kubectl = shutil.which("kubectl")
         return [
             Unit(

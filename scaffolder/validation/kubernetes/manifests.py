@@ -150,6 +150,71 @@ def _entries(data: dict[str, Any], *keys: str) -> list[str]:
     return found
 
 
+#: Kustomization fields that name files or directories kustomize reads.
+_PATH_LISTS = (
+    "resources",
+    "components",
+    "bases",
+    "crds",
+    "patchesStrategicMerge",
+    "configurations",
+    "transformers",
+    "generators",
+    "validators",
+)
+
+
+def kustomize_inputs(context: Context, kustomizations: list[Path]) -> set[Path]:
+    """Every file ``kubectl kustomize`` may read for these kustomizations, inside the root or not.
+
+    Followed through the fields that name files (resources, bases and components, patches,
+    generators' files and env files, replacements), into referenced directories and their own
+    kustomizations; a path that does not exist is listed too, so creating it changes the key.
+    """
+    found: set[Path] = set()
+    pending = list(kustomizations)
+    visited: set[Path] = set()
+    while pending and len(visited) < 10_000:
+        kustomization = pending.pop()
+        if kustomization in visited:
+            continue
+        visited.add(kustomization)
+        found.add(kustomization)
+        directory = kustomization.parent
+        for path in _named_paths(_kustomization_data(context, kustomization)):
+            target = directory / path
+            if is_dir(target):
+                try:
+                    children = sorted(target.iterdir())
+                except OSError:
+                    continue
+                found.update(child for child in children if child.is_file())
+                pending.extend(child for child in children if is_kustomization(child))
+            elif "://" not in path and not path.startswith("git@"):
+                found.add(target)
+    return found
+
+
+def _named_paths(data: dict[str, Any]) -> list[str]:
+    names = _entries(data, *_PATH_LISTS)
+    for key in ("patches", "patchesJson6902", "replacements"):
+        value = data.get(key)
+        for entry in value if isinstance(value, list) else []:
+            if isinstance(entry, dict) and isinstance(entry.get("path"), str):
+                names.append(entry["path"])
+    for key in ("configMapGenerator", "secretGenerator"):
+        value = data.get(key)
+        for generator in value if isinstance(value, list) else []:
+            if not isinstance(generator, dict):
+                continue
+            names.extend(_entries(generator, "envs"))
+            if isinstance(generator.get("env"), str):
+                names.append(generator["env"])
+            # `files` entries may be `key=path`.
+            names.extend(entry.split("=", 1)[-1] for entry in _entries(generator, "files"))
+    return names
+
+
 def _resolved(path: Path) -> Path | None:
     """``path`` resolved, or None when no such path can exist (too long, a NUL byte)."""
     try:

