@@ -47,6 +47,19 @@ def require_tool(name: str, path: str | None) -> str:
     pytest.skip(message)
 
 
+def require_module(name: str) -> Any:
+    """Import ``name``, or skip (locally) / fail (in CI) when it is not installed."""
+    import importlib
+
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        message = f"{name} is not installed; `make test` installs it (the `rego` extra)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+
+
 def run_checkov(checkov: str, directory: Path, frameworks: str) -> list[dict[str, Any]]:
     """checkov's JSON reports for ``directory``, offline (no download, no platform mapping)."""
     result = subprocess.run(

@@ -20,7 +20,16 @@ import yaml
 
 from scaffolder.templates import list_templates
 from scaffolder.validation.terraform.hcl import parse
-from scaffolder.validation.terraform.syntax import Block, HclFile, string_value
+from scaffolder.validation.terraform.syntax import (
+    Attribute,
+    Block,
+    HclFile,
+    Traversal,
+    Variable,
+    literal_value,
+    string_value,
+    walk,
+)
 
 from .conftest import RUNTIMES, run_checkov
 
@@ -311,6 +320,126 @@ def test_destructors_tear_down_workloads_before_the_cluster(
     for stack in _blocks(management, "resource", "spacelift_stack"):
         assert "administrative" not in stack.attributes
     assert _blocks(management, "resource", "spacelift_role_attachment")
+
+
+def _graph(files: list[HclFile]) -> dict[str, set[str]]:
+    """Address -> the addresses it references or depends on (resources, data, locals)."""
+    resource_types = {b.label(0) for hcl in files for b in hcl.blocks("resource")}
+
+    def refs(node: Block | Attribute) -> set[str]:
+        found: set[str] = set()
+        items = [node] if isinstance(node, Attribute) else list(_attributes_deep(node))
+        for item in items:
+            for expr in walk(item.value):
+                if not isinstance(expr, Traversal) or not isinstance(expr.source, Variable):
+                    continue
+                names = [getattr(step, "name", None) for step in expr.steps]
+                head = expr.source.name
+                if head == "local" and names:
+                    found.add(f"local.{names[0]}")
+                elif head == "data" and len(names) >= 2:
+                    found.add(f"data.{names[0]}.{names[1]}")
+                elif head in resource_types and names:
+                    found.add(f"{head}.{names[0]}")
+        return found
+
+    graph: dict[str, set[str]] = {}
+    for hcl in files:
+        for block in hcl.blocks():
+            if block.type == "locals":
+                for attribute in block.attributes.values():
+                    graph[f"local.{attribute.name}"] = refs(attribute)
+            elif block.type in ("resource", "data") and len(block.labels) == 2:
+                prefix = "data." if block.type == "data" else ""
+                graph[f"{prefix}{block.label(0)}.{block.label(1)}"] = refs(block)
+    return graph
+
+
+def _attributes_deep(block: Block) -> list[Attribute]:
+    return [*block.attributes.values(), *(a for b in block.blocks() for a in _attributes_deep(b))]
+
+
+def _closure(graph: dict[str, set[str]], start: str) -> set[str]:
+    seen: set[str] = set()
+    todo = [start]
+    while todo:
+        for nxt in graph.get(todo.pop(), set()) - seen:
+            seen.add(nxt)
+            todo.append(nxt)
+    return seen
+
+
+@pytest.mark.parametrize("cloud", CLOUD_TEMPLATES)
+def test_destructors_outlive_nothing_their_stack_runs_with(generated: Rendered, cloud: str) -> None:
+    """Terraform destroys a resource before everything it depends on, so each destructor must
+    depend, directly or not, on every credential of its stack (credentials.tf) and on the
+    inputs and environment its destroy run reads."""
+    project = generated(cloud, "python")
+    management = _hcl(project / "spacelift")
+    graph = _graph(management)
+    credentials = [
+        f"{b.label(0)}.{b.label(1)}"
+        for b in parse(
+            (project / "spacelift" / "credentials.tf").read_text(), "credentials.tf"
+        ).blocks("resource")
+    ]
+    assert credentials
+    for stack in ("infra", "k8s"):
+        needs = {c for c in credentials if f"spacelift_stack.{stack}" in _closure(graph, c)}
+        assert needs, stack
+        kept = _closure(graph, f"spacelift_stack_destructor.{stack}")
+        assert needs <= kept, (stack, needs - kept)
+    assert "spacelift_environment_variable.infra_backend" in _closure(
+        graph, "spacelift_stack_destructor.infra"
+    )
+    assert "spacelift_stack_dependency_reference.k8s_inputs" in _closure(
+        graph, "spacelift_stack_destructor.k8s"
+    )
+
+
+#: Roles that can grant roles, or act as any service account: with one, an identity escalates.
+IAM_ADMIN_ROLES = {
+    "roles/owner",
+    "roles/editor",
+    "roles/iam.securityAdmin",
+    "roles/iam.roleAdmin",
+    "roles/resourcemanager.projectIamAdmin",
+    "roles/resourcemanager.folderAdmin",
+    "roles/resourcemanager.organizationAdmin",
+}
+
+
+def _roles(block: Block) -> list[str]:
+    attrs = block.attributes
+    if "for_each" in attrs:
+        value = literal_value(attrs["for_each"].value.args[0])  # type: ignore[attr-defined]
+        assert isinstance(value, list)
+        return [str(role) for role in value]
+    role = string_value(attrs["role"].value)
+    assert role is not None
+    return [role]
+
+
+def test_no_gke_stack_identity_holds_an_unconditioned_iam_admin_role(generated: Rendered) -> None:
+    project = generated("gke", "python")
+    management = _hcl(project / "spacelift")
+    granted: dict[str, list[str]] = {}
+    for block in _blocks(management, "resource", "google_project_iam_member"):
+        conditions = list(block.blocks("condition"))
+        for role in _roles(block):
+            if role in IAM_ADMIN_ROLES:
+                assert conditions, (block.label(1), role)
+                (condition,) = conditions
+                expression = string_value(condition.attributes["expression"].value) or ""
+                granted[role] = re.findall(r"'(roles/[^']+)'", expression)
+                assert expression.startswith(
+                    "api.getAttribute('iam.googleapis.com/modifiedGrantsByRole', []).hasOnly("
+                ), expression
+    # The infra stack may grant exactly the roles infra/ gives the nodes, none of them an
+    # IAM admin role.
+    (nodes,) = _blocks(_hcl(project / "infra"), "resource", "google_project_iam_member")
+    assert granted == {"roles/resourcemanager.projectIamAdmin": _roles(nodes)}
+    assert not IAM_ADMIN_ROLES & set(_roles(nodes))
 
 
 def test_eks_integration_role_trusts_the_stacks_external_ids(generated: Rendered) -> None:

@@ -7,7 +7,16 @@ from scaffolder.validation.dockerfile import DOMAIN as DOCKERFILE
 from scaffolder.validation.domain import Domain
 from scaffolder.validation.kubernetes import DOMAIN as KUBERNETES
 from scaffolder.validation.parity import DOMAIN as PARITY
+from scaffolder.validation.rego import DOMAIN as REGO
 from scaffolder.validation.spacelift import DOMAIN as SPACELIFT
 from scaffolder.validation.terraform import DOMAIN as TERRAFORM
 
-DOMAINS: tuple[Domain, ...] = (TERRAFORM, SPACELIFT, KUBERNETES, COMPOSE, DOCKERFILE, PARITY)
+DOMAINS: tuple[Domain, ...] = (
+    TERRAFORM,
+    SPACELIFT,
+    KUBERNETES,
+    COMPOSE,
+    DOCKERFILE,
+    PARITY,
+    REGO,
+)

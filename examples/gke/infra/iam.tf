@@ -1,5 +1,6 @@
 # Nodes run as their own service account with only what nodes need: write logs and metrics,
-# read metadata, and pull the app's image (granted on the repository in registry.tf).
+# read metadata, and pull the app's image (granted on the repository in registry.tf). The
+# infra stack may grant exactly these roles (spacelift/credentials.tf): a new one goes there too.
 resource "google_service_account" "nodes" {
   account_id   = "${local.account_prefix}-nodes"
   display_name = "GKE nodes of ${var.name}"

@@ -8,6 +8,7 @@ resource "spacelift_stack_destructor" "infra" {
     spacelift_environment_variable.infra_backend,
     spacelift_gcp_service_account.infra,
     google_project_iam_member.infra,
+    google_project_iam_member.infra_node_grants,
     google_storage_bucket_iam_member.infra_state,
   ]
 }

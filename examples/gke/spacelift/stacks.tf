@@ -40,6 +40,10 @@ resource "spacelift_stack" "infra" {
 
   terraform_workflow_tool = "OPEN_TOFU"
   terraform_version       = var.opentofu_version
+  # Plan policies and the resources view see plain values; only what OpenTofu marks sensitive
+  # is hashed. Without it every string reaches policies/plan.rego as a hash
+  # (docs.spacelift.io/vendors/terraform/resource-sanitization).
+  terraform_smart_sanitization = true
   # State is in the bucket infra/backend.tf names, not in Spacelift.
   manage_state = false
   runner_image = var.runner_image

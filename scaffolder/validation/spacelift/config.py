@@ -17,16 +17,26 @@ HOOKS = frozenset(
     }
     | {"after_run"}
 )
+#: Stack settings of config.yml (docs.spacelift.io/concepts/configuration/runtime-configuration):
+#: `opentofu_version` applies when `terraform_workflow_tool` is `OPEN_TOFU`, `terraform_version`
+#: to Terraform.
 STACK_KEYS = frozenset(
     {
         *HOOKS,
         "environment",
+        "git_sparse_checkout_paths",
+        "opentofu_version",
         "project_root",
         "runner_image",
         "terraform_version",
+        "terraform_workflow_tool",
         "terraform_workspace",
+        "terragrunt",
     }
 )
+#: Settings whose value is a list of strings, and those that are a mapping.
+LIST_KEYS = HOOKS | {"git_sparse_checkout_paths"}
+MAPPING_KEYS = frozenset({"environment", "terragrunt"})
 TOP_KEYS = frozenset(
     {"version", "stack_defaults", "stacks", "module_version", "test_defaults", "tests"}
 )

@@ -77,7 +77,8 @@ class SpaceliftDomain(BaseDomain):
         """config.yml is ours; the Terraform is read for the stacks it declares."""
         if is_config(path):
             return Claim.OWNS
-        return Claim.READS if is_terraform(path) else Claim.NONE
+        # Rego files are read for the plan values their policies compare (SL109).
+        return Claim.READS if is_terraform(path) or path.suffix == ".rego" else Claim.NONE
 
     def plan(self, context: Context) -> Sequence[Unit]:
         """One unit for the whole root, when there is Spacelift configuration at all.

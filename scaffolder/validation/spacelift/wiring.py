@@ -27,6 +27,32 @@ class Stack:
     line: int
     column: int
     root_at: tuple[int, int] | None = None
+    #: How Spacelift sanitizes the values plan policies see: "default" (every string hashed),
+    #: "smart" (only sensitive values), "none" (`feature:disable_resource_sanitization`), or
+    #: "" for stacks whose plans are not Terraform's (Kubernetes, Pulumi, …).
+    sanitization: str = "default"
+    #: Where the setting is (the attribute, else the stack block).
+    sanitization_at: tuple[int, int] = (0, 0)
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """A `spacelift_policy` whose body is a file of the repository."""
+
+    address: str
+    type: str
+    #: The policy file `body = file(...)` names, when it is one.
+    body: Path | None
+    file: Path
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """`spacelift_policy_attachment`: ``policy`` runs for ``stack`` (addresses)."""
+
+    policy: str | None
+    stack: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +86,8 @@ class Wiring:
 
     stacks: dict[str, Stack] = field(default_factory=dict)
     dependencies: dict[str, Dependency] = field(default_factory=dict)
+    policies: dict[str, Policy] = field(default_factory=dict)
+    attachments: list[Attachment] = field(default_factory=list)
 
 
 def _slugify(name: str) -> str:
@@ -89,6 +117,9 @@ def read_wiring(files: FileSet, directory: Path) -> Wiring:
     from scaffolder.validation.terraform.syntax import (
         Attribute,
         Block,
+        Call,
+        Literal,
+        Template,
         Traversal,
         Variable,
         literal_value,
@@ -139,6 +170,61 @@ def read_wiring(files: FileSet, directory: Path) -> Wiring:
             return [(str(v), str(v)) for v in value]
         return []
 
+    def value_of(expr: object) -> object:
+        """A literal, or the literal a `local.<name>` holds."""
+        if (
+            isinstance(expr, Traversal)
+            and isinstance(expr.source, Variable)
+            and expr.source.name == "local"
+            and len(expr.steps) == 1
+        ):
+            return locals_.get(str(getattr(expr.steps[0], "name", "")))
+        return literal_value(expr)  # type: ignore[arg-type]
+
+    def sanitization(block: Block) -> tuple[str, tuple[int, int]]:
+        """How the stack's plan values are sanitized, and where that is decided."""
+        attrs = block.attributes
+        labels = value_of(attrs["labels"].value) if "labels" in attrs else []
+        if isinstance(labels, list) and "feature:disable_resource_sanitization" in labels:
+            return "none", (attrs["labels"].line, attrs["labels"].column)
+        for vendor in ("kubernetes", "pulumi", "cloudformation", "ansible"):
+            if any(True for _ in block.blocks(vendor)):
+                return "", (block.line, block.column)
+        # Native OpenTofu stacks default to smart sanitization, Terragrunt and Terraform not
+        # (terraform-provider-spacelift, docs/resources/stack.md).
+        for vendor, default in (("opentofu", True), ("terragrunt", False)):
+            for nested in block.blocks(vendor):
+                setting = nested.attributes.get("use_smart_sanitization")
+                if setting is None:
+                    return ("smart" if default else "default"), (nested.line, nested.column)
+                smart = literal_value(setting.value) is True
+                return ("smart" if smart else "default"), (setting.line, setting.column)
+        setting = attrs.get("terraform_smart_sanitization")
+        if setting is None:
+            return "default", (block.line, block.column)
+        smart = literal_value(setting.value) is True
+        return ("smart" if smart else "default"), (setting.line, setting.column)
+
+    def body_file(directory: Path, expr: object) -> Path | None:
+        """The file `file("${path.module}/x.rego")` or `file("x.rego")` reads."""
+        if not isinstance(expr, Call) or expr.name != "file" or len(expr.args) != 1:
+            return None
+        arg = expr.args[0]
+        if isinstance(arg, Literal) and isinstance(arg.value, str):
+            return directory / arg.value
+        if isinstance(arg, Template) and len(arg.parts) == 2:
+            head, tail = arg.parts
+            if (
+                isinstance(head, Traversal)
+                and isinstance(head.source, Variable)
+                and head.source.name == "path"
+                and [getattr(step, "name", None) for step in head.steps] == ["module"]
+                and isinstance(tail, Literal)
+                and isinstance(tail.value, str)
+            ):
+                return directory / tail.value.lstrip("/")
+        return None
+
     def text_of(expr: object, key: str, value: str) -> str | None:
         if (
             isinstance(expr, Traversal)
@@ -159,6 +245,7 @@ def read_wiring(files: FileSet, directory: Path) -> Wiring:
             slug = string_value(attrs["slug"].value) if "slug" in attrs else None
             display = string_value(attrs["name"].value) if "name" in attrs else None
             root = string_value(attrs["project_root"].value) if "project_root" in attrs else ""
+            sanitized, sanitized_at = sanitization(block)
             wiring.stacks[f"spacelift_stack.{name}"] = Stack(
                 address=f"spacelift_stack.{name}",
                 slug=slug or _slugify(display or name),
@@ -172,6 +259,21 @@ def read_wiring(files: FileSet, directory: Path) -> Wiring:
                     if "project_root" in attrs
                     else None
                 ),
+                sanitization=sanitized,
+                sanitization_at=sanitized_at,
+            )
+        elif kind == "spacelift_policy":
+            type_ = string_value(attrs["type"].value) if "type" in attrs else None
+            body = body_file(directory, attrs["body"].value) if "body" in attrs else None
+            wiring.policies[f"{kind}.{name}"] = Policy(
+                f"{kind}.{name}", type_ or "", body, path, block.line
+            )
+        elif kind == "spacelift_policy_attachment":
+            wiring.attachments.append(
+                Attachment(
+                    address_of(attrs["policy_id"].value) if "policy_id" in attrs else None,
+                    address_of(attrs["stack_id"].value) if "stack_id" in attrs else None,
+                )
             )
         elif kind == "spacelift_stack_dependency":
             child = address_of(attrs["stack_id"].value) if "stack_id" in attrs else None

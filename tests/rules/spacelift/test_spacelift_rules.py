@@ -102,6 +102,29 @@ BASE = {
 }
 
 
+POLICY = """
+resource "spacelift_policy" "plan" {
+  name = "app-plan"
+  type = "PLAN"
+  body = file("${path.module}/policies/plan.rego")
+}
+
+resource "spacelift_policy_attachment" "infra" {
+  policy_id = spacelift_policy.plan.id
+  stack_id  = spacelift_stack.infra.id
+}
+"""
+PLAIN_POLICY = """package spacelift
+
+# Compares a plan value with a literal.
+deny contains sprintf("%s is open", [change.address]) if {
+  some change in input.terraform.resource_changes
+  change.type == "aws_security_group_rule"
+  change.change.after.type == "ingress"
+}
+"""
+
+
 def _run(tmp_path: Path, changes: dict[str, str | None]) -> list[tuple[str, str, int, int, str]]:
     files = {**BASE, **changes}
     build_tree(tmp_path, {k: v for k, v in files.items() if v is not None})
@@ -257,6 +280,18 @@ FIRING = [
             "`app-k8s` is a Kubernetes stack: it has no output `cluster_name`",
         ),
     ),
+    (
+        "SL109",
+        {"spacelift/policies.tf": POLICY, "spacelift/policies/plan.rego": PLAIN_POLICY},
+        (
+            "spacelift/stacks.tf",
+            8,
+            1,
+            "`app-infra` runs plan policy `spacelift_policy.plan`, which compares plan values "
+            'as text (`== "ingress"` at spacelift/policies/plan.rego:7), but the stack\'s '
+            "default sanitization hashes every string: set `terraform_smart_sanitization = true`",
+        ),
+    ),
 ]
 
 
@@ -271,6 +306,58 @@ def test_rule_fires_at_the_place(
     _, path, line, column, message = found[0]
     assert (path, line, column) == expected[:3], found
     assert expected[3] in message
+
+
+SMART = STACKS.replace(
+    'project_root = "infra"\n}',
+    'project_root = "infra"\n\n  terraform_smart_sanitization = true\n}',
+)
+QUIET = [
+    ("smart sanitization", {"spacelift/stacks.tf": SMART}),
+    (
+        "sanitization off by label",
+        {
+            "spacelift/stacks.tf": STACKS.replace(
+                'project_root = "infra"\n}',
+                'project_root = "infra"\n  labels       = local.labels\n}',
+            ).replace(
+                "locals {\n",
+                'locals {\n  labels = ["feature:disable_resource_sanitization"]\n',
+            )
+        },
+    ),
+    (
+        "compares through sanitized()",
+        {"spacelift/policies/plan.rego": PLAIN_POLICY.replace('"ingress"', 'sanitized("ingress")')},
+    ),
+    (
+        "reads no plan values",
+        {
+            "spacelift/policies/plan.rego": 'package spacelift\n\nwarn contains "x" if {\n  some change in input.terraform.resource_changes\n  change.type == "aws_iam_user"\n}\n'
+        },
+    ),
+    (
+        "a native OpenTofu stack (smart by default)",
+        {
+            "spacelift/stacks.tf": STACKS.replace(
+                'project_root = "infra"\n}',
+                'project_root = "infra"\n\n  opentofu {\n    version = "1.10.6"\n  }\n}',
+            )
+        },
+    ),
+    (
+        "not a plan policy",
+        {"spacelift/policies.tf": POLICY.replace('type = "PLAN"', 'type = "TRIGGER"')},
+    ),
+]
+
+
+@pytest.mark.parametrize(("case", "changes"), QUIET, ids=[case for case, _ in QUIET])
+def test_plan_policy_on_a_stack_that_shows_plain_values_is_fine(
+    tmp_path: Path, case: str, changes: dict[str, str]
+) -> None:
+    files = {"spacelift/policies.tf": POLICY, "spacelift/policies/plan.rego": PLAIN_POLICY}
+    assert [f for f in _run(tmp_path, {**files, **changes}) if f[0] == "SL109"] == []
 
 
 def test_every_spacelift_rule_has_a_firing_case() -> None:
@@ -350,7 +437,65 @@ BREAKS = [
         "SL004",
         "is not a directory",
     ),
+    (
+        "gke",
+        "spacelift/stacks.tf",
+        "terraform_smart_sanitization = true",
+        "terraform_smart_sanitization = false",
+        "SL109",
+        "`my-service-infra` runs plan policy `spacelift_policy.plan`",
+    ),
+    (
+        "eks",
+        ".spacelift/config.yml",
+        "opentofu_version:",
+        "opentofu_versoin:",
+        "SL002",
+        "unknown stack setting `stacks.my-service-management.opentofu_versoin`",
+    ),
 ]
+
+
+@pytest.mark.parametrize("cloud", ["gke", "eks"])
+def test_a_stack_that_lost_smart_sanitization_is_reported_at_its_line(
+    project: Rendered, tmp_path: Path, cloud: str
+) -> None:
+    copy = tmp_path / "copy"
+    shutil.copytree(project(cloud), copy)
+    stacks = copy / "spacelift" / "stacks.tf"
+    lines = stacks.read_text().splitlines(keepends=True)
+    stacks.write_text("".join(text for text in lines if "terraform_smart_sanitization" not in text))
+    line = next(
+        i
+        for i, text in enumerate(lines, 1)
+        if text.startswith('resource "spacelift_stack" "infra"')
+    )
+    found = validate([copy], cache=False, jobs=1).findings
+    assert [(f.rule, f.path, f.line, f.column) for f in found] == [
+        ("SL109", "spacelift/stacks.tf", line, 1)
+    ]
+    assert "(`endswith(…)` at spacelift/policies/plan.rego:" in found[0].message
+
+
+PLAIN = [
+    ('x := input.a\ny := x.after.b == "c"', ['`== "c"`']),
+    ('r if {\n  v := input.after\n  endswith(v.cidr, "/0")\n}', ["`endswith(…)`"]),
+    ('r if { input.after.a == sanitized("c") }', []),
+    ('r if { sanitized("c") == input.after.a }', []),
+    ('r if { c := input.after\n  c.kind in {"a", "b"} }', ['`in {"a", …}`']),
+    ('r if { input.after.x\n  some a in change.change.actions\n  a in {"create", "update"} }', []),
+    ('r if { input.after.x\n  startswith(change.type, "aws_") }', []),
+    ('r if { input.after.x\n  input.spacelift.stack.name == "infra" }', []),
+    ('# input.after == "x"\nr if { input.type == "x" }', []),
+]
+
+
+@pytest.mark.parametrize(("body", "expected"), PLAIN)
+def test_plain_comparisons_are_found_outside_sanitized(body: str, expected: list[str]) -> None:
+    from scaffolder.validation.spacelift.policy import plain_comparisons
+
+    found = plain_comparisons("package p\n\n" + body + "\n")
+    assert [c.what for c in found] == expected
 
 
 @pytest.mark.parametrize(("cloud", "file", "old", "new", "rule", "message"), BREAKS)

@@ -6,8 +6,9 @@ from scaffolder.validation.spacelift.rules import (
     config,
     coverage,
     dependencies,
+    policies,
     project_roots,
     references,
 )
 
-FAMILIES = (config, project_roots, dependencies, references, coverage)
+FAMILIES = (config, project_roots, dependencies, references, coverage, policies)

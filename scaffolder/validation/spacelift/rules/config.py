@@ -5,7 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from scaffolder.validation.model import Finding, Rule, Severity
-from scaffolder.validation.spacelift.config import HOOKS, STACK_KEYS, TOP_KEYS
+from scaffolder.validation.spacelift.config import (
+    HOOKS,
+    LIST_KEYS,
+    MAPPING_KEYS,
+    STACK_KEYS,
+    TOP_KEYS,
+)
 from scaffolder.validation.spacelift.repository import Repository
 
 E = Severity.ERROR
@@ -57,14 +63,15 @@ def check(repo: Repository) -> Iterator[Finding]:
                 yield repo.finding(
                     CONFIG_KEY, path, *position, f"unknown stack setting `{where}.{key}`"
                 )
-            elif key in HOOKS and not (
+            elif key in LIST_KEYS and not (
                 isinstance(value, list) and all(isinstance(item, str) for item in value)
             ):
+                kind = "command strings" if key in HOOKS else "strings"
                 yield repo.finding(
                     CONFIG_TYPE,
                     path,
                     *position,
-                    f"`{where}.{key}` must be a list of command strings",
+                    f"`{where}.{key}` must be a list of {kind}",
                 )
             elif key == "environment" and not (
                 isinstance(value, dict)
@@ -73,7 +80,11 @@ def check(repo: Repository) -> Iterator[Finding]:
                 yield repo.finding(
                     CONFIG_TYPE, path, *position, f"`{where}.environment` must map names to values"
                 )
-            elif key not in HOOKS and key != "environment" and not isinstance(value, str):
+            elif key == "terragrunt" and not isinstance(value, dict):
+                yield repo.finding(
+                    CONFIG_TYPE, path, *position, f"`{where}.terragrunt` must be a mapping"
+                )
+            elif key not in LIST_KEYS | MAPPING_KEYS and not isinstance(value, str):
                 yield repo.finding(
                     CONFIG_TYPE, path, *position, f"`{where}.{key}` must be a string"
                 )

@@ -21,13 +21,28 @@ resource "google_project_iam_member" "infra" {
     "roles/container.clusterAdmin",
     "roles/iam.serviceAccountAdmin",
     "roles/iam.serviceAccountUser",
-    "roles/resourcemanager.projectIamAdmin",
     "roles/artifactregistry.admin",
   ])
 
   project = var.gcp_project_id
   role    = each.value
   member  = "serviceAccount:${spacelift_gcp_service_account.infra.service_account_email}"
+}
+
+# infra/iam.tf grants the node service account four project roles. Project IAM Admin with a
+# condition on the roles a policy change adds or removes lets the stack grant those and nothing
+# else: it cannot make itself, or anyone, an owner
+# (cloud.google.com/iam/docs/setting-limits-on-granting-roles).
+resource "google_project_iam_member" "infra_node_grants" {
+  project = var.gcp_project_id
+  role    = "roles/resourcemanager.projectIamAdmin"
+  member  = "serviceAccount:${spacelift_gcp_service_account.infra.service_account_email}"
+
+  condition {
+    title       = "node-roles-only"
+    description = "Grant and revoke only the roles infra/iam.tf gives the nodes."
+    expression  = "api.getAttribute('iam.googleapis.com/modifiedGrantsByRole', []).hasOnly(['roles/logging.logWriter', 'roles/monitoring.metricWriter', 'roles/monitoring.viewer', 'roles/stackdriver.resourceMetadata.writer'])"
+  }
 }
 
 resource "google_storage_bucket_iam_member" "infra_state" {

@@ -18,7 +18,7 @@ variable "space_id" {
 }
 
 variable "opentofu_version" {
-  description = "OpenTofu version of the Terraform stacks (Spacelift runs Terraform >= 1.6 as OpenTofu)."
+  description = "OpenTofu version of the infra stack (its `terraform_version`, read as OpenTofu since the stack uses `OPEN_TOFU`)."
   type        = string
   default     = "1.10.6"
 }
