@@ -37,7 +37,7 @@ class RegoDomain(BaseDomain):
         def unit(path: Path) -> Unit:
             return Unit(
                 name=f"rego:{path.name}",
-                run=lambda: run_families(FAMILIES, [load(context, path)]),
+                run=lambda: run_families(FAMILIES, [load(context, path)], prefix=self.prefix),
                 inputs=(path,),
                 facts=(version,),
             )

@@ -42,6 +42,11 @@ class RegoFile:
     problems: tuple[SyntaxProblem, ...] | None
     context: Context
 
+    @property
+    def location(self) -> str:
+        """The file, as findings name it."""
+        return self.context.relative(self.path)
+
 
 def engine_version() -> str | None:
     """The installed OPA bindings' version, or None without the `rego` extra."""
