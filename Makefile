@@ -8,7 +8,7 @@ CHECKOV_VENV := .venv-checkov
 CHECKOV_VERSION := 3.3.30
 DEMO_DIR := .demo
 
-.PHONY: install demo test lint examples bench tables clean
+.PHONY: install demo test lint examples bench fuzz tables clean
 
 $(BIN)/scaffolder: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,9 @@ examples: install ## Re-render examples/ from the templates (default answers, ru
 # a missing mirror skips its benchmark. BENCH_ARGS, e.g. "--repeat 3 --only new".
 bench: install ## Benchmarks: new against cookiecutter, validate against terraform fmt, as ratios
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
+
+fuzz: install ## Ten thousand mutated inputs of every domain through the validator, with figures
+	$(BIN)/python benchmarks/fuzz.py $(FUZZ_ARGS)
 
 tables: install ## Rewrite the HCL parse tables scaffolder ships (after a python-hcl2 or Lark update)
 	$(BIN)/python -c 'from hcl2.postlexer import PostLexer; from lark import Lark; from scaffolder.validation.terraform import tables; tables.write(Lark.open(str(tables.grammar_path()), parser="lalr", propagate_positions=False, postlex=PostLexer()))'

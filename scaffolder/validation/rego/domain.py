@@ -32,6 +32,8 @@ class RegoDomain(BaseDomain):
 
     def plan(self, context: Context) -> Sequence[Unit]:
         """One unit per Rego file."""
+        if not context.owned:
+            return []
         version = engine_version() or "no engine"
 
         def unit(path: Path) -> Unit:

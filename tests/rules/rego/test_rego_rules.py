@@ -114,3 +114,12 @@ def test_a_broken_generated_policy_is_reported_at_its_line(tmp_path: Path) -> No
     assert found == [
         ("REGO001", "spacelift/policies/plan.rego", number, 20, "OPA: unexpected } token")
     ]
+
+
+def test_an_empty_policy_is_reported_on_its_first_line(tmp_path: Path) -> None:
+    # Regression found by the fuzz suite: OPA places "empty module" on line 0.
+    require_module("opa_bindings")
+    (tmp_path / "empty.rego").write_text("# nothing here\n")
+    (finding,) = validate([tmp_path], select=["REGO001"], cache=False).findings
+    assert (finding.line, finding.column) == (1, 1)
+    assert "empty module" in finding.message
