@@ -223,6 +223,8 @@ def new_command(
 
 def source_lines(bases: Sequence[Path]) -> Callable[[str, int], str | None]:
     """Read line N of a finding's file, trying each validated root in turn."""
+    from scaffolder.validation.files import read_regular
+
     cache: dict[str, list[str]] = {}
 
     def read(path: str, line: int) -> str | None:
@@ -230,7 +232,9 @@ def source_lines(bases: Sequence[Path]) -> Callable[[str, int], str | None]:
             cache[path] = []
             for base in bases:
                 try:
-                    cache[path] = (base / path).read_text(encoding="utf-8").splitlines()
+                    # Never opened if it is not a regular file: a FIFO would block the output.
+                    data = read_regular(base / path)
+                    cache[path] = data.decode("utf-8").splitlines()
                     break
                 except (OSError, UnicodeDecodeError):
                     continue

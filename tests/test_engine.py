@@ -177,8 +177,8 @@ def test_every_domain_has_the_same_inner_shape() -> None:
 
 def test_registry_knows_each_rules_domain_and_family() -> None:
     registry = Registry.from_domains(DOMAINS)
-    # Every family's rules, and one internal-error rule per domain.
-    assert len(registry) == sum(len(rules_of(domain)) + 1 for domain in DOMAINS)
+    # Every family's rules, and an internal-error and a skipped-file rule per domain.
+    assert len(registry) == sum(len(rules_of(domain)) + 2 for domain in DOMAINS)
     assert registry.get("K8S000").name == "internal-error"
     assert registry.domain("K8S104") == "kubernetes"
     assert registry.family("K8S104") == "scaffolder.validation.kubernetes.rules.security"

@@ -30,21 +30,30 @@ def _cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedP
     )
 
 
-@pytest.mark.parametrize(("name", "rule"), [("main.tf", "TF002"), ("fifo.yaml", "K8S005")])
-def test_a_fifo_is_refused_without_blocking(tmp_path: Path, name: str, rule: str) -> None:
+@pytest.mark.parametrize(("name", "rule"), [("main.tf", "TF999"), ("fifo.yaml", "K8S999")])
+def test_a_fifo_is_skipped_without_blocking(tmp_path: Path, name: str, rule: str) -> None:
     os.mkfifo(tmp_path / name)
-    assert (rule, name, 1, "cannot read: not a regular file (a FIFO, device or socket)") in _rows(
-        tmp_path
-    )
+    assert _rows(tmp_path) == [(rule, name, 1, "not checked: a FIFO")]
+    # The text report shows source lines: it must not open the FIFO either.
+    result = _cli("validate", "--no-cache", "--fail-on", "info", str(tmp_path))
+    assert result.returncode == 1 and f"{rule}  not checked: a FIFO" in result.stdout
+
+
+def test_a_fifo_that_appears_after_discovery_is_not_opened(tmp_path: Path) -> None:
+    from scaffolder.validation.files import FileSet, Unreadable
+
+    os.mkfifo(tmp_path / "late.tf")
+    files = FileSet(tmp_path, [tmp_path / "late.tf"])
+    with pytest.raises(Unreadable, match="not a regular file"):
+        files.read(tmp_path / "late.tf")
 
 
 def test_a_link_to_a_device_is_not_read(tmp_path: Path) -> None:
     (tmp_path / "zero.yaml").symlink_to("/dev/zero")
     (tmp_path / "Dockerfile").symlink_to("/dev/zero")
-    rows = _rows(tmp_path, select=["K8S005", "DOCKER010", "DOCKER001"])
-    assert [(rule, path) for rule, path, _, _ in rows] == [
-        ("DOCKER010", "Dockerfile"),
-        ("K8S005", "zero.yaml"),
+    assert _rows(tmp_path) == [
+        ("DOCKER999", "Dockerfile", 1, "not checked: a link to a device"),
+        ("K8S999", "zero.yaml", 1, "not checked: a link to a device"),
     ]
 
 
@@ -75,7 +84,7 @@ def test_a_file_over_the_size_limit_is_a_finding(tmp_path: Path) -> None:
 
 def test_a_dangling_link_is_a_finding(tmp_path: Path) -> None:
     (tmp_path / "gone.yaml").symlink_to(tmp_path / "nowhere.yaml")
-    assert [row[:3] for row in _rows(tmp_path)] == [("K8S005", "gone.yaml", 1)]
+    assert _rows(tmp_path) == [("K8S999", "gone.yaml", 1, "not checked: a link to nothing")]
 
 
 @pytest.mark.parametrize(

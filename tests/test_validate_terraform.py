@@ -187,9 +187,9 @@ def test_json_report_and_exit_codes(realistic: Path, run_cli) -> None:
     assert strict.returncode == 1
     ignored = run_cli("validate", str(realistic), "--fail-on", "warning", "--ignore", "TF210,TF211")
     assert ignored.returncode == 0, ignored.stdout
-    unknown = run_cli("validate", str(realistic), "--select", "TF999")
+    unknown = run_cli("validate", str(realistic), "--select", "TF998")
     assert unknown.returncode == 2
-    assert "unknown rule `TF999`" in unknown.stderr
+    assert "unknown rule `TF998`" in unknown.stderr
     jobs = run_cli("validate", str(realistic), "--jobs", "0")
     assert jobs.returncode == 2
 

@@ -210,6 +210,17 @@ def internal_rule(prefix: str) -> Rule:
     )
 
 
+@functools.lru_cache(maxsize=32)
+def skipped_rule(prefix: str) -> Rule:
+    """``<PREFIX>999``: a file the domain would check is not a regular file and was skipped."""
+    return Rule(
+        f"{prefix}999",
+        "not-a-regular-file",
+        Severity.INFO,
+        "A FIFO, device, socket or dangling link has a name the domain checks; it was skipped.",
+    )
+
+
 def internal_finding(prefix: str, path: str, error: BaseException) -> Finding:
     """The finding that stands for a check that raised ``error`` on ``path``."""
     text = str(error).splitlines()[0][:300] if str(error) else ""

@@ -36,8 +36,9 @@ from scaffolder.validation.domain import (
     Unit,
     internal_finding,
     rules_of,
+    skipped_rule,
 )
-from scaffolder.validation.files import FileSet, discover
+from scaffolder.validation.files import FileSet, discover_all
 from scaffolder.validation.model import Finding, Report
 from scaffolder.validation.registry import Registry
 from scaffolder.validation.suppress import suppressed_by_line_above
@@ -64,6 +65,18 @@ def _executor(jobs: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=jobs, mp_context=context)
 
 
+def _claims(
+    domains: Sequence[Domain], path: Path
+) -> tuple[list[tuple[Domain, Claim]], Domain | None]:
+    """Every domain's claim on ``path``, and the domain that owns it (if any does)."""
+    claims = [(domain, domain.claim(path)) for domain in domains]
+    strongest = max((claim for _, claim in claims), default=Claim.NONE)
+    if strongest < Claim.FALLBACK:
+        return claims, None
+    # At equal strength the first registered domain wins, so the result is stable.
+    return claims, next(domain for domain, claim in claims if claim is strongest)
+
+
 class _Root:
     """One validated root: its files, who claimed them, and each domain's context."""
 
@@ -75,17 +88,23 @@ class _Root:
         self.domains = domains
         self.cache = cache
         hidden = frozenset(name for domain in domains for name in domain.hidden_files)
-        self.files = FileSet(root, discover(root, hidden=hidden))
+        regular, special = discover_all(root, hidden=hidden)
+        self.files = FileSet(root, regular)
+        # Not regular files: never opened, reported by the domain that would have owned them.
+        self.skipped: list[Finding] = []
+        for path, what in special:
+            _, owner = _claims(domains, path)
+            if owner is not None:
+                relative = path.relative_to(self.base).as_posix()
+                self.skipped.append(
+                    skipped_rule(owner.prefix).at(relative, 1, 1, f"not checked: {what}")
+                )
         claimed: dict[str, list[Path]] = {domain.name: [] for domain in domains}
         owned: dict[str, set[Path]] = {domain.name: set() for domain in domains}
         self.checked = 0
         for path in self.files:
-            claims = [(domain, domain.claim(path)) for domain in domains]
-            strongest = max((claim for _, claim in claims), default=Claim.NONE)
-            owner = None
-            if strongest >= Claim.FALLBACK:
-                # At equal strength the first registered domain wins, so the result is stable.
-                owner = next(domain for domain, claim in claims if claim is strongest)
+            claims, owner = _claims(domains, path)
+            if owner is not None:
                 owned[owner.name].add(path)
                 self.checked += 1
             for domain, claim in claims:
@@ -177,7 +196,8 @@ class _Root:
                     )
                     for domain in self.domains
                 ]
-                return [finding for future in running for finding in future.result()]
+                found = [finding for future in running for finding in future.result()]
+                return [*self.skipped, *found]
         finally:
             if in_workers[0] is not None:
                 in_workers[0].shutdown(cancel_futures=True)

@@ -87,21 +87,64 @@ def is_file(path: Path) -> bool:
 
 
 def discover(root: Path, *, hidden: Iterable[str] = ()) -> list[Path]:
-    """Every file under ``root``, skipping dependencies, caches and hidden directories.
+    """Every regular file under ``root`` (see :func:`discover_all`)."""
+    return discover_all(root, hidden=hidden)[0]
 
-    ``hidden`` names files inside hidden directories that are wanted all the same, relative to
-    the directory holding them (``.spacelift/config.yml``): a domain asked for them.
+
+def discover_all(
+    root: Path, *, hidden: Iterable[str] = ()
+) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """Regular files under ``root``, and the other entries with what they are.
+
+    Dependencies, caches and hidden directories are skipped; ``hidden`` names files inside
+    hidden directories that are wanted all the same, relative to the directory holding them
+    (``.spacelift/config.yml``): a domain asked for them. Links to directories are not entered.
+    The second list holds what is not a regular file, so it is never opened: FIFOs (which
+    block), devices (``/dev/zero`` never ends), sockets, and links to those or to nothing.
     """
-    if root.is_file():
-        return [root]
+    if not root.is_dir():
+        special = _special(root)
+        return ([], [(root, special)]) if special else ([root], [])
     wanted = sorted(set(hidden))
-    found: list[Path] = []
-    for directory, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
-        here = Path(directory)
-        found.extend(here / name for name in sorted(files))
-        found.extend(path for name in wanted if (path := here / name).is_file())
-    return found
+    regular: list[Path] = []
+    others: list[tuple[Path, str]] = []
+    stack = [root]
+    while stack:
+        here = stack.pop()
+        try:
+            entries = sorted(os.scandir(here), key=lambda entry: entry.name)
+        except OSError:
+            continue
+        subdirectories = []
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                if entry.name not in SKIP_DIRS and not entry.name.startswith("."):
+                    subdirectories.append(Path(entry.path))
+            elif entry.is_file():
+                regular.append(Path(entry.path))
+            elif not (entry.is_symlink() and entry.is_dir()):
+                others.append((Path(entry.path), _special(Path(entry.path)) or "not a file"))
+        regular.extend(path for name in wanted if (path := here / name).is_file())
+        stack.extend(reversed(subdirectories))
+    return regular, others
+
+
+def _special(path: Path) -> str:
+    """What a path that is not a regular file is, or "" for a regular file."""
+    import stat
+
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return "a link to nothing" if path.is_symlink() else ""
+    except OSError as error:
+        return f"cannot be examined ({error.strerror})"
+    if stat.S_ISREG(mode):
+        return ""
+    kinds = [(stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket")]
+    kinds += [(stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device")]
+    kind = next((name for test, name in kinds if test(mode)), "not a regular file")
+    return f"a link to {kind}" if path.is_symlink() else kind
 
 
 class FileSet:

@@ -33,15 +33,12 @@ class Registry:
     @classmethod
     def from_domains(cls, domains: Sequence[Domain]) -> Registry:
         """Every rule of every family of ``domains``, each knowing its domain and family."""
-        from scaffolder.validation.domain import internal_rule
+        from scaffolder.validation.domain import internal_rule, skipped_rule
 
         registry = cls()
         for domain in domains:
-            registry.add(
-                internal_rule(domain.prefix),
-                domain=domain.name,
-                family="scaffolder.validation.domain",
-            )
+            for rule in (internal_rule(domain.prefix), skipped_rule(domain.prefix)):
+                registry.add(rule, domain=domain.name, family="scaffolder.validation.domain")
             for family in domain.families:
                 for rule in family.RULES:
                     if not rule.id.startswith(domain.prefix):
