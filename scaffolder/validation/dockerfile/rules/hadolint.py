@@ -103,26 +103,14 @@ def check(context: Context, dockerfiles: Sequence[Path], binary: str | None) -> 
             timeout=TOOL_TIMEOUT,
         )
     except subprocess.TimeoutExpired:
-        yield Finding(
-            context.relative(dockerfiles[0]),
-            1,
-            1,
-            HADOLINT.id,
-            Severity.ERROR,
-            f"hadolint timed out after {TOOL_TIMEOUT:.0f} s; Dockerfiles were not linted",
-        )
+        message = f"hadolint timed out after {TOOL_TIMEOUT:.0f} s; Dockerfiles were not linted"
+        yield Finding(context.relative(dockerfiles[0]), 1, 1, HADOLINT.id, Severity.ERROR, message)
         return
     try:
         items = json.loads(result.stdout or "[]")
     except (json.JSONDecodeError, RecursionError):
-        yield Finding(
-            context.relative(dockerfiles[0]),
-            1,
-            1,
-            HADOLINT.id,
-            Severity.ERROR,
-            f"hadolint failed: {(result.stderr or result.stdout).strip()[:300]}",
-        )
+        message = f"hadolint failed: {(result.stderr or result.stdout).strip()[:300]}"
+        yield Finding(context.relative(dockerfiles[0]), 1, 1, HADOLINT.id, Severity.ERROR, message)
         return
     for item in items if isinstance(items, list) else []:
         # hadolint names a file as it was given; anything else is placed on the first.
