@@ -204,15 +204,18 @@ def build_module(
 
 
 # Attributes whose value is not an expression of references (names, types, provider addresses).
+# `moved`, `removed` and `import` name resource addresses: `from` no longer exists by design,
+# and `to` may sit in a child module (`module.child.aws_s3_bucket.x`); `terraform validate`
+# checks neither against the declarations, so they are not references.
 _NOT_REFERENCES = {
     "variable": {"type"},
-    "moved": {"from"},
+    "moved": {"from", "to"},
     "removed": {"from"},
     "module": {"providers", "provider"},
     "resource": {"provider"},
     "data": {"provider"},
     "ephemeral": {"provider"},
-    "import": {"provider"},
+    "import": {"provider", "to"},
     "action": {"provider"},
 }
 

@@ -498,3 +498,33 @@ def test_suppression_above_a_block_covers_findings_inside_it(tmp_path: Path) -> 
     assert [(f.line, f.message) for f in report.findings] == [
         (9, "reference to undeclared input variable `var.other`")
     ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Regressions from public repositories: addresses, not references; each passes
+        # `terraform validate`.
+        "moved {\n  from = aws_s3_bucket.old\n  to   = aws_s3_bucket.gone_too\n}\n",
+        "moved {\n  from = module.old[0]\n  to   = module.old\n}\n",
+        "moved {\n  from = aws_iam_role.a\n  to   = module.child.module.x.aws_iam_role.a\n}\n",
+        'import {\n  to = module.m.aws_s3_bucket.res["k"]\n  id = "bucket"\n}\n',
+    ],
+)
+def test_refactoring_blocks_name_addresses_not_references(tmp_path: Path, text: str) -> None:
+    report = validate(
+        [build_tree(tmp_path, {"main.tf": HEADER + text})],
+        select=["TF101", "TF102", "TF103", "TF104", "TF105"],
+        cache=False,
+    )
+    assert report.findings == ()
+
+
+def test_an_import_id_is_still_an_expression(tmp_path: Path) -> None:
+    text = (
+        'import {\n  to = aws_s3_bucket.b\n  id = var.missing\n}\nresource "aws_s3_bucket" "b" {}\n'
+    )
+    report = validate(
+        [build_tree(tmp_path, {"main.tf": HEADER + text})], select=["TF101"], cache=False
+    )
+    assert [(f.rule, f.line) for f in report.findings] == [("TF101", 6)]
