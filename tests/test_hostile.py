@@ -112,7 +112,9 @@ def test_a_yaml_alias_bomb_is_refused_quickly(tmp_path: Path) -> None:
     for name in "bcdefghi":
         bomb += f"{name}: &{name} [" + ",".join([f"*{previous}"] * 9) + "]\n"
         previous = name
-    rows = _rows(build_tree(tmp_path, {"bomb.yaml": bomb}))
+    manifest = "apiVersion: v1\nkind: ConfigMap\n" + bomb
+    rows = _rows(build_tree(tmp_path, {"bomb.yaml": manifest, "other.yaml": bomb}))
+    # The one that says it is a manifest is reported; the other is not a manifest at all.
     assert [row[:3] for row in rows] == [("K8S005", "bomb.yaml", 1)]
     assert "expands to more than 1,000,000 nodes through aliases" in rows[0][3]
 
@@ -220,3 +222,24 @@ def test_no_cache_writes_nothing(tmp_path: Path) -> None:
     result = _cli("validate", "--no-cache", str(root), env={"SCAFFOLDER_CACHE_DIR": str(cache)})
     assert result.returncode == 0, result.stderr
     assert not cache.exists()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  B:\n    Type: AWS::S3::Bucket\n"
+        "Outputs:\n  Arn:\n    Value: !GetAtt B.Arn\n",
+        "#cloud-config\nruncmd:\n  - [ sh, -c, 'echo {{ name }}' ]\nusers: [\n",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Values.name }}\n",
+        "steps:\n  - run: echo ${{ secrets.TOKEN }}\n  bad: [\n",
+    ],
+)
+def test_yaml_that_is_not_a_manifest_is_not_a_manifest_error(tmp_path: Path, text: str) -> None:
+    assert _rows(build_tree(tmp_path, {"other.yaml": text})) == []
+
+
+def test_a_broken_manifest_still_is_one(tmp_path: Path) -> None:
+    text = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: [c\n"
+    assert [row[:3] for row in _rows(build_tree(tmp_path, {"cm.yaml": text}))] == [
+        ("K8S005", "cm.yaml", 5)
+    ]

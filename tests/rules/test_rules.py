@@ -93,8 +93,8 @@ CASES = [
     ),
     (
         "K8S005",
-        {"bad.yaml": "kind: ConfigMap\ndata: [1\n"},
-        ("bad.yaml", 3, 1, "invalid YAML"),
+        {"bad.yaml": "apiVersion: v1\nkind: ConfigMap\ndata: [1\n"},
+        ("bad.yaml", 4, 1, "invalid YAML"),
     ),
 ]
 

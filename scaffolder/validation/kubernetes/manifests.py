@@ -31,6 +31,22 @@ def is_kustomization(path: Path) -> bool:
     return path.name in KUSTOMIZATION_NAMES
 
 
+_API_VERSION_LINE = re.compile(r"^apiVersion:[ \t]*[\w.-]+(/[\w.-]+)?[ \t]*$", re.MULTILINE)
+_KIND_LINE = re.compile(r"^kind:[ \t]*[A-Za-z]\w*[ \t]*$", re.MULTILINE)
+
+
+def looks_like_manifest(text: str) -> bool:
+    """A YAML file that does not parse is a manifest only if it says so, plainly.
+
+    A top-level ``apiVersion`` and ``kind``, both plain values, and no template markers: CI
+    pipelines, cloud-init, CloudFormation (``!GetAtt``) and files that are templates
+    (``{{ … }}``, ``%{ for }``) are other people's YAML, not broken manifests.
+    """
+    if "{{" in text or "%{" in text:
+        return False
+    return bool(_API_VERSION_LINE.search(text) and _KIND_LINE.search(text))
+
+
 def is_helm_template(path: Path) -> bool:
     """A file under a Helm chart's `templates/`: Go templates, not YAML until Helm renders them."""
     for parent in path.parents:
@@ -80,9 +96,14 @@ def object_sets(
             try:
                 documents = files.yaml(path)
             except YamlSyntaxError as error:
-                yield context.finding(
-                    YAML_SYNTAX, path, error.line, error.column, f"invalid YAML: {error.message}"
-                )
+                if looks_like_manifest(files.text(path)):
+                    yield context.finding(
+                        YAML_SYNTAX,
+                        path,
+                        error.line,
+                        error.column,
+                        f"invalid YAML: {error.message}",
+                    )
                 continue
             except (OSError, UnicodeDecodeError) as error:
                 reason = "not UTF-8 text" if isinstance(error, UnicodeDecodeError) else error

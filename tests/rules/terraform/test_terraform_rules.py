@@ -528,3 +528,18 @@ def test_an_import_id_is_still_an_expression(tmp_path: Path) -> None:
         [build_tree(tmp_path, {"main.tf": HEADER + text})], select=["TF101"], cache=False
     )
     assert [(f.rule, f.line) for f in report.findings] == [("TF101", 6)]
+
+
+def test_the_explicit_resource_prefix_is_a_reference_to_the_resource(tmp_path: Path) -> None:
+    # Regression: `resource.terraform_data.a` was read as a resource of type `resource`.
+    text = (
+        'resource "terraform_data" "a" {}\n'
+        'output "a" {\n  value = resource.terraform_data.a.id\n}\n'
+        'output "b" {\n  value = resource.terraform_data.missing.id\n}\n'
+    )
+    report = validate(
+        [build_tree(tmp_path, {"main.tf": HEADER + text})], select=["TF103"], cache=False
+    )
+    assert [(f.line, f.message) for f in report.findings] == [
+        (9, "reference to undeclared resource `terraform_data.missing`")
+    ]

@@ -51,7 +51,12 @@ def check_references(module: TerraformModule) -> Iterator[Finding]:
             if not module.declared(root, key):
                 kind = "data source" if root == "data" else "ephemeral resource"
                 yield _ref(UNDECLARED_DATA, ref, f"{kind} `{root}.{key}`")
-        elif root is not None and root not in RESERVED_ROOTS:
+        elif root == "resource" and len(names) >= 3 and names[2] is not None:
+            # The explicit form (Terraform 1.x): `resource.terraform_data.a.id`.
+            key = f"{names[1]}.{names[2]}"
+            if not module.declared("resource", key):
+                yield _ref(UNDECLARED_RESOURCE, ref, f"resource `{key}`")
+        elif root is not None and root not in RESERVED_ROOTS and root != "resource":
             key = f"{root}.{names[1]}"
             if not module.declared("resource", key):
                 yield _ref(UNDECLARED_RESOURCE, ref, f"resource `{key}`")
