@@ -8,6 +8,7 @@ platform is written down in ``CLOUDS``. What every template does, cloud or not, 
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import re
 import shutil
@@ -23,10 +24,14 @@ from scaffolder.validation.terraform.hcl import parse
 from scaffolder.validation.terraform.syntax import (
     Attribute,
     Block,
+    Call,
     HclFile,
+    ObjectExpr,
     Traversal,
+    TupleExpr,
     Variable,
     literal_value,
+    object_key,
     string_value,
     walk,
 )
@@ -69,7 +74,17 @@ CLOUDS = {
             "region": "CLUSTER_REGION",
             "ecr_repository_url": "ECR_REPOSITORY_URL",
         },
-        "skips": {"CKV_AWS_109", "CKV_AWS_111", "CKV_AWS_356", "CKV_K8S_35", "CKV_K8S_43"},
+        "skips": {
+            "CKV_AWS_109",
+            "CKV_AWS_111",
+            "CKV_AWS_287",
+            "CKV_AWS_289",
+            "CKV_AWS_290",
+            "CKV_AWS_355",
+            "CKV_AWS_356",
+            "CKV_K8S_35",
+            "CKV_K8S_43",
+        },
         "bad": [
             ("aws_account_id=12345", "aws_account_id", "must be a 12-digit AWS account id"),
             ("region=eu-mars-1", "region", "must be an AWS region"),
@@ -442,11 +457,202 @@ def test_no_gke_stack_identity_holds_an_unconditioned_iam_admin_role(generated: 
     assert not IAM_ADMIN_ROLES & set(_roles(nodes))
 
 
-def test_eks_integration_role_trusts_the_stacks_external_ids(generated: Rendered) -> None:
-    text = (generated("eks", "python") / "spacelift" / "credentials.tf").read_text()
-    assert 'data "spacelift_aws_integration_attachment_external_id" "stacks"' in text
-    assert "assume_role_policy_statement" in text
-    assert 'resource "spacelift_aws_integration_attachment" "stacks"' in text
+def _address(expr: object) -> str | None:
+    """``a.b.c`` for a traversal of names (``aws_iam_role.k8s.arn``), else None."""
+    if not isinstance(expr, Traversal) or not isinstance(expr.source, Variable):
+        return None
+    names = [getattr(step, "name", None) for step in expr.steps]
+    if None in names:
+        return None
+    return ".".join([expr.source.name, *(str(name) for name in names)])
+
+
+def _references(block: Block) -> set[str]:
+    """Every address a block's attributes mention."""
+    return {
+        address
+        for attribute in _attributes_deep(block)
+        for expr in walk(attribute.value)
+        if (address := _address(expr)) is not None
+    }
+
+
+def _items(expr: object) -> dict[str, object]:
+    """An HCL object's items by static key, values left as expressions."""
+    assert isinstance(expr, ObjectExpr), expr
+    found: dict[str, object] = {}
+    for item in expr.items:
+        key = object_key(item.key)
+        assert key is not None
+        found[key] = item.value
+    return found
+
+
+def _statements(block: Block) -> list[dict[str, object]]:
+    """The statements of an IAM policy written as ``jsonencode({...})``."""
+    policy = block.attributes["policy"].value
+    assert isinstance(policy, Call) and policy.name == "jsonencode", block.label(1)
+    statements = _items(policy.args[0])["Statement"]
+    assert isinstance(statements, TupleExpr), block.label(1)
+    return [_items(statement) for statement in statements.items]
+
+
+def _actions(statement: dict[str, object]) -> list[str]:
+    value = literal_value(statement["Action"])  # type: ignore[arg-type]
+    assert isinstance(value, (str, list)), value
+    return [value] if isinstance(value, str) else [str(action) for action in value]
+
+
+def _grants(actions: list[str], action: str) -> bool:
+    """Whether one of ``actions`` (IAM wildcards allowed) covers ``action``."""
+    return any(fnmatch.fnmatchcase(action.lower(), pattern.lower()) for pattern in actions)
+
+
+#: IAM actions that give a role rights: allowed only with the boundary on the role.
+ROLE_GRANTS = (
+    "iam:CreateRole",
+    "iam:AttachRolePolicy",
+    "iam:PutRolePolicy",
+    "iam:PutRolePermissionsBoundary",
+)
+
+
+def _policies(files: list[HclFile]) -> list[Block]:
+    return [
+        *_blocks(files, "resource", "aws_iam_role_policy"),
+        *_blocks(files, "resource", "aws_iam_policy"),
+    ]
+
+
+def test_every_eks_infra_role_carries_the_permissions_boundary(generated: Rendered) -> None:
+    infra = _hcl(generated("eks", "python") / "infra")
+    roles = _blocks(infra, "resource", "aws_iam_role")
+    assert {role.label(1) for role in roles} == {"cluster", "ebs_csi", "nodes", "flow_logs", "app"}
+    for role in roles:
+        boundary = role.attributes.get("permissions_boundary")
+        assert boundary is not None, role.label(1)
+        assert _address(boundary.value) == "var.permissions_boundary_arn", role.label(1)
+    (variable,) = [
+        b for b in _blocks(infra, "variable") if b.label(0) == "permissions_boundary_arn"
+    ]
+    assert string_value(variable.attributes["description"].value)
+    assert list(variable.blocks("validation"))
+
+
+def test_the_eks_infra_stack_grants_roles_only_within_the_boundary(generated: Rendered) -> None:
+    management = _hcl(generated("eks", "python") / "spacelift")
+    (boundary,) = _blocks(management, "resource", "aws_iam_policy")
+    assert boundary.label(1) == "boundary"
+    assert string_value(boundary.attributes["name"].value) == "my-service-boundary"
+    # The boundary itself allows nothing in IAM that hands out rights.
+    for statement in _statements(boundary):
+        for action in (*ROLE_GRANTS, "iam:PassRole", "iam:CreatePolicyVersion"):
+            assert not _grants(_actions(statement), action), action
+
+    granting = 0
+    for policy in _policies(management):
+        for statement in _statements(policy):
+            if string_value(statement["Effect"]) != "Allow":  # type: ignore[arg-type]
+                continue
+            actions = _actions(statement)
+            if any(_grants(actions, action) for action in ROLE_GRANTS):
+                granting += 1
+                condition = _items(statement["Condition"])
+                equals = _items(condition["StringEquals"])
+                assert _address(equals["iam:PermissionsBoundary"]) == "aws_iam_policy.boundary.arn"
+            if _grants(actions, "iam:PassRole"):
+                condition = _items(statement["Condition"])
+                services = literal_value(_items(condition["StringEquals"])["iam:PassedToService"])  # type: ignore[arg-type]
+                assert sorted(services) == sorted(  # type: ignore[arg-type]
+                    [
+                        "eks.amazonaws.com",
+                        "ec2.amazonaws.com",
+                        "vpc-flow-logs.amazonaws.com",
+                        "pods.eks.amazonaws.com",
+                    ]
+                )
+    assert granting == 1
+
+    (infra_iam,) = [p for p in _policies(management) if p.label(1) == "infra_iam"]
+    denied = {
+        action
+        for statement in _statements(infra_iam)
+        if string_value(statement["Effect"]) == "Deny"  # type: ignore[arg-type]
+        for action in _actions(statement)
+    }
+    assert {
+        "iam:DeleteRolePermissionsBoundary",
+        "iam:CreatePolicyVersion",
+        "iam:DeletePolicy",
+    } <= denied
+    # The infra stack's variable arrives from the management stack, as the boundary's ARN.
+    (variable,) = [
+        b
+        for b in _blocks(management, "resource", "spacelift_environment_variable")
+        if string_value(b.attributes["name"].value) == "TF_VAR_permissions_boundary_arn"
+    ]
+    assert _address(variable.attributes["stack_id"].value) == "spacelift_stack.infra.id"
+    assert _address(variable.attributes["value"].value) == "aws_iam_policy.boundary.arn"
+
+
+def test_the_eks_k8s_stack_role_only_reaches_the_cluster(generated: Rendered) -> None:
+    management = _hcl(generated("eks", "python") / "spacelift")
+    attached = [
+        b
+        for b in _blocks(management, "resource", "aws_iam_role_policy_attachment")
+        if "aws_iam_role.k8s.name" in _references(b) or "aws_iam_role.k8s.id" in _references(b)
+    ]
+    assert attached == []
+    inline = [
+        p
+        for p in _policies(management)
+        if _references(p) & {"aws_iam_role.k8s.id", "aws_iam_role.k8s.name"}
+    ]
+    assert inline
+    actions = [action for policy in inline for s in _statements(policy) for action in _actions(s)]
+    assert actions == ["eks:DescribeCluster"]
+    assert not [a for a in actions if a == "*" or a.lower().startswith("iam:")]
+    # Cluster access is an access entry for the k8s role, not for a shared one.
+    tfvars = parse(
+        (generated("eks", "python") / "infra" / "terraform.tfvars").read_text(), "terraform.tfvars"
+    )
+    admins = {a.name: a for a in tfvars.body if isinstance(a, Attribute)}["admin_principal_arns"]
+    assert literal_value(admins.value) == [
+        "arn:aws:iam::123456789012:role/my-service-spacelift-k8s"
+    ]
+
+
+def test_each_eks_integration_trusts_only_its_own_stack(generated: Rendered) -> None:
+    management = _hcl(generated("eks", "python") / "spacelift")
+    integrations = _blocks(management, "resource", "spacelift_aws_integration")
+    assert sorted(b.label(1) for b in integrations) == ["infra", "k8s"]
+    names = {b.label(1): b for b in _blocks(management, "resource", "aws_iam_role")}
+    assert sorted(names) == ["infra", "k8s"]
+    for stack, other in (("infra", "k8s"), ("k8s", "infra")):
+        (integration,) = [b for b in integrations if b.label(1) == stack]
+        assert f"local.integration_role_names.{stack}" in _references(integration)
+        assert _address(names[stack].attributes["name"].value) == (
+            f"local.integration_role_names.{stack}"
+        )
+        for kind, source in (
+            ("resource", "spacelift_aws_integration_attachment"),
+            ("data", "spacelift_aws_integration_attachment_external_id"),
+        ):
+            (block,) = [b for b in _blocks(management, kind, source) if b.label(1) == stack]
+            attrs = block.attributes
+            assert (
+                _address(attrs["integration_id"].value) == f"spacelift_aws_integration.{stack}.id"
+            )
+            assert _address(attrs["stack_id"].value) == f"spacelift_stack.{stack}.id"
+        trust = {
+            address
+            for expr in walk(names[stack].attributes["assume_role_policy"].value)
+            if (address := _address(expr)) is not None
+        }
+        assert trust == {
+            f"data.spacelift_aws_integration_attachment_external_id.{stack}"
+            ".assume_role_policy_statement"
+        }, (stack, other)
 
 
 @pytest.mark.parametrize("cloud", CLOUD_TEMPLATES)

@@ -1,5 +1,6 @@
 resource "aws_iam_role" "cluster" {
-  name = "${var.name}-cluster"
+  name                 = "${var.name}-cluster"
+  permissions_boundary = var.permissions_boundary_arn
 
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
@@ -116,8 +117,9 @@ resource "aws_eks_addon" "core" {
 }
 
 resource "aws_iam_role" "ebs_csi" {
-  name               = "${var.name}-ebs-csi"
-  assume_role_policy = data.aws_iam_policy_document.pod_identity_trust.json
+  name                 = "${var.name}-ebs-csi"
+  permissions_boundary = var.permissions_boundary_arn
+  assume_role_policy   = data.aws_iam_policy_document.pod_identity_trust.json
 }
 
 resource "aws_iam_role_policy_attachment" "ebs_csi" {

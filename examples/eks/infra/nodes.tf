@@ -1,5 +1,6 @@
 resource "aws_iam_role" "nodes" {
-  name = "${var.name}-nodes"
+  name                 = "${var.name}-nodes"
+  permissions_boundary = var.permissions_boundary_arn
 
   assume_role_policy = jsonencode({
     Version = "2012-10-17"

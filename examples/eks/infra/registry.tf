@@ -46,8 +46,9 @@ resource "aws_ecr_lifecycle_policy" "app" {
 # The app's own IAM role, given to its Kubernetes service account through EKS Pod Identity:
 # no keys, no node role sharing. Attach the policies the app needs to this role.
 resource "aws_iam_role" "app" {
-  name               = "${var.name}-app"
-  assume_role_policy = data.aws_iam_policy_document.pod_identity_trust.json
+  name                 = "${var.name}-app"
+  permissions_boundary = var.permissions_boundary_arn
+  assume_role_policy   = data.aws_iam_policy_document.pod_identity_trust.json
 }
 
 resource "aws_eks_pod_identity_association" "app" {

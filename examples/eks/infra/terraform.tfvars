@@ -15,5 +15,6 @@ app_service_account = "my-service"
 # endpoint_public_access = true and list your ranges (0.0.0.0/0 is refused):
 # public_access_cidrs = ["203.0.113.0/24"]
 
-# Cluster admins besides whoever applies: the role the Spacelift stacks assume (spacelift/).
-admin_principal_arns = ["arn:aws:iam::123456789012:role/my-service-spacelift"]
+# Cluster admins besides whoever applies (the infra stack's role, in Spacelift): the role the
+# Kubernetes stack assumes (spacelift/credentials.tf).
+admin_principal_arns = ["arn:aws:iam::123456789012:role/my-service-spacelift-k8s"]

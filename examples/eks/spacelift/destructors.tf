@@ -6,9 +6,10 @@ resource "spacelift_stack_destructor" "infra" {
 
   depends_on = [
     spacelift_environment_variable.infra_backend,
-    spacelift_aws_integration_attachment.stacks,
-    aws_iam_role_policy_attachment.spacelift_power_user,
-    aws_iam_role_policy.spacelift_iam,
+    spacelift_aws_integration_attachment.infra,
+    aws_iam_role_policy_attachment.infra_power_user,
+    aws_iam_role_policy.infra_iam,
+    spacelift_environment_variable.infra_permissions_boundary,
   ]
 }
 
@@ -18,6 +19,7 @@ resource "spacelift_stack_destructor" "k8s" {
   depends_on = [
     spacelift_stack_destructor.infra,
     spacelift_stack_dependency_reference.k8s_inputs,
-    spacelift_aws_integration_attachment.stacks,
+    spacelift_aws_integration_attachment.k8s,
+    aws_iam_role_policy.k8s_cluster,
   ]
 }

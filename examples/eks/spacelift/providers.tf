@@ -2,7 +2,7 @@
 # machine, set SPACELIFT_API_KEY_ENDPOINT, SPACELIFT_API_KEY_ID and SPACELIFT_API_KEY_SECRET.
 provider "spacelift" {}
 
-# Creates the IAM role the stacks' AWS integration assumes.
+# Creates the IAM roles the stacks' AWS integrations assume, and the permissions boundary.
 provider "aws" {
   region              = var.aws_region
   allowed_account_ids = [var.aws_account_id]

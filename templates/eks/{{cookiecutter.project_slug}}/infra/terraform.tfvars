@@ -15,5 +15,6 @@ app_service_account = "{{ cookiecutter.project_slug }}"
 # endpoint_public_access = true and list your ranges (0.0.0.0/0 is refused):
 # public_access_cidrs = ["203.0.113.0/24"]
 
-# Cluster admins besides whoever applies: the role the Spacelift stacks assume (spacelift/).
-admin_principal_arns = ["arn:aws:iam::{{ cookiecutter.aws_account_id }}:role/{{ cookiecutter.project_slug }}-spacelift"]
+# Cluster admins besides whoever applies (the infra stack's role, in Spacelift): the role the
+# Kubernetes stack assumes (spacelift/credentials.tf).
+admin_principal_arns = ["arn:aws:iam::{{ cookiecutter.aws_account_id }}:role/{{ cookiecutter.project_slug }}-spacelift-k8s"]

@@ -142,3 +142,14 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "permissions_boundary_arn" {
+  description = "IAM policy every role of this configuration carries as its permissions boundary. The management stack creates it (`<name>-boundary`) and passes it to the infra stack as TF_VAR_permissions_boundary_arn; that stack may create roles only with it. Null for a first apply by an administrator before the management stack exists: the infra stack's next run sets it."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.permissions_boundary_arn == null ? true : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:policy/[A-Za-z0-9+=,.@_/-]+$", var.permissions_boundary_arn))
+    error_message = "An IAM policy ARN such as arn:aws:iam::123456789012:policy/my-service-boundary."
+  }
+}
