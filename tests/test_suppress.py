@@ -90,3 +90,11 @@ def test_a_directive_without_a_reason_is_a_warning_everywhere(
     report = validate([build_tree(tmp_path, files)], select=[rule], cache=False)
     assert [(f.rule, f.line, f.column) for f in report.findings] == [(rule, line, column)]
     assert "gives no reason" in report.findings[0].message
+
+
+def test_a_directive_on_the_same_line_silences_it(tmp_path: Path) -> None:
+    compose = (
+        "services:\n  app:\n    image: a:1\n"
+        "    depends_on: [other]  # scaffolder:ignore COMPOSE002 other comes from an override\n"
+    )
+    assert validate([build_tree(tmp_path, {"compose.yaml": compose})], cache=False).findings == ()

@@ -61,12 +61,13 @@ def directives(lines: Sequence[str]) -> dict[int, Directive]:
 
 
 def suppressed_by_line_above(lines: Sequence[str], finding: Finding) -> bool:
-    """True when the line above ``finding`` holds a directive naming its rule."""
-    index = finding.line - 2
-    if not 0 <= index < len(lines) or "scaffolder:ignore" not in lines[index]:
-        return False
-    directive = parse(lines[index])
-    return directive is not None and directive.names(finding.rule)
+    """True when the finding's line, or the line above it, holds a directive naming its rule."""
+    for index in (finding.line - 1, finding.line - 2):
+        if 0 <= index < len(lines) and "scaffolder:ignore" in lines[index]:
+            directive = parse(lines[index])
+            if directive is not None and directive.names(finding.rule):
+                return True
+    return False
 
 
 def without_reason(rule: Rule, path: str, line: int, column: int, directive: Directive) -> Finding:

@@ -122,6 +122,16 @@ def load_config(files: FileSet, path: Path) -> Config | ConfigError:
         return ConfigError(path, error.line, error.column, f"invalid YAML: {error.message}")
     except (OSError, UnicodeDecodeError) as error:
         return ConfigError(path, 1, 1, f"cannot read: {error}")
-    if not documents or not isinstance(documents[0].data, dict):
+    if not documents:
+        # An empty config.yml is valid: Spacelift reads it as no settings at all.
+        return Config(path, {}, _Empty())
+    if not isinstance(documents[0].data, dict):
         return ConfigError(path, 1, 1, "config.yml must be a mapping")
     return Config(path, documents[0].data, documents[0])
+
+
+class _Empty:
+    """The document of an empty config.yml: everything is at its top."""
+
+    def locate(self, path: list[str | int]) -> tuple[int, int]:
+        return 1, 1

@@ -545,3 +545,19 @@ def test_graph_command_draws_the_generated_wiring(project: Rendered, run_cli) ->
     assert '"my-service-infra" -> "my-service-k8s"' in dot
     missing = run_cli("graph", "/nonexistent/path")
     assert missing.returncode == 2
+
+
+def test_an_empty_config_and_one_without_stacks_are_valid(
+    project: Rendered, tmp_path: Path
+) -> None:
+    # Regressions: an empty config.yml was SL001, and stacks without a `stacks` section SL105.
+    copy = tmp_path / "p"
+    shutil.copytree(project("gke"), copy)
+    config = copy / ".spacelift" / "config.yml"
+    for text in (
+        "",
+        "version: 1\nstack_defaults:\n  runner_image: public.ecr.aws/spacelift/runner-terraform:latest\n",
+    ):
+        config.write_text(text)
+        rules = {f.rule for f in validate([copy], select=SL, cache=False).findings}
+        assert not rules & {"SL001", "SL105"}, (text, rules)

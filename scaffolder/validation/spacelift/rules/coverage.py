@@ -20,7 +20,9 @@ RULES = (NOT_IN_CONFIG, CONFIG_WITHOUT_STACK)
 def check(repo: Repository) -> Iterator[Finding]:
     """SL105 and SL106 for every management configuration, when there is a config.yml."""
     config = repo.config
-    if config is None:
+    # Without a `stacks` section, config.yml configures no stack by slug: the stacks' settings
+    # come from their Terraform (or `stack_defaults`), and there is nothing to cover.
+    if config is None or "stacks" not in config.data:
         return
     for management in repo.managements:
         declared = {stack.slug: stack for stack in management.wiring.stacks.values()}
