@@ -123,7 +123,7 @@ def test_a_kind_cannot_name_a_file_outside_the_schemas(tmp_path: Path) -> None:
     manifest = "apiVersion: v1\nkind: ../../../../etc/EVIL\nmetadata:\n  name: x\n  namespace: n\n"
     rows = _rows(build_tree(tmp_path, {"evil.yaml": manifest}), select=["K8S001", "K8S003"])
     assert rows == [
-        ("K8S001", "evil.yaml", 2, "`kind` `../../../../etc/EVIL` is not a valid kind"),
+        ("K8S001", "evil.yaml", 2, "`kind` `../../../../etc/EVIL`: not a valid kind"),
     ]
 
 
@@ -243,3 +243,21 @@ def test_a_broken_manifest_still_is_one(tmp_path: Path) -> None:
     assert [row[:3] for row in _rows(build_tree(tmp_path, {"cm.yaml": text}))] == [
         ("K8S005", "cm.yaml", 5)
     ]
+
+
+def test_a_configmap_whose_data_is_a_list_does_not_break_parity(tmp_path: Path) -> None:
+    # Regression from kubernetes-sigs/kustomize: PAR000 (unhashable dict) on an unrelated file.
+    files = {
+        "invalid.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  namespace: n\n"
+        "data:\n- foo: bar\n",
+        "compose.yaml": "services:\n  web:\n    image: web:1\n    build: .\n",
+        "Dockerfile": "FROM python:3.12.8-slim\nUSER 10001\nHEALTHCHECK CMD true\nEXPOSE 80\n",
+    }
+    rules = {row[0] for row in _rows(build_tree(tmp_path, files))}
+    assert "PAR000" not in rules and "K8S001" in rules
+
+
+def test_an_empty_api_version_is_named_as_missing(tmp_path: Path) -> None:
+    manifest = "apiVersion:\nkind: ConfigMap\nmetadata:\n  name: c\n  namespace: n\n"
+    rows = _rows(build_tree(tmp_path, {"cm.yaml": manifest}), select=["K8S001"])
+    assert rows == [("K8S001", "cm.yaml", 1, "`apiVersion` has no value: not a valid apiVersion")]

@@ -19,6 +19,7 @@ POD_SPEC: dict[str, FieldPath] = {
     "ReplicaSet": ["spec", "template", "spec"],
     "Job": ["spec", "template", "spec"],
     "CronJob": ["spec", "jobTemplate", "spec", "template", "spec"],
+    "ReplicationController": ["spec", "template", "spec"],
 }
 #: Batch pods finish: liveness/readiness probes have nothing to say about them.
 RUN_TO_COMPLETION = frozenset({"Job", "CronJob"})

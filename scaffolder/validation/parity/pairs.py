@@ -96,8 +96,13 @@ def _manifests(context: Context, files: list[Path]) -> tuple[list[Container], di
             kind = data.get("kind")
             name = get(data, ["metadata", "name"])
             if kind in {"ConfigMap", "Secret"} and isinstance(name, str):
-                keys = {*(data.get("data") or {}), *(data.get("stringData") or {})}
-                config_maps[f"{kind}/{name}"] = {str(key) for key in keys}
+                keys = {
+                    str(key)
+                    for field in ("data", "stringData")
+                    if isinstance(data.get(field), dict)
+                    for key in data[field]
+                }
+                config_maps[f"{kind}/{name}"] = keys
             spec_path = _WORKLOADS.get(str(kind))
             spec = get(data, spec_path) if spec_path else None
             if not isinstance(spec, dict) or spec_path is None:

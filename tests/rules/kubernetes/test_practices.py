@@ -315,3 +315,18 @@ def test_every_schema_error_of_an_object_is_reported(tmp_path: Path) -> None:
     report = validate([tmp_path], select=["K8S001"], cache=False)
     assert [(f.line, f.column) for f in report.findings] == [(7, 3), (9, 13)]
     assert "'portz' was unexpected" in report.findings[0].message
+
+
+def test_a_replication_controller_is_a_workload(tmp_path: Path) -> None:
+    # Regression from kubernetes/examples: a Service selecting an RC's pods "selected nothing",
+    # and RCs got none of the workload checks.
+    files = {
+        "rc.yaml": "apiVersion: v1\nkind: ReplicationController\nmetadata:\n  name: r\n  namespace: n\n"
+        "spec:\n  replicas: 1\n  selector:\n    app: r\n  template:\n    metadata:\n      labels:\n"
+        "        app: r\n    spec:\n      containers:\n        - name: c\n          image: c:1\n",
+        "svc.yaml": "apiVersion: v1\nkind: Service\nmetadata:\n  name: s\n  namespace: n\n"
+        "spec:\n  selector:\n    app: r\n  ports:\n    - port: 80\n",
+    }
+    rules = {f.rule for f in validate([build_tree(tmp_path, files)], cache=False).findings}
+    assert "K8S114" not in rules
+    assert {"K8S101", "K8S106"} <= rules

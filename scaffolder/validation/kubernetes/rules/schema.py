@@ -39,9 +39,9 @@ def check(objects: ObjectSet) -> Iterator[Finding]:
         # Both become part of a schema file's name: nothing but a name may get there.
         for field, pattern in (("kind", _KIND), ("apiVersion", _API_VERSION)):
             if not isinstance(data[field], str) or not pattern.fullmatch(data[field]):
-                shown = str(data[field])[:60]
+                shown = "has no value" if data[field] is None else f"`{str(data[field])[:60]}`"
                 yield obj.finding(
-                    SCHEMA, [field], f"`{field}` `{shown}` is not a valid {field}{suffix}"
+                    SCHEMA, [field], f"`{field}` {shown}: not a valid {field}{suffix}"
                 )
                 break
         else:
