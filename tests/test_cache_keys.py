@@ -39,9 +39,9 @@ def test_a_removed_project_root_is_seen_through_the_cache(tmp_path: Path, cache:
     assert _rows(root) == _rows(root, cache=False)
 
 
-def test_a_moved_root_does_not_get_another_directorys_messages(tmp_path: Path, cache: Path) -> None:
-    if shutil.which("kubectl") is None:
-        pytest.skip("kubectl not on PATH")
+def test_a_moved_root_does_not_get_another_directorys_messages(
+    tmp_path: Path, cache: Path, kubectl: str
+) -> None:
     first = build_tree(tmp_path / "first", {"k/kustomization.yaml": "resources:\n  - gone.yaml\n"})
     before = _rows(first)
     assert [row[0] for row in before] == ["K8S002"]
@@ -54,11 +54,11 @@ def test_a_moved_root_does_not_get_another_directorys_messages(tmp_path: Path, c
     assert after[0][3].startswith("`kubectl kustomize` failed: accumulating resources")
 
 
-def test_a_dotted_key_in_a_rendered_object_is_placed_on_its_line(tmp_path: Path) -> None:
+def test_a_dotted_key_in_a_rendered_object_is_placed_on_its_line(
+    tmp_path: Path, kubectl: str
+) -> None:
     # Regression: the field path was rebuilt from the message by splitting on dots, so a key
     # such as `example.com/team` was looked up as `example`, `com/team`.
-    if shutil.which("kubectl") is None:
-        pytest.skip("kubectl not on PATH")
     root = build_tree(
         tmp_path,
         {
