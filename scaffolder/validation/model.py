@@ -88,12 +88,6 @@ class Report:
         """Number of findings of exactly ``severity``."""
         return sum(1 for finding in self.findings if finding.severity is severity)
 
-    def worst(self) -> Severity | None:
-        """The most severe severity found, or None when clean."""
-        if not self.findings:
-            return None
-        return max((finding.severity for finding in self.findings), key=lambda s: s.rank)
-
     def internal_errors(self) -> tuple[Finding, ...]:
         """Findings that stand for a check that failed (the domains' ``internal-error`` rules)."""
         internal = {rule.id for rule in self.rules if rule.name == "internal-error"}

@@ -6,7 +6,7 @@ point at the offending field instead of the top of the document.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -192,8 +192,3 @@ def _load(text: str, *, pure: bool) -> list[Document]:
     finally:
         loader.dispose()
     return documents
-
-
-def iter_mapping_documents(documents: Iterable[Document]) -> Iterator[Document]:
-    """Documents whose data is a mapping."""
-    return (document for document in documents if isinstance(document.data, dict))
