@@ -126,6 +126,34 @@ def _network_cidr(value: object) -> object:
     return str(network)
 
 
+#: GKE takes at most 50 authorized networks while the endpoint is public
+#: (https://cloud.google.com/kubernetes-engine/docs/how-to/authorized-networks).
+ADMIN_CIDRS_MAX = 50
+
+
+def _admin_cidrs(value: object) -> object:
+    """IPv4 networks that may reach the GKE control plane; empty is allowed (nobody yet)."""
+    entries = [entry.strip() for entry in str(value).split(",") if entry.strip()]
+    rule = (
+        f"must be up to {ADMIN_CIDRS_MAX} IPv4 networks in CIDR notation, comma-separated "
+        "(e.g. 203.0.113.7/32), none of them 0.0.0.0/0"
+    )
+    if len(entries) > ADMIN_CIDRS_MAX:
+        raise ValueError(rule)
+    networks: list[str] = []
+    for entry in entries:
+        try:
+            network = ipaddress.ip_network(entry, strict=True)
+        except ValueError:
+            raise ValueError(f"{rule}; not one: `{entry}`") from None
+        # The control plane's authorized networks are IPv4 only; /0 would open it to everyone.
+        if not isinstance(network, ipaddress.IPv4Network) or network.prefixlen == 0:
+            raise ValueError(f"{rule}; not one: `{entry}`")
+        if str(network) not in networks:
+            networks.append(str(network))
+    return ",".join(networks)
+
+
 # A repository name as VCS integrations show it (`name` or `owner/name`), and a git branch name.
 _REPOSITORY = re.compile(r"[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+)?")
 _BRANCH = re.compile(r"(?!/)(?!.*(?:\.\.|//|@\{|\.lock$|/$))[A-Za-z0-9._/-]{1,200}")
@@ -176,6 +204,7 @@ RULES: Mapping[str, Rule] = {
         Rule("kubernetes_version", _kubernetes_version),
         Rule("availability_zones", _zones),
         Rule("branch", _branch),
+        Rule("admin_cidrs", _admin_cidrs),
     )
 }
 

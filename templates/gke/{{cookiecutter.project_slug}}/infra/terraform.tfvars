@@ -9,6 +9,17 @@ node_max_count      = {{ cookiecutter.node_max_count }}
 app_namespace       = "{{ cookiecutter.project_slug }}"
 app_service_account = "{{ cookiecutter.project_slug }}"
 
-# Who may reach the control plane; add your VPN or office range. Spacelift's public workers
-# reach the endpoint through these too: add their egress ranges, or use private workers.
+database_availability_type = "{{ cookiecutter.database_availability_type }}"
+
+# Who may reach the control plane's public endpoint: the `admin_cidrs` answer. kubectl from your
+# machine and the Kubernetes stack's Spacelift runs both go through it (README, steps 3 and 5).
+{%- set cidrs = cookiecutter.admin_cidrs.split(",") | map("trim") | select | list %}
+{%- if cidrs %}
+master_authorized_networks = [
+{%- for cidr in cidrs %}
+  { cidr_block = "{{ cidr }}", display_name = "admin-{{ loop.index }}" },
+{%- endfor %}
+]
+{%- else %}
 master_authorized_networks = []
+{%- endif %}
