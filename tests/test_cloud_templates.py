@@ -26,7 +26,9 @@ from scaffolder.validation.terraform.syntax import (
     Block,
     Call,
     HclFile,
+    Literal,
     ObjectExpr,
+    Template,
     Traversal,
     TupleExpr,
     Variable,
@@ -49,11 +51,10 @@ CLOUDS = {
             "cluster_location": "CLUSTER_LOCATION",
             "project_id": "GCP_PROJECT_ID",
             "registry_url": "REGISTRY_URL",
+            "database_instance": "DATABASE_INSTANCE",
         },
         "skips": {
             "CKV_GCP_12",
-            "CKV_GCP_41",
-            "CKV_GCP_49",
             "CKV_GCP_65",
             "CKV_GCP_84",
             "CKV_K8S_35",
@@ -64,6 +65,19 @@ CLOUDS = {
             ("region=mars-north1", "region", "must be a GCP region"),
             ("node_machine_type=huge", "node_machine_type", "must be a GCP machine type"),
             ("node_max_count=0", "node_max_count", "must be an integer from 1"),
+            ("admin_cidrs=0.0.0.0/0", "admin_cidrs", "must be up to 50 IPv4 networks"),
+            ("admin_cidrs=203.0.113.7/24", "admin_cidrs", "must be up to 50 IPv4 networks"),
+            ("admin_cidrs=2001:db8::/32", "admin_cidrs", "must be up to 50 IPv4 networks"),
+            (
+                "admin_cidrs=" + ",".join(f"198.51.100.{n}/32" for n in range(51)),
+                "admin_cidrs",
+                "must be up to 50 IPv4 networks",
+            ),
+            (
+                "database_availability_type=MULTI_REGION",
+                "database_availability_type",
+                "must be one of REGIONAL, ZONAL",
+            ),
         ],
     },
     "eks": {
@@ -187,10 +201,9 @@ def test_overlay_renders_production_settings(generated: Rendered, cloud: str, ku
     assert spread["topologyKey"] == "topology.kubernetes.io/zone"
     assert objects[("HorizontalPodAutoscaler", "my-service")]["spec"]["minReplicas"] == 3
     assert objects[("PodDisruptionBudget", "my-service")]["spec"]["minAvailable"] == 2
-    # No database in the cluster: the app reads DATABASE_URL from a Secret made out of band.
+    # No database in the cluster (and no Secret in the overlay: eks reads DATABASE_URL from
+    # one made out of band, gke needs none; each cloud's own test says which).
     assert not any(kind in {"StatefulSet", "Secret"} for kind, _ in objects)
-    env = {item["name"]: item for item in container["env"]}
-    assert env["DATABASE_URL"]["valueFrom"]["secretKeyRef"]["name"] == "my-service-database"
 
 
 def test_gke_entry_point_and_workload_identity(generated: Rendered, kubectl: str) -> None:
@@ -208,9 +221,11 @@ def test_gke_entry_point_and_workload_identity(generated: Rendered, kubectl: str
         "ingress": True
     }
     infra = _hcl(generated("gke", "python") / "infra")
-    (address,) = _blocks(infra, "resource", "google_compute_global_address")
-    assert "ingress" in (generated("gke", "python") / "infra/registry.tf").read_text()
-    assert address.label(1) == "ingress"
+    addresses = {b.label(1): b for b in _blocks(infra, "resource", "google_compute_global_address")}
+    assert sorted(addresses) == ["database", "ingress"]
+    # The Ingress's static IP is external (no `purpose`); the other is Private Service Access.
+    assert "purpose" not in addresses["ingress"].attributes
+    assert string_value(addresses["database"].attributes["purpose"].value) == "VPC_PEERING"
 
 
 def test_eks_entry_point_and_pod_identity(generated: Rendered, kubectl: str) -> None:
@@ -230,6 +245,10 @@ def test_eks_entry_point_and_pod_identity(generated: Rendered, kubectl: str) -> 
     assert 'app_namespace       = "my-service"' in tfvars
     assert 'app_service_account = "my-service"' in tfvars
     assert objects[("ServiceAccount", "my-service")]["metadata"]["namespace"] == "my-service"
+    # The app reads DATABASE_URL from a Secret made out of band.
+    deployment = objects[("Deployment", "my-service")]
+    env = {e["name"]: e for e in deployment["spec"]["template"]["spec"]["containers"][0]["env"]}
+    assert env["DATABASE_URL"]["valueFrom"]["secretKeyRef"]["name"] == "my-service-database"
 
 
 def test_eks_infra_keeps_its_promises(generated: Rendered) -> None:
@@ -435,26 +454,153 @@ def _roles(block: Block) -> list[str]:
     return [role]
 
 
-def test_no_gke_stack_identity_holds_an_unconditioned_iam_admin_role(generated: Rendered) -> None:
+#: Roles that act as, or hand out, service accounts: on every account of a project, an identity
+#: holding one acts as any of them, the default compute account (Editor) included.
+IMPERSONATION_ROLES = {
+    "roles/iam.serviceAccountUser",
+    "roles/iam.serviceAccountTokenCreator",
+    "roles/iam.serviceAccountAdmin",
+    "roles/iam.serviceAccountKeyAdmin",
+    "roles/iam.workloadIdentityUser",
+}
+HAS_ONLY = "api.getAttribute('iam.googleapis.com/modifiedGrantsByRole', []).hasOnly("
+
+
+def _project_grants(files: list[HclFile]) -> dict[str, list[str]]:
+    """Project role grants by resource name, with the roles each grants."""
+    grants: dict[str, list[str]] = {}
+    for block in _blocks(files, "resource", "google_project_iam_member"):
+        # A condition would have to be read to judge the grant: none of ours carries one.
+        assert not list(block.blocks("condition")), block.label(1)
+        grants[block.label(1)] = _roles(block)
+    return grants
+
+
+def _template(expr: object) -> str | None:
+    """A string with interpolations of plain references, as written (``"${var.name}-db"``)."""
+    if isinstance(expr, Literal) and isinstance(expr.value, str):
+        return expr.value
+    if not isinstance(expr, Template):
+        return None
+    text = ""
+    for part in expr.parts:
+        if isinstance(part, Literal):
+            text += str(part.value)
+        elif (address := _address(part)) is not None:
+            text += "${" + address + "}"
+        else:
+            return None
+    return text
+
+
+def _bootstrap_condition(project: Path, name: str) -> list[str]:
+    """The roles a bootstrap condition file (gcloud --condition-from-file) lets its holder grant."""
+    condition = yaml.safe_load((project / "spacelift" / "bootstrap" / name).read_text())
+    assert set(condition) == {"title", "description", "expression"}, name
+    expression = condition["expression"]
+    assert expression.startswith(HAS_ONLY) and expression.endswith("])"), expression
+    roles = re.findall(r"'(roles/[^']+)'", expression[len(HAS_ONLY) :])
+    # Nothing in the list but quoted roles: no `||` widening it.
+    assert expression == HAS_ONLY + "[" + ", ".join(f"'{r}'" for r in roles) + "])", expression
+    return roles
+
+
+def test_no_gke_stack_identity_can_escalate(generated: Rendered) -> None:
+    """Each grant of the stacks' identities, in code and in the README's one-time bootstrap:
+    no unconditioned IAM admin role, no impersonation role on all service accounts, and every
+    conditional Project IAM Admin limited to roles that are neither."""
     project = generated("gke", "python")
     management = _hcl(project / "spacelift")
-    granted: dict[str, list[str]] = {}
-    for block in _blocks(management, "resource", "google_project_iam_member"):
-        conditions = list(block.blocks("condition"))
-        for role in _roles(block):
-            if role in IAM_ADMIN_ROLES:
-                assert conditions, (block.label(1), role)
-                (condition,) = conditions
-                expression = string_value(condition.attributes["expression"].value) or ""
-                granted[role] = re.findall(r"'(roles/[^']+)'", expression)
-                assert expression.startswith(
-                    "api.getAttribute('iam.googleapis.com/modifiedGrantsByRole', []).hasOnly("
-                ), expression
-    # The infra stack may grant exactly the roles infra/ gives the nodes, none of them an
-    # IAM admin role.
-    (nodes,) = _blocks(_hcl(project / "infra"), "resource", "google_project_iam_member")
-    assert granted == {"roles/resourcemanager.projectIamAdmin": _roles(nodes)}
-    assert not IAM_ADMIN_ROLES & set(_roles(nodes))
+    infra = _hcl(project / "infra")
+    dangerous = IAM_ADMIN_ROLES | IMPERSONATION_ROLES
+
+    stack_grants = _project_grants(management)
+    assert set(stack_grants) == {"infra", "k8s"}
+    for name, roles in stack_grants.items():
+        assert not dangerous & set(roles), (name, dangerous & set(roles))
+    assert stack_grants["k8s"] == ["roles/container.developer"]
+    # Each stack grant carries its reason: a comment on the line above each role.
+    text = (project / "spacelift" / "credentials.tf").read_text()
+    for role in stack_grants["infra"]:
+        above = text.splitlines()[text.splitlines().index(f'    "{role}",') - 1]
+        assert above.strip().startswith("# ") and len(above.strip()) > 20, role
+
+    # Service-account roles only on the two accounts infra/ creates, named as infra/ names them.
+    accounts = {
+        b.label(1): _template(b.attributes["account_id"].value)
+        for b in _blocks(infra, "resource", "google_service_account")
+    }
+    assert accounts == {
+        "nodes": "${local.account_prefix}-nodes",
+        "app": "${local.account_prefix}-app",
+    }
+    (locals_block,) = [
+        b for b in _blocks(management, "locals") if "service_accounts" in b.attributes
+    ]
+    named = _items(locals_block.attributes["service_accounts"].value)
+    for key in ("nodes", "app"):
+        assert _template(named[key]) == (
+            f"projects/${{var.gcp_project_id}}/serviceAccounts/my-service-{key}"
+            "@${var.gcp_project_id}.iam.gserviceaccount.com"
+        )
+    per_account = {
+        b.label(1): (_address(b.attributes["service_account_id"].value), _roles(b))
+        for b in _blocks(management, "resource", "google_service_account_iam_member")
+    }
+    assert per_account == {
+        "infra_nodes": (
+            "local.service_accounts.nodes",
+            ["roles/iam.serviceAccountUser", "roles/iam.serviceAccountAdmin"],
+        ),
+        "infra_app": ("local.service_accounts.app", ["roles/iam.serviceAccountAdmin"]),
+    }
+
+    # infra/ itself grants project roles only to its own accounts, none of them dangerous.
+    infra_grants = _project_grants(infra)
+    granted_by_infra = sorted(r for roles in infra_grants.values() for r in roles)
+    assert not dangerous & set(granted_by_infra)
+    for block in _blocks(infra, "resource", "google_project_iam_member"):
+        member = _template(block.attributes["member"].value) or ""
+        assert re.fullmatch(
+            r"serviceAccount:\$\{google_service_account\.(nodes|app)\.email\}", member
+        )
+
+    # The two conditional Project IAM Admin grants a project owner makes once (README step 5).
+    management_may_grant = _bootstrap_condition(project, "management-condition.yaml")
+    assert sorted(management_may_grant) == sorted(
+        role for roles in stack_grants.values() for role in roles
+    )
+    infra_may_grant = _bootstrap_condition(project, "infra-condition.yaml")
+    assert sorted(infra_may_grant) == granted_by_infra
+    assert not dangerous & {*management_may_grant, *infra_may_grant}
+
+    # The README grants project IAM admin only with those conditions, and everything else on
+    # one resource (the state bucket, one service account).
+    readme = (project / "README.md").read_text()
+    commands = re.findall(
+        r"^\s*(gcloud (?:projects|storage buckets|iam service-accounts) add-iam-policy-binding .*)$",
+        readme,
+        re.M,
+    )
+    assert len(commands) == 5, commands
+    for command in commands:
+        role = re.search(r"--role=(\S+)", command)
+        assert role is not None, command
+        if command.startswith("gcloud projects"):
+            assert role.group(1) == "roles/resourcemanager.projectIamAdmin", command
+            condition = re.search(r"--condition-from-file=spacelift/bootstrap/(\S+)", command)
+            assert (
+                condition is not None
+                and (project / "spacelift/bootstrap" / condition.group(1)).is_file()
+            )
+        else:
+            assert role.group(1) in {"roles/storage.admin", "roles/iam.serviceAccountAdmin"}, (
+                command
+            )
+            assert "gs://my-gcp-project-tfstate " in command or re.search(
+                r"add-iam-policy-binding my-service-(nodes|app)@my-gcp-project\.iam\.gserviceaccount\.com ",
+                command,
+            ), command
 
 
 def _address(expr: object) -> str | None:

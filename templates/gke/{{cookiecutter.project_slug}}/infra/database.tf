@@ -21,7 +21,6 @@ resource "google_service_networking_connection" "database" {
 }
 
 resource "google_sql_database_instance" "this" {
-  # checkov:skip=CKV_GCP_79:POSTGRES_17 is the newest major version this checkov release can name as latest; the check lags Cloud SQL
   name             = "${var.name}-db"
   region           = var.region
   database_version = var.database_version
@@ -103,6 +102,21 @@ resource "google_sql_database_instance" "this" {
     database_flags {
       name  = "log_lock_waits"
       value = "on"
+    }
+
+    database_flags {
+      name  = "log_hostname"
+      value = "on"
+    }
+
+    database_flags {
+      name  = "log_duration"
+      value = "on"
+    }
+
+    database_flags {
+      name  = "log_statement"
+      value = "ddl"
     }
 
     database_flags {

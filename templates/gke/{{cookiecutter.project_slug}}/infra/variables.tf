@@ -125,11 +125,12 @@ variable "labels" {
 variable "database_version" {
   description = "Cloud SQL PostgreSQL major version. 15 or later: the IAM user's rights rely on PostgreSQL 15's `pg_database_owner` (database.tf)."
   type        = string
-  default     = "POSTGRES_17"
+  # The newest major version the Cloud SQL Admin API lists (SqlDatabaseVersion, v1beta4).
+  default = "POSTGRES_18"
 
   validation {
-    condition     = contains(["POSTGRES_15", "POSTGRES_16", "POSTGRES_17"], var.database_version)
-    error_message = "One of POSTGRES_15, POSTGRES_16, POSTGRES_17."
+    condition     = contains(["POSTGRES_15", "POSTGRES_16", "POSTGRES_17", "POSTGRES_18"], var.database_version)
+    error_message = "One of POSTGRES_15, POSTGRES_16, POSTGRES_17, POSTGRES_18."
   }
 }
 
