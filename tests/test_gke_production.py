@@ -7,8 +7,11 @@ What every cloud template shares is tested in ``test_cloud_templates.py``.
 
 from __future__ import annotations
 
+import os
+import pwd
 import shutil
 import subprocess
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -27,7 +30,7 @@ from scaffolder.validation.terraform.syntax import (
     string_value,
 )
 
-from .conftest import RUNTIMES, require_module, run_checkov
+from .conftest import RUNTIMES, require_module, require_tool, run_checkov
 from .test_cloud_templates import CLOUDS, _address, _blocks, _closure, _graph, _hcl, _template
 
 Variant = tuple[str, str, str]
@@ -250,3 +253,132 @@ def test_the_app_reaches_cloud_sql_through_the_proxy_sidecar_without_a_secret(
     assert 'grep -q -- "- $DATABASE_INSTANCE$" kustomization.yaml' in hooks
     outputs = {b.label(0) for b in _blocks(infra, "output")}
     assert {"database_instance", "database_name", "database_user"} <= outputs
+
+
+def _postgres_bin(name: str) -> str:
+    """A PostgreSQL server program: Debian keeps them in /usr/lib/postgresql/<major>/bin."""
+    found = shutil.which(name) or next(
+        (str(p) for p in sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"))), None
+    )
+    return require_tool(name, found)
+
+
+def test_the_role_the_iam_user_gets_lets_its_migration_create_its_table(
+    generated: Callable[[str, str], Path], kubectl: str
+) -> None:
+    """A real PostgreSQL 15+ set up as Cloud SQL sets one up (the database owned by
+    `cloudsqlsuperuser`, the IAM user created without privileges): the app's user cannot create
+    in `public` until it has the roles infra/database.tf gives it, and then it can."""
+    initdb, pg_ctl = _postgres_bin("initdb"), _postgres_bin("pg_ctl")
+    psql = require_tool("psql", shutil.which("psql"))
+    project = generated("gke", "python")
+    roles = literal_value(
+        _resource(_hcl(project / "infra"), "google_sql_user", "app")
+        .attributes["database_roles"]
+        .value
+    )
+    assert isinstance(roles, list) and roles
+    objects = {(o["kind"], o["metadata"]["name"]): o for o in _overlay(project, kubectl)}
+    (env,) = objects[("Deployment", "my-service")]["spec"]["template"]["spec"]["containers"][0][
+        "env"
+    ]
+    url = urlsplit(env["value"])
+    user, database = unquote(url.username or ""), url.path.lstrip("/")
+
+    # initdb refuses to run as root: run the server as the `postgres` account then, in a
+    # directory it can reach (pytest's own is private to root).
+    with tempfile.TemporaryDirectory(prefix="scaffolder-pg-") as directory:
+        tmp_path = Path(directory)
+        as_owner: list[str] = []
+        if os.geteuid() == 0:
+            owner = pwd.getpwnam("postgres")
+            as_owner = ["runuser", "-u", "postgres", "--"]
+            os.chown(tmp_path, owner.pw_uid, owner.pw_gid)
+        _check_privileges(as_owner, initdb, pg_ctl, psql, tmp_path, user, database, roles)
+
+
+def _check_privileges(
+    as_owner: list[str],
+    initdb: str,
+    pg_ctl: str,
+    psql: str,
+    tmp_path: Path,
+    user: str,
+    database: str,
+    roles: list[object],
+) -> None:
+    data, sockets = tmp_path / "data", tmp_path
+    subprocess.run(
+        [*as_owner, initdb, "-D", str(data), "-A", "trust", "-U", "admin"],
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run(
+        [
+            *as_owner,
+            pg_ctl,
+            "-D",
+            str(data),
+            "-w",
+            "-l",
+            str(tmp_path / "log"),
+            "-o",
+            f"-k {sockets} -c listen_addresses=''",
+            "start",
+        ],
+        check=True,
+        capture_output=True,
+    )
+
+    def sql(role: str, db: str, statement: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [
+                psql,
+                "-h",
+                str(sockets),
+                "-U",
+                role,
+                "-d",
+                db,
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-X",
+                "-q",
+                "-c",
+                statement,
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+
+    try:
+        version = sql(
+            "admin", "postgres", "SELECT 'version=' || current_setting('server_version_num')"
+        )
+        assert version.returncode == 0, version.stderr
+        # PostgreSQL 15 took CREATE on `public` away from everyone but the database owner.
+        assert int(version.stdout.split("version=")[1].split()[0]) >= 150000
+        setup = [
+            "CREATE ROLE cloudsqlsuperuser NOLOGIN CREATEROLE CREATEDB",
+            f"CREATE DATABASE {database} OWNER cloudsqlsuperuser",
+            f'CREATE ROLE "{user}" LOGIN',
+        ]
+        for statement in setup:
+            done = sql("admin", "postgres", statement)
+            assert done.returncode == 0, done.stderr
+        table = "CREATE TABLE migration_probe (id integer)"
+        refused = sql(user, database, table)
+        assert refused.returncode != 0
+        assert "permission denied for schema public" in refused.stderr
+        for role in roles:
+            done = sql("admin", database, f'GRANT {role} TO "{user}"')
+            assert done.returncode == 0, done.stderr
+        created = sql(user, database, table)
+        assert created.returncode == 0, created.stderr
+    finally:
+        subprocess.run(
+            [*as_owner, pg_ctl, "-D", str(data), "-m", "fast", "-w", "stop"],
+            check=False,
+            capture_output=True,
+        )
