@@ -154,6 +154,20 @@ def _admin_cidrs(value: object) -> object:
     return ",".join(networks)
 
 
+#: Cloud SQL's availability types: a standby in a second zone with failover, or one zone
+#: (https://cloud.google.com/sql/docs/postgres/high-availability).
+DATABASE_AVAILABILITY = ("REGIONAL", "ZONAL")
+
+
+def _database_availability_type(value: object) -> object:
+    text = str(value).strip().upper()
+    if text not in DATABASE_AVAILABILITY:
+        raise ValueError(
+            "must be REGIONAL (a standby in another zone, automatic failover) or ZONAL (one zone)"
+        )
+    return text
+
+
 # A repository name as VCS integrations show it (`name` or `owner/name`), and a git branch name.
 _REPOSITORY = re.compile(r"[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+)?")
 _BRANCH = re.compile(r"(?!/)(?!.*(?:\.\.|//|@\{|\.lock$|/$))[A-Za-z0-9._/-]{1,200}")
@@ -205,6 +219,7 @@ RULES: Mapping[str, Rule] = {
         Rule("availability_zones", _zones),
         Rule("branch", _branch),
         Rule("admin_cidrs", _admin_cidrs),
+        Rule("database_availability_type", _database_availability_type),
     )
 }
 

@@ -76,7 +76,7 @@ CLOUDS = {
             (
                 "database_availability_type=MULTI_REGION",
                 "database_availability_type",
-                "must be one of REGIONAL, ZONAL",
+                "must be REGIONAL (a standby in another zone, automatic failover) or ZONAL",
             ),
         ],
     },

@@ -9,6 +9,11 @@ locals {
   nodes_cidr    = cidrsubnet(var.network_cidr, 4, 0)
   services_cidr = cidrsubnet(var.network_cidr, 4, 1)
   pods_cidr     = cidrsubnet(var.network_cidr, 1, 1)
+  # The third sixteenth is the Private Service Access range the database's private IP comes from.
+  database_cidr = cidrsubnet(var.network_cidr, 4, 2)
+
+  # PostgreSQL identifiers: underscores, not hyphens, so no statement needs quoting.
+  database_name = replace(var.name, "-", "_")
 
   # Service account ids are at most 30 characters: keep room for the suffixes.
   account_prefix = replace(substr(var.name, 0, 23), "/-+$/", "")

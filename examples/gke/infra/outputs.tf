@@ -37,3 +37,18 @@ output "network_name" {
   description = "Name of the VPC."
   value       = google_compute_network.this.name
 }
+
+output "database_instance" {
+  description = "Connection name <project>:<region>:<instance> of the Cloud SQL instance, as the Auth Proxy takes it."
+  value       = google_sql_database_instance.this.connection_name
+}
+
+output "database_name" {
+  description = "The app's database."
+  value       = google_sql_database.app.name
+}
+
+output "database_user" {
+  description = "The app's IAM database user (its service account, without `.gserviceaccount.com`)."
+  value       = google_sql_user.app.name
+}

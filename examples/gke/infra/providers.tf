@@ -4,7 +4,7 @@ provider "google" {
   default_labels = local.labels
 }
 
-# Declared so a beta-only setting can be adopted without touching versions.tf.
+# For the beta-only google_project_service_identity (kms.tf).
 provider "google-beta" {
   project        = var.project_id
   region         = var.region

@@ -9,6 +9,8 @@ node_max_count      = 3
 app_namespace       = "my-service"
 app_service_account = "my-service"
 
-# Who may reach the control plane; add your VPN or office range. Spacelift's public workers
-# reach the endpoint through these too: add their egress ranges, or use private workers.
+database_availability_type = "REGIONAL"
+
+# Who may reach the control plane's public endpoint: the `admin_cidrs` answer. kubectl from your
+# machine and the Kubernetes stack's Spacelift runs both go through it (README, steps 3 and 5).
 master_authorized_networks = []

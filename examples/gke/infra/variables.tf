@@ -101,7 +101,7 @@ variable "master_authorized_networks" {
 }
 
 variable "deletion_protection" {
-  description = "Refuse to destroy the cluster. Set to false and apply before a destroy (see README)."
+  description = "Refuse to destroy the cluster and the database. Set to false and apply before a destroy (see README)."
   type        = bool
   default     = true
 }
@@ -120,4 +120,38 @@ variable "labels" {
   description = "Extra labels for every resource."
   type        = map(string)
   default     = {}
+}
+
+variable "database_version" {
+  description = "Cloud SQL PostgreSQL major version. 15 or later: the IAM user's rights rely on PostgreSQL 15's `pg_database_owner` (database.tf)."
+  type        = string
+  # The newest major version the Cloud SQL Admin API lists (SqlDatabaseVersion, v1beta4).
+  default = "POSTGRES_18"
+
+  validation {
+    condition     = contains(["POSTGRES_15", "POSTGRES_16", "POSTGRES_17", "POSTGRES_18"], var.database_version)
+    error_message = "One of POSTGRES_15, POSTGRES_16, POSTGRES_17, POSTGRES_18."
+  }
+}
+
+variable "database_tier" {
+  description = "Cloud SQL machine tier (Enterprise edition), e.g. db-custom-2-7680: 2 vCPUs, 7.5 GiB."
+  type        = string
+  default     = "db-custom-2-7680"
+
+  validation {
+    condition     = can(regex("^db-(custom-[0-9]+-[0-9]+|g1-small|f1-micro)$", var.database_tier))
+    error_message = "A Cloud SQL Enterprise tier such as db-custom-2-7680."
+  }
+}
+
+variable "database_availability_type" {
+  description = "REGIONAL: a standby in another zone with automatic failover; ZONAL: one zone, no standby."
+  type        = string
+  default     = "REGIONAL"
+
+  validation {
+    condition     = contains(["REGIONAL", "ZONAL"], var.database_availability_type)
+    error_message = "REGIONAL or ZONAL."
+  }
 }

@@ -8,7 +8,8 @@ resource "spacelift_stack_destructor" "infra" {
     spacelift_environment_variable.infra_backend,
     spacelift_gcp_service_account.infra,
     google_project_iam_member.infra,
-    google_project_iam_member.infra_node_grants,
+    google_service_account_iam_member.infra_nodes,
+    google_service_account_iam_member.infra_app,
     google_storage_bucket_iam_member.infra_state,
   ]
 }

@@ -9,6 +9,11 @@ output "k8s_stack_id" {
 }
 
 output "infra_service_account" {
-  description = "GCP service account the infra stack's runs act as."
+  description = "GCP service account the infra stack's runs act as (README, step 5: its one IAM grant)."
   value       = spacelift_gcp_service_account.infra.service_account_email
+}
+
+output "k8s_service_account" {
+  description = "GCP service account the Kubernetes stack's runs act as."
+  value       = spacelift_gcp_service_account.k8s.service_account_email
 }

@@ -4,10 +4,11 @@ locals {
   # Outputs of infra/ that the Kubernetes stack's hooks read (.spacelift/config.yml), and the
   # environment variable each arrives as.
   k8s_inputs = {
-    cluster_name     = "CLUSTER_NAME"
-    cluster_location = "CLUSTER_LOCATION"
-    project_id       = "GCP_PROJECT_ID"
-    registry_url     = "REGISTRY_URL"
+    cluster_name      = "CLUSTER_NAME"
+    cluster_location  = "CLUSTER_LOCATION"
+    project_id        = "GCP_PROJECT_ID"
+    registry_url      = "REGISTRY_URL"
+    database_instance = "DATABASE_INSTANCE"
   }
 }
 
