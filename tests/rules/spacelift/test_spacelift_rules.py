@@ -535,6 +535,7 @@ def test_graph_command_draws_the_generated_wiring(project: Rendered, run_cli) ->
         "cluster_name": "CLUSTER_NAME",
         "project_id": "GCP_PROJECT_ID",
         "registry_url": "REGISTRY_URL",
+        "database_instance": "DATABASE_INSTANCE",
     }
     mermaid = run_cli("graph", str(project("eks"))).stdout
     assert mermaid.startswith("flowchart LR\n")
