@@ -250,7 +250,16 @@ def test_the_app_reaches_cloud_sql_through_the_proxy_sidecar_without_a_secret(
     # And the Kubernetes stack checks the overlay against infra's output before deploying.
     config = yaml.safe_load((project / ".spacelift/config.yml").read_text())
     hooks = config["stacks"]["my-service-k8s"]["before_init"]
-    assert 'grep -q -- "- $DATABASE_INSTANCE$" kustomization.yaml' in hooks
+    (check,) = [hook for hook in hooks if "$DATABASE_INSTANCE" in hook]
+    overlay = project / "k8s/overlays/gke"
+    for instance, passes in ((connection, True), (f"{connection}-other", False)):
+        result = subprocess.run(
+            ["sh", "-c", check],
+            cwd=overlay,
+            env={"PATH": os.environ["PATH"], "DATABASE_INSTANCE": instance},
+            check=False,
+        )
+        assert (result.returncode == 0) is passes, instance
     outputs = {b.label(0) for b in _blocks(infra, "output")}
     assert {"database_instance", "database_name", "database_user"} <= outputs
 
