@@ -19,6 +19,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import pytest
 import yaml
 
+from scaffolder.answers import check_answers
+from scaffolder.errors import InvalidAnswers
 from scaffolder.generation import generate
 from scaffolder.validation import validate
 from scaffolder.validation.terraform.hcl import parse
@@ -391,3 +393,49 @@ def _check_privileges(
             check=False,
             capture_output=True,
         )
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "expected"),
+    [
+        ("admin_cidrs", "", ""),
+        ("admin_cidrs", " 203.0.113.7/32 , ", "203.0.113.7/32"),
+        (
+            "admin_cidrs",
+            "203.0.113.7/32,198.51.100.0/24,203.0.113.7/32",
+            "203.0.113.7/32,198.51.100.0/24",
+        ),
+        (
+            "admin_cidrs",
+            ",".join(f"198.51.100.{n}/32" for n in range(50)),
+            ",".join(f"198.51.100.{n}/32" for n in range(50)),
+        ),
+        ("database_availability_type", "zonal", "ZONAL"),
+        ("database_availability_type", " REGIONAL ", "REGIONAL"),
+    ],
+)
+def test_new_answers_are_normalised(field: str, value: str, expected: str) -> None:
+    assert check_answers({field: value}) == {field: expected}
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("admin_cidrs", "0.0.0.0/0", "none of them 0.0.0.0/0; not one: `0.0.0.0/0`"),
+        ("admin_cidrs", "203.0.113.7/32,10.0.0.1/8", "not one: `10.0.0.1/8`"),
+        ("admin_cidrs", "::/0", "not one: `::/0`"),
+        ("admin_cidrs", "203.0.113.300/32", "not one: `203.0.113.300/32`"),
+        (
+            "admin_cidrs",
+            ",".join(f"198.51.100.{n}/32" for n in range(51)),
+            "up to 50 IPv4 networks",
+        ),
+        ("database_availability_type", "HA", "must be REGIONAL (a standby in another zone"),
+        ("database_availability_type", "", "or ZONAL (one zone)"),
+    ],
+)
+def test_bad_new_answers_name_the_field_and_the_rule(field: str, value: str, message: str) -> None:
+    with pytest.raises(InvalidAnswers) as caught:
+        check_answers({field: value})
+    assert [error.field for error in caught.value.errors] == [field]
+    assert f"`{field}` must" in str(caught.value) and message in str(caught.value)
