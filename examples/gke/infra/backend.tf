@@ -2,7 +2,7 @@
 # state cannot live in a bucket this configuration manages. Create it once, then initialise with
 # a partial configuration:
 #
-#   terraform init \
+#   tofu init \
 #     -backend-config="bucket=my-gcp-project-tfstate" \
 #     -backend-config="prefix=my-service/infra"
 #

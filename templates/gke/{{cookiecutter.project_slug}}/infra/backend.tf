@@ -2,7 +2,7 @@
 # state cannot live in a bucket this configuration manages. Create it once, then initialise with
 # a partial configuration:
 #
-#   terraform init \
+#   tofu init \
 #     -backend-config="bucket={{ cookiecutter.gcp_project_id }}-tfstate" \
 #     -backend-config="prefix={{ cookiecutter.project_slug }}/infra"
 #
