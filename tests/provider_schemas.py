@@ -1,0 +1,369 @@
+"""Terraform provider schemas read offline from prebuilt CDK provider packages on PyPI.
+
+The CDK for Terraform (``cdktf-cdktf-provider-*``) and CDK Terrain (``cdktn-provider-*``)
+packages are generated from ``terraform providers schema -json`` of one provider release, and
+say which (``terraformGeneratorMetadata.providerVersion``). No JSON schema ships inside them:
+each wheel holds a jsii tarball whose ``lib/<resource>/index.js`` has the resource type
+(``tfResourceType``) and ``synthesizeHclAttributes``, one entry per argument and nested block
+with its Terraform name and ``isBlock``; nested blocks are ``<struct>ToHclTerraform`` functions
+of the same shape. Computed-only attributes are absent there, as they are from what a
+configuration may set. No library reads these bindings back into a schema (the generator only
+goes the other way), hence the few regular expressions below, written against that generated
+shape; a shape they do not match yields no schema, which fails the test, never passes it.
+
+Used by ``tests/test_provider_schemas.py``; the packages are in the ``test`` extra.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.metadata
+import re
+import tarfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from scaffolder.validation.terraform.hcl import parse
+from scaffolder.validation.terraform.syntax import (
+    Attribute,
+    Block,
+    HclFile,
+    ObjectExpr,
+    Traversal,
+    Variable,
+    object_key,
+    string_value,
+)
+
+#: The newest package built from a release each constraint in the templates allows, per source.
+#: A source missing here has no prebuilt package (spacelift-io/spacelift: neither cdktf nor
+#: cdktn ever published one); its resources are reported as unchecked, never as passing.
+PACKAGES = {
+    "hashicorp/aws": "cdktn-provider-aws",
+    "hashicorp/google": "cdktn-provider-google",
+    "hashicorp/google-beta": "cdktn-provider-google-beta",
+}
+#: Packages built from the lowest release a constraint allows, where one exists and can be
+#: installed beside the newest (a different distribution name): aws 6.0.0. google 7.0.0 has
+#: none (the oldest 7.x build is cdktn-provider-google 19.0.0, from 7.31.0, whose pins clash).
+LOWEST_PACKAGES = {
+    "hashicorp/aws": "cdktf-cdktf-provider-aws",
+}
+
+#: Meta-arguments and meta-blocks Terraform accepts in every resource and data block.
+META_ARGUMENTS = {
+    "resource": frozenset({"count", "for_each", "depends_on", "provider"}),
+    "data": frozenset({"count", "for_each", "depends_on", "provider"}),
+    "provider": frozenset({"alias"}),
+}
+META_BLOCKS = {
+    "resource": frozenset({"lifecycle", "provisioner", "connection"}),
+    "data": frozenset({"lifecycle"}),
+    "provider": frozenset(),
+}
+
+_KIND = re.compile(r"extends cdkt[fn]\.Terraform(Resource|DataSource|Provider) \{")
+_TYPE = re.compile(r'tfResourceType = "([^"]+)"')
+_VERSION = re.compile(r"providerName: '([^']+)',\s*providerVersion: '([^']+)'")
+_TOP = re.compile(r"synthesizeHclAttributes\(\) \{\s*const attrs = \{(.*?)\n {8}\};", re.S)
+_STRUCT = re.compile(
+    r"^function (\w+)ToHclTerraform\(struct\) \{.*?const attrs = \{(.*?)\n {4}\};", re.S | re.M
+)
+_ENTRY = re.compile(r"^ +(\w+): \{\n +value: (.*?),\n +isBlock: (true|false),", re.S | re.M)
+_NESTED = re.compile(r"(?<!cdktf\.)(?<!cdktn\.)\b([a-z]\w*?)ToHclTerraform\b")
+
+
+@dataclass(frozen=True, slots=True)
+class BlockSchema:
+    """What a block may contain: argument names and nested blocks by name."""
+
+    attributes: frozenset[str]
+    blocks: dict[str, BlockSchema] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderSchema:
+    """The part of one provider release's schema that was asked for."""
+
+    source: str
+    version: str
+    package: str
+    provider: BlockSchema
+    resources: dict[str, BlockSchema]
+    data_sources: dict[str, BlockSchema]
+
+    def block(self, kind: str, type_name: str) -> BlockSchema | None:
+        """The schema of a ``resource``, ``data`` or ``provider`` block, if the release has it."""
+        if kind == "provider":
+            return self.provider
+        return (self.resources if kind == "resource" else self.data_sources).get(type_name)
+
+
+def _directory(kind: str, type_name: str) -> str:
+    """The generator's directory for a type: ``aws_eks_cluster`` -> ``eks-cluster``."""
+    if kind == "provider":
+        return "provider"
+    dashed = type_name.replace("_", "-")
+    return f"data-{dashed}" if kind == "data" else dashed.split("-", 1)[-1]
+
+
+def _entries(body: str) -> Iterator[tuple[str, str, bool]]:
+    for match in _ENTRY.finditer(body):
+        yield match.group(1), match.group(2), match.group(3) == "true"
+
+
+def _schema(body: str, structs: dict[str, str], seen: frozenset[str] = frozenset()) -> BlockSchema:
+    attributes: set[str] = set()
+    blocks: dict[str, BlockSchema] = {}
+    for name, value, is_block in _entries(body):
+        if not is_block:
+            attributes.add(name)
+            continue
+        nested = [ref for ref in _NESTED.findall(value) if ref in structs and ref not in seen]
+        blocks[name] = (
+            _schema(structs[nested[0]], structs, seen | {nested[0]})
+            if nested
+            else BlockSchema(frozenset())
+        )
+    return BlockSchema(frozenset(attributes), blocks)
+
+
+def _tarball(package: str) -> tuple[Path, str]:
+    distribution = importlib.metadata.distribution(package)
+    for file in distribution.files or ():
+        if file.name.endswith(".jsii.tgz"):
+            return Path(str(distribution.locate_file(file))), distribution.version
+    raise LookupError(f"{package} {distribution.version} has no jsii tarball")
+
+
+@functools.lru_cache(maxsize=16)
+def load(source: str, package: str, wanted: frozenset[tuple[str, str]]) -> ProviderSchema:
+    """Read the ``(kind, type)`` pairs in ``wanted`` (and the provider block) from ``package``.
+
+    Raises:
+        LookupError: The package is not installed or is not a provider binding.
+    """
+    tarball, package_version = _tarball(package)
+    directories = {_directory(kind, name): (kind, name) for kind, name in wanted}
+    directories["provider"] = ("provider", source.rsplit("/", 1)[-1])
+    index: dict[str, str] = {}
+    structs: dict[str, dict[str, str]] = {}
+    # One streaming pass: the members are in no useful order and seeking a gzip stream
+    # would decompress it again for every file.
+    with tarfile.open(tarball, "r|gz") as archive:
+        for member in archive:
+            parts = member.name.split("/")
+            if len(parts) < 4 or parts[1] != "lib" or parts[2] not in directories:
+                continue
+            if not member.name.endswith(".js"):
+                continue
+            handle = archive.extractfile(member)
+            text = handle.read().decode() if handle else ""
+            functions = structs.setdefault(parts[2], {})
+            functions.update((m.group(1), m.group(2)) for m in _STRUCT.finditer(text))
+            if parts[3] == "index.js":
+                index[parts[2]] = text
+    found: dict[str, dict[str, BlockSchema]] = {"resource": {}, "data": {}, "provider": {}}
+    version = ""
+    for directory, (kind, name) in directories.items():
+        text = index.get(directory, "")
+        kind_match, type_match, top = _KIND.search(text), _TYPE.search(text), _TOP.search(text)
+        declared = {"Resource": "resource", "DataSource": "data", "Provider": "provider"}
+        if not (kind_match and type_match and top):
+            continue
+        if declared[kind_match.group(1)] != kind or type_match.group(1) != name:
+            continue
+        found[kind][name] = _schema(top.group(1), structs[directory])
+        if kind == "provider":
+            meta = _VERSION.search(text)
+            if meta is None or meta.group(1) != name:
+                raise LookupError(f"{package} is not built for {source}")
+            version = meta.group(2)
+    provider = found["provider"].get(directories["provider"][1])
+    if provider is None or not version:
+        raise LookupError(f"{package} {package_version}: no provider block for {source}")
+    return ProviderSchema(
+        source=source,
+        version=version,
+        package=f"{package} {package_version}",
+        provider=provider,
+        resources=found["resource"],
+        data_sources=found["data"],
+    )
+
+
+# Terraform's version constraints (`>= 6.0, < 7.0`, `~> 1.37`): pip's specifiers have no
+# `~>`, and its `~=` differs on a bare major, so the few operators are written out here.
+_CONSTRAINT = re.compile(r"^\s*(=|!=|>=|<=|>|<|~>)?\s*v?(\d+(?:\.\d+)*)\s*$")
+
+
+def _numbers(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in version.split("-", 1)[0].split("."))
+
+
+def satisfies(version: str, constraint: str) -> bool:
+    """Whether release ``version`` meets Terraform version ``constraint``.
+
+    Raises:
+        ValueError: ``constraint`` is not Terraform constraint syntax.
+    """
+    have = _numbers(version)
+    for clause in constraint.split(","):
+        match = _CONSTRAINT.match(clause)
+        if match is None:
+            raise ValueError(f"not a version constraint: `{clause.strip()}`")
+        operator, wanted = match.group(1) or "=", _numbers(match.group(2))
+        padded = wanted + (0,) * (len(have) - len(wanted))
+        current = have + (0,) * (len(padded) - len(have))
+        if operator == "~>":
+            # `~> 1.37` allows 1.37 up to, not including, 2.0; `~> 1.37.2` up to 1.38.
+            prefix = wanted[:-1] if len(wanted) > 1 else wanted
+            ok = current >= padded and current[: len(prefix)] == prefix
+        else:
+            ok = {
+                "=": current == padded,
+                "!=": current != padded,
+                ">=": current >= padded,
+                "<=": current <= padded,
+                ">": current > padded,
+                "<": current < padded,
+            }[operator]
+        if not ok:
+            return False
+    return True
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One place where a configuration uses what the provider release does not have."""
+
+    path: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class Root:
+    """One Terraform root module: its files and ``required_providers`` by local name."""
+
+    directory: Path
+    files: tuple[HclFile, ...]
+    providers: dict[str, tuple[str, str]]
+
+    def top_blocks(self, kinds: Iterable[str]) -> Iterator[tuple[HclFile, Block]]:
+        """Top-level blocks of the given kinds, with the file each is in."""
+        wanted = set(kinds)
+        for file in self.files:
+            for block in file.blocks():
+                if block.type in wanted:
+                    yield file, block
+
+    def source(self, block: Block) -> str:
+        """The provider source a ``resource``, ``data`` or ``provider`` block belongs to."""
+        if block.type == "provider":
+            local = block.label(0)
+        else:
+            local = block.label(0).split("_", 1)[0]
+            chosen = block.attributes.get("provider")
+            if chosen is not None:
+                value = chosen.value
+                root = value.source if isinstance(value, Traversal) else value
+                if isinstance(root, Variable):
+                    local = root.name
+        # Terraform's implied source for a provider not in required_providers.
+        return self.providers.get(local, (f"hashicorp/{local}", ""))[0]
+
+
+def read_root(directory: Path) -> Root:
+    """Parse every ``*.tf`` file of ``directory`` with scaffolder's HCL view."""
+    files = tuple(
+        parse(path.read_text(encoding="utf-8"), path.name)
+        for path in sorted(directory.glob("*.tf"))
+    )
+    providers: dict[str, tuple[str, str]] = {}
+    for file in files:
+        for terraform in file.blocks("terraform"):
+            for required in terraform.blocks("required_providers"):
+                for name, attribute in required.attributes.items():
+                    providers[name] = _requirement(attribute)
+    return Root(directory, files, providers)
+
+
+def _requirement(attribute: Attribute) -> tuple[str, str]:
+    fields: dict[str, str] = {}
+    if isinstance(attribute.value, ObjectExpr):
+        for item in attribute.value.items:
+            key = object_key(item.key)
+            text = string_value(item.value)
+            if key is not None and text is not None:
+                fields[key] = text
+    return fields.get("source", f"hashicorp/{attribute.name}"), fields.get("version", "")
+
+
+def wanted_types(roots: Iterable[Root]) -> dict[str, frozenset[tuple[str, str]]]:
+    """Every ``(kind, type)`` the roots use, by provider source."""
+    found: dict[str, set[tuple[str, str]]] = {}
+    for root in roots:
+        for _, block in root.top_blocks(("resource", "data")):
+            found.setdefault(root.source(block), set()).add((block.type, block.label(0)))
+    return {source: frozenset(types) for source, types in found.items()}
+
+
+def check_root(root: Root, schemas: dict[str, ProviderSchema]) -> tuple[list[Problem], set[str]]:
+    """Problems against ``schemas`` (by source), and the sources that had no schema to check."""
+    problems: list[Problem] = []
+    unchecked: set[str] = set()
+    for file, block in root.top_blocks(("resource", "data", "provider")):
+        source = root.source(block)
+        schema = schemas.get(source)
+        if schema is None:
+            unchecked.add(source)
+            continue
+        type_name = block.label(0)
+        where = f"{root.directory.name}/{file.path}"
+        expected = schema.block(block.type, type_name)
+        release = f"{source} {schema.version}"
+        if expected is None:
+            kind = "data source" if block.type == "data" else "resource type"
+            problems.append(Problem(where, block.line, f"{release} has no {kind} `{type_name}`"))
+            continue
+        label = type_name if block.type == "provider" else f"{type_name}.{block.label(1)}"
+        problems.extend(_check_body(block, expected, where, label, release, top=block.type))
+    return problems, unchecked
+
+
+def _check_body(
+    block: Block, schema: BlockSchema, where: str, path: str, release: str, *, top: str = ""
+) -> Iterator[Problem]:
+    meta_arguments = META_ARGUMENTS.get(top, frozenset())
+    meta_blocks = META_BLOCKS.get(top, frozenset())
+    for item in block.body:
+        if isinstance(item, Attribute):
+            if item.name in schema.attributes or item.name in meta_arguments:
+                continue
+            if item.name in schema.blocks:
+                message = f"`{path}.{item.name}` is a block in {release}, not an argument"
+            else:
+                message = f"{release} has no argument `{item.name}` in `{path}`"
+            yield Problem(where, item.line, message)
+            continue
+        if item.type in meta_blocks:
+            continue
+        name = item.label(0) if item.type == "dynamic" else item.type
+        nested = schema.blocks.get(name)
+        if nested is None:
+            if name in schema.attributes:
+                message = f"`{path}.{name}` is an argument in {release}, not a block"
+            else:
+                message = f"{release} has no block `{name}` in `{path}`"
+            yield Problem(where, item.line, message)
+            continue
+        if item.type == "dynamic":
+            for content in item.blocks("content"):
+                yield from _check_body(content, nested, where, f"{path}.{name}", release)
+        else:
+            yield from _check_body(item, nested, where, f"{path}.{name}", release)

@@ -1,0 +1,310 @@
+"""Generated Terraform against the provider releases its constraints allow, offline.
+
+Every resource type, data source, argument and nested block of every Terraform root of every
+cloud template, rendered with each value of each choice answer, must exist in the schema of
+the newest release its constraint allows (and, for aws, of the lowest, 6.0.0), read from the
+prebuilt CDK provider packages the ``test`` extra installs (``tests/provider_schemas.py``).
+And every constraint must be met by a release named here: one a package was built from, or,
+for spacelift, one from the provider's release list.
+
+spacelift-io/spacelift has no prebuilt package (cdktf never built one, nor does cdktn): its
+resources are not checked against a schema here; the test asserts that spacelift is the only
+source left unchecked, so a new provider without a schema cannot slip through unnoticed.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from scaffolder.generation import generate
+from scaffolder.templates import list_templates
+
+from . import provider_schemas as ps
+from .conftest import build_tree
+
+CLOUD_TEMPLATES = [t for t in list_templates() if t.platform is not None]
+#: Each cloud template once per value of each choice answer (the first value is the default).
+VARIANTS = [
+    pytest.param(t.name, {key: value}, id=f"{t.name}-{key}={value}")
+    for t in CLOUD_TEMPLATES
+    for key, values in t.choices.items()
+    for value in values
+]
+#: Sources with no offline schema. spacelift-io/spacelift: releases listed at
+#: github.com/spacelift-io/terraform-provider-spacelift/releases (v1.37.0 ... v1.53.5, the
+#: newest on 2026-08-07); no package carries its schema.
+UNCHECKED = {"spacelift-io/spacelift": ("1.37.0", "1.53.5")}
+
+Render = Callable[[str, dict[str, str]], Path]
+
+
+@pytest.fixture(scope="module")
+def render(tmp_path_factory: pytest.TempPathFactory) -> Render:
+    cache: dict[tuple[str, tuple[tuple[str, str], ...]], Path] = {}
+
+    def render(template: str, answers: dict[str, str]) -> Path:
+        key = (template, tuple(sorted(answers.items())))
+        if key not in cache:
+            cache[key] = generate(template, tmp_path_factory.mktemp(template), answers=answers)
+        return cache[key]
+
+    return render
+
+
+def _roots(project: Path) -> list[ps.Root]:
+    directories = sorted({path.parent for path in project.rglob("*.tf")})
+    return [ps.read_root(directory) for directory in directories]
+
+
+def _schemas(roots: list[ps.Root], packages: dict[str, str]) -> dict[str, ps.ProviderSchema]:
+    wanted = ps.wanted_types(roots)
+    used = {source for root in roots for source, _ in root.providers.values()}
+    try:
+        return {
+            source: ps.load(source, package, wanted.get(source, frozenset()))
+            for source, package in packages.items()
+            if source in used or source in wanted
+        }
+    except (LookupError, ModuleNotFoundError) as error:
+        message = f"provider schema package missing ({error}); `make test` installs the test extra"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+def _used(roots: list[ps.Root]) -> set[str]:
+    return {source for root in roots for source, _ in root.providers.values()}
+
+
+@pytest.mark.parametrize(("template", "answers"), VARIANTS)
+@pytest.mark.parametrize("bound", ["newest", "lowest"])
+def test_generated_terraform_exists_in_the_provider_schema(
+    render: Render, template: str, answers: dict[str, str], bound: str
+) -> None:
+    roots = _roots(render(template, answers))
+    assert {root.directory.name for root in roots} == {"infra", "spacelift"}
+    packages = ps.PACKAGES if bound == "newest" else ps.LOWEST_PACKAGES
+    schemas = _schemas(roots, packages)
+    problems: list[str] = []
+    unchecked: set[str] = set()
+    for root in roots:
+        for local, (source, constraint) in root.providers.items():
+            # A schema from a release the constraint excludes would prove nothing.
+            if source in schemas and not ps.satisfies(schemas[source].version, constraint):
+                problems.append(
+                    f"{root.directory.name}: `{local}` `{constraint}` excludes "
+                    f"{schemas[source].version} ({schemas[source].package}): pick another package"
+                )
+        found, missing = ps.check_root(root, schemas)
+        problems += [str(problem) for problem in found]
+        unchecked |= missing
+    assert problems == []
+    if bound == "newest":
+        assert unchecked == set(UNCHECKED) & _used(roots)
+    else:
+        assert unchecked == _used(roots) - set(ps.LOWEST_PACKAGES)
+
+
+@pytest.mark.parametrize(("template", "answers"), VARIANTS)
+def test_every_provider_constraint_is_met_by_a_named_release(
+    render: Render, template: str, answers: dict[str, str]
+) -> None:
+    roots = _roots(render(template, answers))
+    named: dict[str, set[str]] = {source: set(releases) for source, releases in UNCHECKED.items()}
+    for found in (
+        *_schemas(roots, ps.PACKAGES).values(),
+        *_schemas(roots, ps.LOWEST_PACKAGES).values(),
+    ):
+        named.setdefault(found.source, set()).add(found.version)
+    unmet = []
+    for root in roots:
+        for local, (source, constraint) in root.providers.items():
+            releases = named.get(source, set())
+            if not constraint or not any(ps.satisfies(r, constraint) for r in releases):
+                unmet.append(
+                    f"{root.directory.name}: `{local}` `{constraint}` ({sorted(releases)})"
+                )
+    assert unmet == []
+
+
+AWS_VERSIONS = """
+terraform {
+  required_providers {
+    aws = {
+      source  = "hashicorp/aws"
+      version = ">= 6.0, < 7.0"
+    }
+  }
+}
+"""
+GOOD = """
+resource "aws_eks_cluster" "this" {
+  name     = "x"
+  role_arn = "arn"
+  count    = 1
+
+  vpc_config {
+    subnet_ids = []
+  }
+
+  dynamic "encryption_config" {
+    for_each = []
+    content {
+      resources = ["secrets"]
+      provider {
+        key_arn = "k"
+      }
+    }
+  }
+
+  lifecycle {
+    ignore_changes = [tags]
+  }
+}
+
+data "aws_iam_policy_document" "this" {
+  statement {
+    actions = ["s3:GetObject"]
+    principals {
+      type        = "AWS"
+      identifiers = ["*"]
+    }
+  }
+}
+
+provider "aws" {
+  region = "eu-west-1"
+  alias  = "other"
+  default_tags {
+    tags = {}
+  }
+}
+"""
+
+
+def _check(tmp_path: Path, text: str) -> list[str]:
+    root = ps.read_root(build_tree(tmp_path, {"versions.tf": AWS_VERSIONS, "main.tf": text}))
+    schemas = _schemas([root], ps.PACKAGES)
+    problems, unchecked = ps.check_root(root, schemas)
+    assert unchecked == set()
+    return [problem.message for problem in problems]
+
+
+def test_a_correct_fixture_passes(tmp_path: Path) -> None:
+    assert _check(tmp_path, GOOD) == []
+
+
+@pytest.mark.parametrize(
+    ("broken", "line", "message"),
+    [
+        (
+            '  name     = "x"',
+            '  nmae     = "x"',
+            "has no argument `nmae` in `aws_eks_cluster.this`",
+        ),
+        (
+            "    subnet_ids = []",
+            "    subnet_idz = []",
+            "has no argument `subnet_idz` in `aws_eks_cluster.this.vpc_config`",
+        ),
+        (
+            "  vpc_config {",
+            "  vpc_configuration {",
+            "has no block `vpc_configuration` in `aws_eks_cluster.this`",
+        ),
+        (
+            '  dynamic "encryption_config" {',
+            '  dynamic "encryption" {',
+            "has no block `encryption` in `aws_eks_cluster.this`",
+        ),
+        (
+            '        key_arn = "k"',
+            '        key_id = "k"',
+            "has no argument `key_id` in `aws_eks_cluster.this.encryption_config.provider`",
+        ),
+        (
+            "    principals {",
+            "    principal {",
+            "has no block `principal` in `aws_iam_policy_document.this.statement`",
+        ),
+        (
+            'resource "aws_eks_cluster" "this" {',
+            'resource "aws_eks_clustr" "this" {',
+            "has no resource type `aws_eks_clustr`",
+        ),
+        (
+            'data "aws_iam_policy_document"',
+            'data "aws_iam_policy_doc"',
+            "has no data source `aws_iam_policy_doc`",
+        ),
+        ("  default_tags {", "  default_tag {", "has no block `default_tag` in `aws`"),
+        (
+            '    actions = ["s3:GetObject"]',
+            "    actions {\n    }",
+            "`aws_iam_policy_document.this.statement.actions` is an argument in hashicorp/aws",
+        ),
+        (
+            "  vpc_config {\n    subnet_ids = []\n  }",
+            "  vpc_config = {}",
+            "`aws_eks_cluster.this.vpc_config` is a block in hashicorp/aws",
+        ),
+    ],
+    ids=lambda value: value.split("`")[1] if "`" in value else None,
+)
+def test_a_broken_fixture_fails(tmp_path: Path, broken: str, line: str, message: str) -> None:
+    assert broken in GOOD
+    found = _check(tmp_path, GOOD.replace(broken, line, 1))
+    assert len(found) == 1, found
+    assert message in found[0]
+
+
+def test_an_argument_newer_than_the_lowest_allowed_release_fails(tmp_path: Path) -> None:
+    """An argument added after 6.0.0 passes against the newest 6.x and fails against 6.0.0."""
+    root = ps.read_root(build_tree(tmp_path, {"versions.tf": AWS_VERSIONS, "main.tf": GOOD}))
+    newest = _schemas([root], ps.PACKAGES)
+    lowest = _schemas([root], ps.LOWEST_PACKAGES)
+    cluster = "aws_eks_cluster"
+    added = sorted(
+        newest["hashicorp/aws"].resources[cluster].attributes
+        - lowest["hashicorp/aws"].resources[cluster].attributes
+    )
+    assert added, f"{cluster} gained no argument between 6.0.0 and the newest 6.x"
+    text = GOOD.replace('  name     = "x"', f'  name     = "x"\n  {added[0]} = null', 1)
+    root = ps.read_root(build_tree(tmp_path, {"main.tf": text}))
+    assert ps.check_root(root, newest)[0] == []
+    assert [problem.message for problem in ps.check_root(root, lowest)[0]] == [
+        f"hashicorp/aws 6.0.0 has no argument `{added[0]}` in `{cluster}.this`"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("version", "constraint", "expected"),
+    [
+        ("6.69.1", ">= 6.0, < 7.0", True),
+        ("7.0.0", ">= 6.0, < 7.0", False),
+        ("1.53.5", "~> 1.55", False),
+        ("1.55.0", "~> 1.55", True),
+        ("1.99.0", "~> 1.55", True),
+        ("2.0.0", "~> 1.55", False),
+        ("1.55.3", "~> 1.55.2", True),
+        ("1.56.0", "~> 1.55.2", False),
+        ("6.0.0", "6.0.0", True),
+        ("6.0.1", "= 6.0.0", False),
+        ("6.0.1", "!= 6.0.0", True),
+        ("5.9", "> 5.9.0", False),
+    ],
+)
+def test_terraform_version_constraints(version: str, constraint: str, expected: bool) -> None:
+    assert ps.satisfies(version, constraint) is expected
+
+
+def test_a_constraint_no_named_release_meets_is_reported() -> None:
+    assert not any(
+        ps.satisfies(release, "~> 1.55") for release in UNCHECKED["spacelift-io/spacelift"]
+    )
+    with pytest.raises(ValueError, match="not a version constraint: `>= six`"):
+        ps.satisfies("1.0.0", ">= six")
