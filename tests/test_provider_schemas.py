@@ -34,9 +34,9 @@ VARIANTS = [
     for key, values in t.choices.items()
     for value in values
 ]
-#: Sources with no offline schema. spacelift-io/spacelift: releases listed at
-#: github.com/spacelift-io/terraform-provider-spacelift/releases (v1.37.0 ... v1.53.5, the
-#: newest on 2026-08-07); no package carries its schema.
+#: Sources with no offline schema, and releases named from the provider's own release list
+#: (github.com/spacelift-io/terraform-provider-spacelift tags: v1.37.0, and v1.53.5, the newest
+#: as of 2026-08-07). No package carries the spacelift provider's schema.
 UNCHECKED = {"spacelift-io/spacelift": ("1.37.0", "1.53.5")}
 
 Render = Callable[[str, dict[str, str]], Path]
