@@ -11,18 +11,23 @@ configuration may set. No library reads these bindings back into a schema (the g
 goes the other way), hence the few regular expressions below, written against that generated
 shape; a shape they do not match yields no schema, which fails the test, never passes it.
 
-Used by ``tests/test_provider_schemas.py``; the packages are in the ``test`` extra.
+Used by ``tests/test_provider_schemas.py``; the packages are in the ``test`` extra. A provider
+with no package (spacelift) is read from facts taken from its own documentation (``FACTS``).
 """
 
 from __future__ import annotations
 
 import functools
 import importlib.metadata
+import json
 import re
+import subprocess
+import sys
 import tarfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from scaffolder.validation.terraform.hcl import parse
 from scaffolder.validation.terraform.syntax import (
@@ -38,7 +43,7 @@ from scaffolder.validation.terraform.syntax import (
 
 #: The newest package built from a release each constraint in the templates allows, per source.
 #: A source missing here has no prebuilt package (spacelift-io/spacelift: neither cdktf nor
-#: cdktn ever published one); its resources are reported as unchecked, never as passing.
+#: cdktn ever published one): it is read from :data:`FACTS`, or reported as unchecked.
 PACKAGES = {
     "hashicorp/aws": "cdktn-provider-aws",
     "hashicorp/google": "cdktn-provider-google",
@@ -367,3 +372,134 @@ def _check_body(
                 yield from _check_body(content, nested, where, f"{path}.{name}", release)
         else:
             yield from _check_body(item, nested, where, f"{path}.{name}", release)
+
+
+# Providers without a package: facts from their own documentation ---------------------------
+
+#: Facts files, by source: argument and block names per release, read from the provider's
+#: tfplugindocs pages (generated from its schema) by :func:`facts_from_docs`; each file says
+#: which repository and tags. Regenerate with
+#: ``python -m tests.provider_schemas <source> <git dir> <tag> ... > <file>``.
+FACTS = {
+    "spacelift-io/spacelift": Path(__file__).parent
+    / "fixtures"
+    / "provider-facts"
+    / "spacelift.json",
+}
+# Older tfplugindocs pages write names in bold, newer ones as code.
+_DOC_ENTRY = re.compile(r"^- (?:`(\w+)`|\*\*(\w+)\*\*) \(([^)]*)\)")
+_DOC_NESTED = re.compile(r"^### Nested Schema for `([\w.]+)`")
+_DOC_MODES = {"### Required": True, "### Optional": True, "### Read-Only": False}
+
+
+def facts_from_docs(markdown: str) -> dict[str, Any]:
+    """The settable arguments and blocks of one tfplugindocs page, as nested dicts.
+
+    ``{"attributes": [...], "blocks": {name: {...}}}``; read-only attributes are left out, as
+    a configuration cannot set them.
+    """
+    found: dict[tuple[str, ...], tuple[set[str], set[str]]] = {(): (set(), set())}
+    path: tuple[str, ...] = ()
+    settable = False
+    in_schema = False
+    for line in markdown.splitlines():
+        if line.startswith("## "):
+            in_schema = line.strip() == "## Schema"
+            continue
+        if not in_schema:
+            continue
+        nested = _DOC_NESTED.match(line)
+        if nested:
+            path, settable = tuple(nested.group(1).split(".")), False
+            found.setdefault(path, (set(), set()))
+            continue
+        label = line.strip().rstrip(":")
+        if line.startswith("### ") and line.strip() in _DOC_MODES:
+            settable = _DOC_MODES[line.strip()]
+            continue
+        if label in {"Required", "Optional", "Read-Only"} and line.strip().endswith(":"):
+            settable = label != "Read-Only"
+            continue
+        entry = _DOC_ENTRY.match(line)
+        if entry and settable:
+            attributes, blocks = found.setdefault(path, (set(), set()))
+            name = entry.group(1) or entry.group(2)
+            (blocks if "Block" in entry.group(3) else attributes).add(name)
+
+    def build(at: tuple[str, ...]) -> dict[str, Any]:
+        attributes, blocks = found.get(at, (set(), set()))
+        return {
+            "attributes": sorted(attributes),
+            "blocks": {name: build((*at, name)) for name in sorted(blocks)},
+        }
+
+    return build(())
+
+
+def _block_from_facts(data: dict[str, Any]) -> BlockSchema:
+    return BlockSchema(
+        frozenset(data["attributes"]),
+        {name: _block_from_facts(nested) for name, nested in data["blocks"].items()},
+    )
+
+
+def load_facts(source: str, release: str) -> ProviderSchema:
+    """One release of a provider from its facts file (see :data:`FACTS`)."""
+    data = json.loads(FACTS[source].read_text(encoding="utf-8"))
+    facts = data["releases"][release]
+    return ProviderSchema(
+        source=source,
+        version=release,
+        package=f"facts from {data['repository']} v{release} docs/",
+        provider=_block_from_facts(facts["provider"]),
+        resources={k: _block_from_facts(v) for k, v in facts["resource"].items()},
+        data_sources={k: _block_from_facts(v) for k, v in facts["data"].items()},
+    )
+
+
+def releases(source: str) -> list[str]:
+    """The releases a facts file describes, oldest first."""
+    data = json.loads(FACTS[source].read_text(encoding="utf-8"))
+    return sorted(data["releases"], key=_numbers)
+
+
+def _facts_from_repository(source: str, git_dir: str, tags: list[str]) -> dict[str, Any]:
+    def show(tag: str, path: str) -> str:
+        return subprocess.run(
+            ["git", "--git-dir", git_dir, "show", f"{tag}:{path}"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+
+    def pages(tag: str, folder: str) -> list[str]:
+        listing = subprocess.run(
+            ["git", "--git-dir", git_dir, "ls-tree", "--name-only", f"{tag}:docs/{folder}"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        return sorted(name for name in listing.split() if name.endswith(".md"))
+
+    prefix = source.rsplit("/", 1)[-1]
+    result: dict[str, Any] = {
+        "repository": f"github.com/{source.split('/')[0]}/terraform-provider-{prefix}",
+        "releases": {},
+    }
+    for tag in tags:
+        release: dict[str, Any] = {"provider": facts_from_docs(show(tag, "docs/index.md"))}
+        for kind, folder in (("resource", "resources"), ("data", "data-sources")):
+            release[kind] = {
+                f"{prefix}_{page[:-3]}": facts_from_docs(show(tag, f"docs/{folder}/{page}"))
+                for page in pages(tag, folder)
+            }
+        result["releases"][tag.removeprefix("v")] = release
+    return result
+
+
+if __name__ == "__main__":
+    print(
+        json.dumps(
+            _facts_from_repository(sys.argv[1], sys.argv[2], sys.argv[3:]), indent=1, sort_keys=True
+        )
+    )

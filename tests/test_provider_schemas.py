@@ -2,18 +2,24 @@
 
 Every resource type, data source, argument and nested block of every Terraform root of every
 cloud template, rendered with each value of each choice answer, must exist in the schema of
-the newest release its constraint allows (and, for aws, of the lowest, 6.0.0), read from the
-prebuilt CDK provider packages the ``test`` extra installs (``tests/provider_schemas.py``).
-And every constraint must be met by a release named here: one a package was built from, or,
-for spacelift, one from the provider's release list.
+the newest release its constraint allows and in that of the lowest one where it can be had
+(``tests/provider_schemas.py``):
 
-spacelift-io/spacelift has no prebuilt package (cdktf never built one, nor does cdktn): its
-resources are not checked against a schema here; the test asserts that spacelift is the only
-source left unchecked, so a new provider without a schema cannot slip through unnoticed.
+- hashicorp/aws: cdktn-provider-aws 25.8.1 (aws 6.69.1) and cdktf-cdktf-provider-aws 21.0.0
+  (aws 6.0.0, the lowest `>= 6.0` allows);
+- hashicorp/google, hashicorp/google-beta: cdktn-provider-google(-beta) 20.3.1 (7.46.1). The
+  lowest 7.x is not checked: no build of 7.0 exists (the oldest 7.x one, 19.0.0, is 7.31.0)
+  and two versions of one distribution cannot be installed side by side;
+- spacelift-io/spacelift: no package exists (neither cdktf nor cdktn ever built one); the
+  provider's own tfplugindocs pages at v1.37.0 and v1.53.5, generated from its schema, are the
+  facts in ``tests/fixtures/provider-facts/spacelift.json``.
+
+And every constraint must be met by one of those named releases.
 """
 
 from __future__ import annotations
 
+import importlib.metadata
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -34,10 +40,8 @@ VARIANTS = [
     for key, values in t.choices.items()
     for value in values
 ]
-#: Sources with no offline schema, and releases named from the provider's own release list
-#: (github.com/spacelift-io/terraform-provider-spacelift tags: v1.37.0, and v1.53.5, the newest
-#: as of 2026-08-07). No package carries the spacelift provider's schema.
-UNCHECKED = {"spacelift-io/spacelift": ("1.37.0", "1.53.5")}
+#: Sources whose lowest allowed release has no schema to be had here.
+NO_LOWEST = {"hashicorp/google", "hashicorp/google-beta"}
 
 Render = Callable[[str, dict[str, str]], Path]
 
@@ -60,20 +64,27 @@ def _roots(project: Path) -> list[ps.Root]:
     return [ps.read_root(directory) for directory in directories]
 
 
-def _schemas(roots: list[ps.Root], packages: dict[str, str]) -> dict[str, ps.ProviderSchema]:
+def _schemas(roots: list[ps.Root], bound: str) -> dict[str, ps.ProviderSchema]:
+    """The schema of each source the roots use, at the ``newest`` or ``lowest`` bound."""
     wanted = ps.wanted_types(roots)
-    used = {source for root in roots for source, _ in root.providers.values()}
+    used = _used(roots) | set(wanted)
+    packages = ps.PACKAGES if bound == "newest" else ps.LOWEST_PACKAGES
     try:
-        return {
+        schemas = {
             source: ps.load(source, package, wanted.get(source, frozenset()))
             for source, package in packages.items()
-            if source in used or source in wanted
+            if source in used
         }
-    except (LookupError, ModuleNotFoundError) as error:
-        message = f"provider schema package missing ({error}); `make test` installs the test extra"
+    except importlib.metadata.PackageNotFoundError as error:
+        message = f"provider schema package {error} missing; `make test` installs the test extra"
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
+    for source in ps.FACTS:
+        if source in used:
+            releases = ps.releases(source)
+            schemas[source] = ps.load_facts(source, releases[-1 if bound == "newest" else 0])
+    return schemas
 
 
 def _used(roots: list[ps.Root]) -> set[str]:
@@ -87,8 +98,7 @@ def test_generated_terraform_exists_in_the_provider_schema(
 ) -> None:
     roots = _roots(render(template, answers))
     assert {root.directory.name for root in roots} == {"infra", "spacelift"}
-    packages = ps.PACKAGES if bound == "newest" else ps.LOWEST_PACKAGES
-    schemas = _schemas(roots, packages)
+    schemas = _schemas(roots, bound)
     problems: list[str] = []
     unchecked: set[str] = set()
     for root in roots:
@@ -103,10 +113,8 @@ def test_generated_terraform_exists_in_the_provider_schema(
         problems += [str(problem) for problem in found]
         unchecked |= missing
     assert problems == []
-    if bound == "newest":
-        assert unchecked == set(UNCHECKED) & _used(roots)
-    else:
-        assert unchecked == _used(roots) - set(ps.LOWEST_PACKAGES)
+    # Every source is checked, except google's lowest bound (see the module docstring).
+    assert unchecked == (set() if bound == "newest" else _used(roots) & NO_LOWEST)
 
 
 @pytest.mark.parametrize(("template", "answers"), VARIANTS)
@@ -114,11 +122,8 @@ def test_every_provider_constraint_is_met_by_a_named_release(
     render: Render, template: str, answers: dict[str, str]
 ) -> None:
     roots = _roots(render(template, answers))
-    named: dict[str, set[str]] = {source: set(releases) for source, releases in UNCHECKED.items()}
-    for found in (
-        *_schemas(roots, ps.PACKAGES).values(),
-        *_schemas(roots, ps.LOWEST_PACKAGES).values(),
-    ):
+    named: dict[str, set[str]] = {}
+    for found in (*_schemas(roots, "newest").values(), *_schemas(roots, "lowest").values()):
         named.setdefault(found.source, set()).add(found.version)
     unmet = []
     for root in roots:
@@ -188,7 +193,7 @@ provider "aws" {
 
 def _check(tmp_path: Path, text: str) -> list[str]:
     root = ps.read_root(build_tree(tmp_path, {"versions.tf": AWS_VERSIONS, "main.tf": text}))
-    schemas = _schemas([root], ps.PACKAGES)
+    schemas = _schemas([root], "newest")
     problems, unchecked = ps.check_root(root, schemas)
     assert unchecked == set()
     return [problem.message for problem in problems]
@@ -265,8 +270,8 @@ def test_a_broken_fixture_fails(tmp_path: Path, broken: str, line: str, message:
 def test_an_argument_newer_than_the_lowest_allowed_release_fails(tmp_path: Path) -> None:
     """An argument added after 6.0.0 passes against the newest 6.x and fails against 6.0.0."""
     root = ps.read_root(build_tree(tmp_path, {"versions.tf": AWS_VERSIONS, "main.tf": GOOD}))
-    newest = _schemas([root], ps.PACKAGES)
-    lowest = _schemas([root], ps.LOWEST_PACKAGES)
+    newest = _schemas([root], "newest")
+    lowest = _schemas([root], "lowest")
     cluster = "aws_eks_cluster"
     added = sorted(
         newest["hashicorp/aws"].resources[cluster].attributes
@@ -303,8 +308,150 @@ def test_terraform_version_constraints(version: str, constraint: str, expected: 
 
 
 def test_a_constraint_no_named_release_meets_is_reported() -> None:
-    assert not any(
-        ps.satisfies(release, "~> 1.55") for release in UNCHECKED["spacelift-io/spacelift"]
-    )
+    """The constraint issue 11 found, `~> 1.55`, is met by no spacelift release named here."""
+    named = ps.releases("spacelift-io/spacelift")
+    assert named == ["1.37.0", "1.53.5"]
+    assert not any(ps.satisfies(release, "~> 1.55") for release in named)
     with pytest.raises(ValueError, match="not a version constraint: `>= six`"):
         ps.satisfies("1.0.0", ">= six")
+
+
+SPACELIFT = """
+terraform {
+  required_providers {
+    spacelift = {
+      source  = "spacelift-io/spacelift"
+      version = ">= 1.37, < 2.0"
+    }
+  }
+}
+
+resource "spacelift_stack" "k8s" {
+  name         = "k8s"
+  repository   = "r"
+  branch       = "main"
+  project_root = "k8s"
+
+  kubernetes {
+    namespace = "app"
+  }
+}
+
+resource "spacelift_role_attachment" "this" {
+  role_id  = "r"
+  stack_id = spacelift_stack.k8s.id
+  space_id = "root"
+}
+"""
+
+
+@pytest.mark.parametrize(
+    ("broken", "line", "release", "message"),
+    [
+        (None, None, "1.53.5", None),
+        (
+            '  project_root = "k8s"',
+            '  project_rot = "k8s"',
+            "1.53.5",
+            "has no argument `project_rot` in `spacelift_stack.k8s`",
+        ),
+        (
+            '    namespace = "app"',
+            '    namespaces = "app"',
+            "1.53.5",
+            "has no argument `namespaces` in `spacelift_stack.k8s.kubernetes`",
+        ),
+        (
+            "  kubernetes {",
+            "  kubernetes_config {",
+            "1.53.5",
+            "has no block `kubernetes_config` in `spacelift_stack.k8s`",
+        ),
+        (
+            'resource "spacelift_role_attachment"',
+            'resource "spacelift_role_attach"',
+            "1.53.5",
+            "has no resource type `spacelift_role_attach`",
+        ),
+    ],
+)
+def test_spacelift_facts_catch_a_misspelling(
+    tmp_path: Path, broken: str | None, line: str | None, release: str, message: str | None
+) -> None:
+    text = SPACELIFT if broken is None or line is None else SPACELIFT.replace(broken, line, 1)
+    assert broken is None or broken in SPACELIFT
+    root = ps.read_root(build_tree(tmp_path, {"main.tf": text}))
+    schema = ps.load_facts("spacelift-io/spacelift", release)
+    problems, unchecked = ps.check_root(root, {"spacelift-io/spacelift": schema})
+    assert unchecked == set()
+    assert [p.message for p in problems] == (
+        [] if message is None else [f"spacelift-io/spacelift {release} {message}"]
+    )
+
+
+DOCS_PAGE = """# spacelift_stack (Resource)
+
+## Example Usage
+
+- `not_schema` (String) outside the schema section
+
+## Schema
+
+### Required
+
+- `name` (String) Name
+
+### Optional
+
+- **labels** (Set of String) Older pages write names in bold
+- `kubernetes` (Block List, Max: 1) (see [below for nested schema](#nestedblock--kubernetes))
+
+### Read-Only
+
+- `id` (String) The ID of this resource.
+
+<a id="nestedblock--kubernetes"></a>
+### Nested Schema for `kubernetes`
+
+Optional:
+
+- `namespace` (String)
+- `tools` (Block List) (see below)
+
+Read-Only:
+
+- `computed` (String)
+
+<a id="nestedblock--kubernetes--tools"></a>
+### Nested Schema for `kubernetes.tools`
+
+Required:
+
+- `kubectl` (String)
+"""
+
+
+def test_facts_from_a_docs_page() -> None:
+    assert ps.facts_from_docs(DOCS_PAGE) == {
+        "attributes": ["labels", "name"],
+        "blocks": {
+            "kubernetes": {
+                "attributes": ["namespace"],
+                "blocks": {"tools": {"attributes": ["kubectl"], "blocks": {}}},
+            }
+        },
+    }
+
+
+def test_a_spacelift_resource_newer_than_the_lowest_allowed_release_fails(tmp_path: Path) -> None:
+    newest, lowest = (ps.load_facts("spacelift-io/spacelift", r) for r in ("1.53.5", "1.37.0"))
+    added = sorted(set(newest.resources) - set(lowest.resources))
+    assert added, "no resource type was added between 1.37.0 and 1.53.5"
+    required = sorted(newest.resources[added[0]].attributes)
+    body = "".join(f"  {name} = null\n" for name in required)
+    text = SPACELIFT + f'\nresource "{added[0]}" "new" {{\n{body}}}\n'
+    root = ps.read_root(build_tree(tmp_path, {"main.tf": text}))
+    assert ps.check_root(root, {newest.source: newest})[0] == []
+    assert [p.message for p in ps.check_root(root, {lowest.source: lowest})[0]] == [
+        f"spacelift-io/spacelift 1.37.0 has no resource type `{added[0]}`"
+    ]
