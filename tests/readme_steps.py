@@ -25,14 +25,14 @@ from __future__ import annotations
 import re
 import shlex
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
 from scaffolder.validation.terraform.hcl import parse
-from scaffolder.validation.terraform.module import build_module
+from scaffolder.validation.terraform.module import Reference, build_module
 from scaffolder.validation.terraform.syntax import (
     Attribute,
     Block,
@@ -191,34 +191,31 @@ def readme_steps(project: Project) -> list[Step]:
     section = ""
     cluster = "local"
     steps: list[Step] = []
-    block: list[str] | None = None
+    fence: str | None = None  # the language of the fenced block being read, if any
+    block: list[str] = []
     management_done = False
     for line in text.splitlines():
-        heading = _heading(line)
-        if heading is not None and block is None:
-            section = heading
-            continue
         if line.startswith("```"):
-            if block is None:
-                block = [] if line.strip() in {"```sh", "```bash", "```shell"} else None
-                if block is None and line.strip() != "```":
-                    block = ["\0skip"]
-            else:
-                if block[:1] != ["\0skip"]:
-                    for command in _commands("\n".join(block)):
-                        for expanded in project.expand(command):
-                            cluster = _interpret(
-                                project, steps, section, command, expanded, cluster
-                            )
-                block = None
+            if fence is None:
+                fence, block = line[3:].strip(), []
+                continue
+            if fence in {"sh", "bash", "shell"}:
+                for command in _commands("\n".join(block)):
+                    for expanded in project.expand(command):
+                        cluster = _interpret(project, steps, section, command, expanded, cluster)
+            fence = None
             continue
-        if block is not None:
+        if fence is not None:
             block.append(line)
+            continue
+        heading = _heading(line)
+        if heading is not None:
+            section = heading
             continue
         # Table rows describe the layout; a step names a file or root in its prose.
         for named in re.findall(r"`([^`\s]+)`", "" if line.startswith("|") else line):
             path = project.root / named
-            if named.rstrip("/") == management and not management_done:
+            if management and named.rstrip("/") == management and not management_done:
                 management_done = True
                 steps.extend(_spacelift(project, section, management))
             elif path.is_file() and path.name != "README.md":
@@ -340,7 +337,7 @@ def _replace(text: str, search: str, replacement: str) -> str:
 
 
 #: The string functions the templates build names with (Terraform semantics, RE2 ~ re here).
-_FUNCTIONS = {
+_FUNCTIONS: dict[str, Callable[..., str]] = {
     "substr": lambda text, offset, length: (
         text[int(offset) : int(offset) + int(length)] if int(length) >= 0 else text[int(offset) :]
     ),
@@ -412,14 +409,11 @@ def terraform_step(project: Project, section: str, shown: str, directory: str) -
                             f"{directory}/{file.path}:{attribute.line} `{address}` names what "
                             f"`{creator}` creates without referencing it"
                         )
-    if tfvars is not None:
-        for attribute in tfvars.body:
-            if isinstance(attribute, Attribute):
-                for thing in _needs_in(values.strings(attribute.value)):
-                    if thing not in creators:
-                        step.needs.setdefault(
-                            thing, f"{directory}/terraform.tfvars:{attribute.line}"
-                        )
+    for item in tfvars.body if tfvars is not None else ():
+        if isinstance(item, Attribute):
+            for thing in _needs_in(values.strings(item.value)):
+                if thing not in creators:
+                    step.needs.setdefault(thing, f"{directory}/terraform.tfvars:{item.line}")
     return step
 
 
@@ -437,28 +431,22 @@ def _address(block: Block) -> str:
     return f"{block.type}.{'.'.join(label.value for label in block.labels)}"
 
 
-def _dependencies(references: list[object]) -> dict[str, set[str]]:
+def _dependencies(references: list[Reference]) -> dict[str, set[str]]:
+    """The addresses each block of a root refers to (resources, data sources, modules)."""
     found: dict[str, set[str]] = {}
     for reference in references:
-        top = getattr(reference, "block", None)
-        names = getattr(reference, "names", ())
-        if (
-            top is None
-            or not names
-            or names[0] in {"var", "local", "each", "count", "self", "path"}
-        ):
+        names = reference.names
+        if reference.block is None or len(names) < 2 or not names[1]:
             continue
-        if names[0] in {"data", "module"}:
-            target = (
-                ".".join(str(n) for n in names[:3] if n)
-                if names[0] == "data"
-                else f"module.{names[1]}"
-            )
-        elif len(names) > 1 and names[1]:
+        if names[0] == "data" and len(names) > 2 and names[2]:
+            target = f"data.{names[1]}.{names[2]}"
+        elif names[0] == "module":
+            target = f"module.{names[1]}"
+        elif "_" in str(names[0]):
             target = f"{names[0]}.{names[1]}"
         else:
             continue
-        found.setdefault(_address(top), set()).add(target)
+        found.setdefault(_address(reference.block), set()).add(target)
     return found
 
 
