@@ -13,7 +13,9 @@ HCL view) and the manifests (``kubectl kustomize``), never from a list of the te
   another resource of the root creates must reference it, or Terraform may create it first;
 - a Kubernetes apply creates its objects and needs the namespace of each, the Secrets its pods
   read, and the cloud identities its service accounts are annotated with;
-- ``kubectl create secret`` creates a Secret and needs its namespace.
+- ``kubectl create secret`` creates a Secret and needs its namespace;
+- ``gcloud storage buckets create`` and ``aws s3api create-bucket`` create a bucket, which
+  ``terraform init -backend-config=bucket=...`` needs.
 
 Kubernetes objects belong to the cluster kubectl points at: the local one until a step fetches
 cloud credentials (``get-credentials``, ``update-kubeconfig``); the Spacelift Kubernetes stack
@@ -236,7 +238,23 @@ def _interpret(
     tool = Path(words[0]).name
     if ("get-credentials" in words) or ("update-kubeconfig" in words):
         return "cloud"
-    if tool in {"terraform", "tofu"} and "apply" in words:
+    if tool in {"terraform", "tofu"} and "init" in words:
+        step = Step(section, shown)
+        for word in words:
+            if word.startswith("-backend-config=bucket="):
+                step.needs[Thing("state bucket", word.split("=", 2)[2])] = "-backend-config"
+        if step.needs:
+            steps.append(step)
+    elif tool == "gcloud" and words[1:4] == ["storage", "buckets", "create"]:
+        step = Step(section, shown)
+        step.creates.add(Thing("state bucket", words[4].removeprefix("gs://")))
+        steps.append(step)
+    elif tool == "aws" and words[1:3] == ["s3api", "create-bucket"]:
+        step = Step(section, shown)
+        bucket = _option(words, ("--bucket",))
+        step.creates.update([Thing("state bucket", bucket)] if bucket else [])
+        steps.append(step)
+    elif tool in {"terraform", "tofu"} and "apply" in words:
         chdir = next((w.split("=", 1)[1] for w in words if w.startswith("-chdir=")), ".")
         steps.append(terraform_step(project, section, shown, chdir))
     elif tool == "kubectl" and "apply" in words:

@@ -206,6 +206,36 @@ def test_a_root_naming_a_role_another_root_creates_later_fails(
     assert _problems(root, tools) == expected
 
 
+@pytest.mark.parametrize("order", ["bucket first", "init first"])
+def test_init_before_its_state_bucket_fails(
+    tmp_path: Path, tools: tuple[str, str], order: str
+) -> None:
+    commands = [
+        ("Bucket", "make state-bucket"),
+        ("Init", 'terraform -chdir=a init -backend-config="bucket=b-1" -backend-config="key=k"'),
+    ]
+    if order == "init first":
+        commands.reverse()
+    makefile = "BUCKET := b-1\nstate-bucket:\n\taws s3api create-bucket --bucket $(BUCKET)\n"
+    root = build_tree(
+        tmp_path,
+        {
+            "README.md": _readme(*[(title, _sh(command)) for title, command in commands]),
+            "Makefile": makefile,
+        },
+    )
+    expected = (
+        []
+        if order == "bucket first"
+        else [
+            '1. Init: `terraform -chdir=a init -backend-config="bucket=b-1" -backend-config="key=k"` '
+            "needs state bucket `b-1` (-backend-config), which only 2. Bucket: "
+            "`make state-bucket` creates"
+        ]
+    )
+    assert _problems(root, tools) == expected
+
+
 @pytest.mark.parametrize(
     ("depends", "expected"),
     [
@@ -323,6 +353,7 @@ def test_generated_readme_steps_are_found(
     """The walk reaches every stage: cloud infra, the management root and both stacks."""
     steps = rs.readme_steps(rs.Project(projects(template, runtime), *tools))
     commands = [step.command for step in steps]
+    assert commands.index("make state-bucket") < commands.index("make infra-init")
     assert "make infra-apply" in commands
     assert "Spacelift applies spacelift/" in commands
     stacks = [c for c in commands if c.startswith("Spacelift stack")]
