@@ -76,6 +76,7 @@ _STRUCT = re.compile(
     r"^function (\w+)ToHclTerraform\(struct\) \{.*?const attrs = \{(.*?)\n {4}\};", re.S | re.M
 )
 _ENTRY = re.compile(r"^ +(\w+): \{\n +value: (.*?),\n +isBlock: (true|false),", re.S | re.M)
+_AS_BLOCKS = re.compile(r"listMapperHcl\((?:\w+\.)?\w+ToHclTerraform, false\)")
 _NESTED = re.compile(r"(?<!cdktf\.)(?<!cdktn\.)\b([a-z]\w*?)ToHclTerraform\b")
 
 
@@ -122,8 +123,12 @@ def _schema(body: str, structs: dict[str, str], seen: frozenset[str] = frozenset
     attributes: set[str] = set()
     blocks: dict[str, BlockSchema] = {}
     for name, value, is_block in _entries(body):
-        if not is_block:
+        # A list of objects the provider declares as an attribute but that may be written as
+        # blocks too (Terraform's "attributes as blocks", e.g. aws_security_group.ingress):
+        # the bindings mark it a block mapped as a non-block list; both forms are valid.
+        if not is_block or _AS_BLOCKS.search(value):
             attributes.add(name)
+        if not is_block:
             continue
         nested = [ref for ref in _NESTED.findall(value) if ref in structs and ref not in seen]
         blocks[name] = (

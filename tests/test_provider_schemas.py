@@ -171,6 +171,18 @@ resource "aws_eks_cluster" "this" {
   }
 }
 
+resource "aws_security_group" "this" {
+  name    = "x"
+  ingress = []
+
+  egress {
+    from_port   = 443
+    to_port     = 443
+    protocol    = "tcp"
+    cidr_blocks = ["10.0.0.0/8"]
+  }
+}
+
 data "aws_iam_policy_document" "this" {
   statement {
     actions = ["s3:GetObject"]
@@ -245,6 +257,16 @@ def test_a_correct_fixture_passes(tmp_path: Path) -> None:
             'data "aws_iam_policy_document"',
             'data "aws_iam_policy_doc"',
             "has no data source `aws_iam_policy_doc`",
+        ),
+        (
+            "    cidr_blocks = [",
+            "    cidr_block = [",
+            "has no argument `cidr_block` in `aws_security_group.this.egress`",
+        ),
+        (
+            "  ingress = []",
+            "  ingres = []",
+            "has no argument `ingres` in `aws_security_group.this`",
         ),
         ("  default_tags {", "  default_tag {", "has no block `default_tag` in `aws`"),
         (
