@@ -106,12 +106,19 @@ class ProviderSchema:
         return (self.resources if kind == "resource" else self.data_sources).get(type_name)
 
 
-def _directory(kind: str, type_name: str) -> str:
-    """The generator's directory for a type: ``aws_eks_cluster`` -> ``eks-cluster``."""
+def _directories(kind: str, type_name: str) -> tuple[str, ...]:
+    """The generator's directories a type may live in: ``aws_eks_cluster`` -> ``eks-cluster``.
+
+    The prefix is dropped only when it is the provider's own name; google-beta keeps it
+    (``google_project_service_identity`` -> ``google-project-service-identity``), so both
+    spellings are candidates and the file's own ``tfResourceType`` decides.
+    """
     if kind == "provider":
-        return "provider"
+        return ("provider",)
     dashed = type_name.replace("_", "-")
-    return f"data-{dashed}" if kind == "data" else dashed.split("-", 1)[-1]
+    if kind == "data":
+        return (f"data-{dashed}",)
+    return (dashed.split("-", 1)[-1], dashed)
 
 
 def _entries(body: str) -> Iterator[tuple[str, str, bool]]:
@@ -155,7 +162,11 @@ def load(source: str, package: str, wanted: frozenset[tuple[str, str]]) -> Provi
         LookupError: The package is not installed or is not a provider binding.
     """
     tarball, package_version = _tarball(package)
-    directories = {_directory(kind, name): (kind, name) for kind, name in wanted}
+    directories = {
+        directory: (kind, name)
+        for kind, name in sorted(wanted)
+        for directory in _directories(kind, name)
+    }
     directories["provider"] = ("provider", source.rsplit("/", 1)[-1])
     index: dict[str, str] = {}
     structs: dict[str, dict[str, str]] = {}
