@@ -103,7 +103,7 @@ def test_the_table_follows_the_terraform_when_it_changes(
             '\nvariable "extra_zones" {\n'
             '  description = "Zones | extra, see https://example.com/a_b and `var_x`."\n'
             "  type = map(object({\n    size = number\n  }))\n"
-            '  default = { a = { size = 2 } }\n}\n'
+            "  default = { a = { size = 2 } }\n}\n"
         )
     first_output = next(name for kind, name in before if kind == "output")
     outputs_tf = (infra / "outputs.tf").read_text(encoding="utf-8")
@@ -146,7 +146,7 @@ def test_the_table_follows_the_terraform_when_it_changes(
             "This description is itself markdown.<br/><br/>It spans over multiple lines.",
         ),
         ("`[]`", "`[]`"),
-        ("\n\n```\n[\n  \"a\"\n]\n```\n", '<pre>[<br/>  "a"<br/>]</pre>'),
+        ('\n\n```\n[\n  "a"\n]\n```\n', '<pre>[<br/>  "a"<br/>]</pre>'),
     ],
 )
 def test_cells_are_sanitized_as_terraform_docs_does(text: str, cell: str) -> None:
@@ -162,6 +162,6 @@ def test_a_readme_without_markers_or_terraform_is_left_alone(tmp_path: Path) -> 
     assert terraform_docs.fill(tmp_path) == []
     (tmp_path / "infra" / "README.md").write_text(f"# infra\n{BEGIN}\n{END}\n", encoding="utf-8")
     assert terraform_docs.fill(tmp_path) == [tmp_path / "infra" / "README.md"]
-    assert "| <a name=\"input_x\"></a> [x](#input\\_x) | n/a | `any` | n/a | yes |" in (
+    assert '| <a name="input_x"></a> [x](#input\\_x) | n/a | `any` | n/a | yes |' in (
         tmp_path / "infra" / "README.md"
     ).read_text(encoding="utf-8")

@@ -112,10 +112,12 @@ selection="$*"
 check docker "Docker Engine" 23.0 \
 	"Install Docker: https://docs.docker.com/engine/install/" \
 	docker --version
-# Compose v2 is the `docker compose` plugin; the old `docker-compose` (v1) is end of life.
+# Compose v2 is the `docker compose` plugin; the old `docker-compose` (v1) is end of life. The
+# Makefile's COMPOSE (`make lint COMPOSE=docker-compose`) is the command checked.
+# shellcheck disable=SC2086 # COMPOSE is a command with its arguments
 check compose "Docker Compose v2" 2.20 \
 	"Install the Compose plugin: https://docs.docker.com/compose/install/" \
-	docker compose version --short
+	${COMPOSE:-docker compose} version --short
 # A local cluster whose default Kubernetes is 1.25 or later: Pod Security admission enforces the
 # namespace's `restricted` label from 1.25 on.
 either cluster kind 0.17 "kind version" minikube 1.28 "minikube version --short" \
