@@ -197,10 +197,12 @@ def test_doctor_applies_a_minimum_per_major_version(generated: Generated, tmp_pa
     assert (result.returncode == 0) == (expected == "ok")
 
 
+@pytest.mark.parametrize(("template", "runtime"), [("gke", "python"), ("docker-dev", "node")])
 def test_lint_on_a_fresh_clone_names_what_is_missing_and_sets_up_the_app_tools(
-    generated: Generated, tmp_path: Path, make: str
+    generated: Generated, template: str, runtime: str, tmp_path: Path, make: str
 ) -> None:
-    project = _fresh(generated, "gke", "python", tmp_path)
+    project = _fresh(generated, template, runtime, tmp_path)
+    env_file = project / ("app/.env" if template != "docker-dev" else ".env")
     without = _run([make, "lint"], project, _path(tmp_path / "bin", hidden=("hadolint",)))
     output = without.stdout + without.stderr
     assert without.returncode != 0
@@ -208,8 +210,8 @@ def test_lint_on_a_fresh_clone_names_what_is_missing_and_sets_up_the_app_tools(
     assert "No such file or directory" not in output
     # Nothing ran after the check failed; the app's own lint tools were set up first.
     assert "hadolint app/Dockerfile" not in output
-    assert (project / "app" / ".venv" / "bin" / "ruff").is_file()
-    assert (project / "app" / ".env").is_file()
+    assert (project / "app" / ".venv" / "bin" / "ruff").is_file() == (runtime == "python")
+    assert env_file.is_file()
 
     path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"
     with_tools = _run([make, "lint"], project, path)
