@@ -18,6 +18,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from scaffolder.generation import generate
+
 TEMPLATES = ("docker-dev", "gke", "eks")
 Generated = Callable[[str, str], Path]
 LINE = re.compile(r"^(ok|too old|missing) {2,}(.*)$")
@@ -99,12 +101,18 @@ def _version(*command: str) -> str:
 
 
 @pytest.mark.parametrize(
-    ("template", "runtime"), [*((t, "python") for t in TEMPLATES), ("docker-dev", "node")]
+    ("template", "answers"),
+    [
+        *((t, {"app_runtime": "python"}) for t in TEMPLATES),
+        ("docker-dev", {"app_runtime": "node"}),
+        # kubectl's minimum follows the cluster's version (one minor below it).
+        ("eks", {"app_runtime": "node", "kubernetes_version": "1.31"}),
+    ],
 )
 def test_doctor_checks_exactly_what_the_readme_lists(
-    generated: Generated, template: str, runtime: str, tmp_path: Path, make: str
+    template: str, answers: dict[str, str], tmp_path: Path, make: str
 ) -> None:
-    project = _fresh(generated, template, runtime, tmp_path)
+    project = generate(template, tmp_path / "out", answers=answers)
     # Only what make and the script themselves need: every prerequisite is missing.
     bare = _path(tmp_path / "bin", only=("make", "sh", "sed", "awk", "head"))
     result = _run([make, "doctor"], project, bare)
@@ -113,6 +121,8 @@ def test_doctor_checks_exactly_what_the_readme_lists(
     assert {status for status, _ in report.values()} == {"missing"}
     listed = _prerequisites(project / "README.md")
     assert sorted(report) == sorted(listed)
+    if "kubernetes_version" in answers:
+        assert "kubectl >= 1.30" in report
     assert f"{len(listed)} of {len(listed)} prerequisites missing" in result.stdout
     # Each line says where to get the tool.
     assert all("http" in line or "install" in line for _, line in report.values())
