@@ -332,3 +332,19 @@ def test_ci_validates_with_sarif_upload_and_builds_after_every_check(
     assert sarif["version"] == "2.1.0"
     assert sarif["runs"][0]["tool"]["driver"]["name"] == "scaffolder"
     assert sarif["runs"][0]["results"] == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("runtime", ["python", "node"])
+def test_ci_test_job_runs_on_a_fresh_clone(
+    generated: Generated, runtime: str, tmp_path: Path, make: str
+) -> None:
+    project = _fresh(generated, "docker-dev", runtime, tmp_path)
+    workflow = yaml.safe_load((project / ".github" / "workflows" / "ci.yml").read_text())
+    runs = [step["run"] for step in workflow["jobs"]["test"]["steps"] if "run" in step]
+    assert runs == ["make test"]
+    path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"
+    result = _run(["bash", "-e", "-c", runs[0]], project, path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    # The app's own suite ran, not just the set-up.
+    assert re.search(r"\d+ passed" if runtime == "python" else r"# pass \d+", result.stdout)
