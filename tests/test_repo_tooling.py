@@ -20,6 +20,8 @@ import yaml
 
 from scaffolder.generation import generate
 
+from .conftest import require_tool
+
 TEMPLATES = ("docker-dev", "gke", "eks")
 Generated = Callable[[str, str], Path]
 LINE = re.compile(r"^(ok|too old|missing) {2,}(.*)$")
@@ -195,9 +197,7 @@ def test_doctor_takes_the_terraform_minimum_from_infra_versions_tf(
 
 def test_doctor_applies_a_minimum_per_major_version(generated: Generated, tmp_path: Path) -> None:
     """The AWS CLI's minimum is 1.24.0 for v1 and 2.7.0 for v2: the real `aws` is judged so."""
-    aws = shutil.which("aws")
-    if aws is None:
-        pytest.skip("the AWS CLI is not installed: the per-major minimum is not exercised")
+    aws = require_tool("aws", shutil.which("aws"))
     project = _fresh(generated, "eks", "python", tmp_path)
     have = _version(aws, "--version")
     major, minor = (int(part) for part in have.split(".")[:2])
