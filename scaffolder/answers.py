@@ -145,6 +145,60 @@ def _branch(value: object) -> object:
     return text
 
 
+def _items(value: object) -> list[str]:
+    """A comma-separated answer as its items; an empty answer is an empty list."""
+    return [item.strip() for item in str(value).split(",") if item.strip()]
+
+
+_WORLD = (ipaddress.ip_network("0.0.0.0/0"),)
+
+
+def _admin_cidrs(value: object) -> object:
+    # EKS's public endpoint filters IPv4 sources (public_access_cidrs), private ranges never
+    # reach it, and the world is what the private endpoint keeps out (the plan policy denies it).
+    networks = []
+    for item in _items(value):
+        try:
+            network = ipaddress.ip_network(item, strict=True)
+        except ValueError:
+            network = None
+        if (
+            network is None
+            or network in _WORLD
+            or isinstance(network, ipaddress.IPv6Network)
+            or any(network.subnet_of(private) for private in _PRIVATE_NETWORKS)
+        ):
+            raise ValueError(
+                "must be public IPv4 ranges in CIDR notation, comma-separated (e.g. "
+                "203.0.113.0/24), never 0.0.0.0/0; empty keeps the API endpoint private"
+            )
+        networks.append(str(network))
+    return ",".join(networks)
+
+
+# An IAM role or user, as an access entry names it: an assumed-role session ARN (what
+# `aws sts get-caller-identity` prints for SSO users) is refused by EKS.
+_PRINCIPAL = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:(?:role|user)/[A-Za-z0-9+=,.@_/-]{1,512}")
+
+
+def _admin_principal_arns(value: object) -> object:
+    arns = _items(value)
+    if not all(_PRINCIPAL.fullmatch(arn) for arn in arns):
+        raise ValueError(
+            "must be IAM role or user ARNs, comma-separated (e.g. "
+            "arn:aws:iam::123456789012:role/admin), not assumed-role session ARNs"
+        )
+    return ",".join(arns)
+
+
+def _true_or_false(value: object) -> object:
+    # Rendered as an HCL bool and compared in the templates; YAML answer files may give a bool.
+    text = str(value).strip().lower()
+    if text not in {"true", "false"}:
+        raise ValueError("must be true or false")
+    return text
+
+
 def _count(minimum: int) -> Callable[[object], object]:
     def check(value: object) -> object:
         if isinstance(value, bool):
@@ -176,6 +230,9 @@ RULES: Mapping[str, Rule] = {
         Rule("kubernetes_version", _kubernetes_version),
         Rule("availability_zones", _zones),
         Rule("branch", _branch),
+        Rule("admin_cidrs", _admin_cidrs),
+        Rule("database_high_availability", _true_or_false),
+        Rule("admin_principal_arns", _admin_principal_arns),
     )
 }
 

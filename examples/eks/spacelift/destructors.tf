@@ -21,5 +21,6 @@ resource "spacelift_stack_destructor" "k8s" {
     spacelift_stack_dependency_reference.k8s_inputs,
     spacelift_aws_integration_attachment.k8s,
     aws_iam_role_policy.k8s_cluster,
+    aws_eks_access_policy_association.k8s,
   ]
 }

@@ -12,7 +12,8 @@ locals {
   infra_roles_arn     = "arn:aws:iam::${var.aws_account_id}:role/{{ slug }}-*"
   spacelift_roles_arn = "arn:aws:iam::${var.aws_account_id}:role/{{ slug }}-spacelift-*"
   # The only cluster the Kubernetes stack reaches: infra/ names it after the slug.
-  cluster_arn = "arn:aws:eks:${var.aws_region}:${var.aws_account_id}:cluster/{{ slug }}"
+  cluster_name = "{{ slug }}"
+  cluster_arn  = "arn:aws:eks:${var.aws_region}:${var.aws_account_id}:cluster/${local.cluster_name}"
 }
 
 # Runs assume the stack's role with short-lived credentials, and no access key exists anywhere.
@@ -101,44 +102,59 @@ resource "aws_iam_policy" "boundary" {
   # checkov:skip=CKV_AWS_287: a permissions boundary grants nothing; nodes need ecr:GetAuthorizationToken to pull the app's image
   policy = jsonencode({
     Version = "2012-10-17"
-    Statement = [{
-      Sid    = "ClusterServices"
-      Effect = "Allow"
-      Action = [
-        # AmazonEKSClusterPolicy, AmazonEKS_CNI_Policy, AmazonEBSCSIDriverPolicy: the control
-        # plane's load balancers and ENIs, the nodes' network, the CSI driver's volumes.
-        "ec2:*",
-        "elasticloadbalancing:*",
-        "autoscaling:Describe*",
-        "autoscaling:UpdateAutoScalingGroup",
-        # AmazonEKSWorkerNodePolicy: nodes join the cluster and serve Pod Identity.
-        "eks:DescribeCluster",
-        "eks-auth:AssumeRoleForPodIdentity",
-        # AmazonEC2ContainerRegistryReadOnly: nodes pull images.
-        "ecr:GetAuthorizationToken",
-        "ecr:BatchCheckLayerAvailability",
-        "ecr:BatchGetImage",
-        "ecr:GetDownloadUrlForLayer",
-        "ecr:DescribeImages",
-        "ecr:DescribeRepositories",
-        # The flow-logs role writes to its log group (infra/network.tf).
-        "logs:CreateLogStream",
-        "logs:PutLogEvents",
-        "logs:DescribeLogGroups",
-        "logs:DescribeLogStreams",
-        # The cluster and the CSI driver use the customer-managed key (infra/kms.tf).
-        "kms:CreateGrant",
-        "kms:DescribeKey",
-        "kms:Decrypt",
-        "kms:Encrypt",
-        "kms:GenerateDataKey*",
-        "kms:ReEncrypt*",
-        # AmazonEKSClusterPolicy creates the load balancers' service-linked role; its policy
-        # is fixed by AWS.
-        "iam:CreateServiceLinkedRole",
-      ]
-      Resource = "*"
-    }]
+    Statement = [
+      {
+        Sid    = "ClusterServices"
+        Effect = "Allow"
+        Action = [
+          # AmazonEKSClusterPolicy, AmazonEKS_CNI_Policy, AmazonEBSCSIDriverPolicy: the control
+          # plane's load balancers and ENIs, the nodes' network, the CSI driver's volumes.
+          "ec2:*",
+          "elasticloadbalancing:*",
+          "autoscaling:Describe*",
+          "autoscaling:UpdateAutoScalingGroup",
+          # AmazonEKSWorkerNodePolicy: nodes join the cluster and serve Pod Identity.
+          "eks:DescribeCluster",
+          "eks-auth:AssumeRoleForPodIdentity",
+          # AmazonEC2ContainerRegistryReadOnly: nodes pull images.
+          "ecr:GetAuthorizationToken",
+          "ecr:BatchCheckLayerAvailability",
+          "ecr:BatchGetImage",
+          "ecr:GetDownloadUrlForLayer",
+          "ecr:DescribeImages",
+          "ecr:DescribeRepositories",
+          # The flow-logs role writes to its log group (infra/network.tf); AmazonRDSEnhancedMonitoringRole
+          # creates and fills the RDSOSMetrics group (infra/database.tf).
+          "logs:CreateLogGroup",
+          "logs:PutRetentionPolicy",
+          "logs:CreateLogStream",
+          "logs:PutLogEvents",
+          "logs:DescribeLogGroups",
+          "logs:DescribeLogStreams",
+          "logs:GetLogEvents",
+          # The cluster and the CSI driver use the customer-managed key (infra/kms.tf).
+          "kms:CreateGrant",
+          "kms:DescribeKey",
+          "kms:Decrypt",
+          "kms:Encrypt",
+          "kms:GenerateDataKey*",
+          "kms:ReEncrypt*",
+          # AmazonEKSClusterPolicy creates the load balancers' service-linked role; its policy
+          # is fixed by AWS.
+          "iam:CreateServiceLinkedRole",
+        ]
+        Resource = "*"
+      },
+      {
+        # The app's role reads the database secret for the Secrets Store CSI driver
+        # (infra/database.tf names the one secret); RDS names the secrets it manages rds!db-<id>
+        # (docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-secrets-manager.html).
+        Sid      = "RdsManagedSecrets"
+        Effect   = "Allow"
+        Action   = ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"]
+        Resource = "arn:aws:secretsmanager:${var.aws_region}:${var.aws_account_id}:secret:rds!db-*"
+      },
+    ]
   })
 }
 
@@ -198,7 +214,8 @@ resource "aws_iam_role_policy" "infra_iam" {
       },
       {
         # The cluster and node roles go to EKS, the flow-logs role to VPC Flow Logs, the app
-        # and CSI roles to Pod Identity; EC2 for the nodes' instances. No other service.
+        # and CSI roles to Pod Identity, the database monitoring role to RDS Enhanced
+        # Monitoring; EC2 for the nodes' instances. No other service.
         Sid      = "PassTheProjectRolesToTheirServices"
         Effect   = "Allow"
         Action   = "iam:PassRole"
@@ -210,6 +227,7 @@ resource "aws_iam_role_policy" "infra_iam" {
               "ec2.amazonaws.com",
               "vpc-flow-logs.amazonaws.com",
               "pods.eks.amazonaws.com",
+              "monitoring.rds.amazonaws.com",
             ]
           }
         }
@@ -254,10 +272,32 @@ resource "spacelift_environment_variable" "infra_permissions_boundary" {
   write_only = false
 }
 
+# The Kubernetes stack acts inside the cluster through its own access entry. It is made here,
+# where its role is made: EKS refuses an entry for a principal that does not exist yet
+# ("principalArn is invalid"), so infra/, applied first, cannot hold it; and an entry that no
+# apply of infra/ owns cannot be removed by one. The cluster exists by then (README: infra is
+# applied before this stack's first run). On teardown it outlives the Kubernetes stack's destroy
+# (destructors.tf); deleting the cluster deletes it too, and its own delete then finds nothing.
+resource "aws_eks_access_entry" "k8s" {
+  cluster_name  = local.cluster_name
+  principal_arn = aws_iam_role.k8s.arn
+}
+
+# Cluster-wide, because the stack applies the app's Namespace, a cluster-scoped object.
+resource "aws_eks_access_policy_association" "k8s" {
+  cluster_name  = local.cluster_name
+  principal_arn = aws_eks_access_entry.k8s.principal_arn
+  policy_arn    = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
+
+  access_scope {
+    type = "cluster"
+  }
+}
+
 # The Kubernetes stack only reaches the cluster: `aws eks update-kubeconfig` reads the cluster's
 # endpoint and certificate (eks:DescribeCluster); the token `aws eks get-token` makes is a
 # presigned STS call that needs no permission. What it may do inside the cluster comes from its
-# access entry (admin_principal_arns in infra/terraform.tfvars). Its hooks compare the overlay's
+# access entry (above). Its hooks compare the overlay's
 # image with an output, so it needs no ECR access.
 resource "aws_iam_role_policy" "k8s_cluster" {
   name = "reach-{{ slug }}-cluster"

@@ -1,0 +1,204 @@
+"""The eks template's production path: its answers, the database and how the app reaches it.
+
+What every cloud template shares is tested in ``test_cloud_templates.py`` with default answers;
+here the eks answers that change what is rendered (database high availability, admin CIDRs,
+admin principals) are rendered in each combination and checked the same way, and the path from
+infra's outputs to the app's database connection is run for real.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import yaml
+
+from scaffolder.generation import generate
+from scaffolder.validation import validate
+from scaffolder.validation.terraform.hcl import parse
+from scaffolder.validation.terraform.syntax import (
+    Attribute,
+    Call,
+    Traversal,
+    Variable,
+    literal_value,
+)
+
+from .conftest import RUNTIMES, run_checkov
+
+#: Answers that change what eks renders, and the checkov skips each combination must carry on
+#: top of the template's own (test_cloud_templates.py): a skip appears exactly where its answer
+#: asks for it.
+VARIANTS: dict[str, tuple[dict[str, str], set[str]]] = {
+    "default": ({}, set()),
+    "single-zone-public": (
+        {
+            "database_high_availability": "false",
+            "admin_cidrs": "203.0.113.0/24, 198.51.100.7/32",
+            "admin_principal_arns": "arn:aws:iam::123456789012:role/admin,"
+            "arn:aws:iam::123456789012:user/ops",
+        },
+        {"CKV_AWS_157", "CKV_AWS_39"},
+    ),
+}
+BASE_SKIPS = {
+    "CKV_AWS_109",
+    "CKV_AWS_111",
+    "CKV_AWS_287",
+    "CKV_AWS_289",
+    "CKV_AWS_290",
+    "CKV_AWS_355",
+    "CKV_AWS_356",
+    "CKV_K8S_35",
+    "CKV_K8S_43",
+}
+CASES = [(variant, runtime) for variant in VARIANTS for runtime in RUNTIMES]
+Variant = Callable[[str, str], Path]
+
+
+@pytest.fixture(scope="module")
+def variant(tmp_path_factory: pytest.TempPathFactory) -> Variant:
+    cache: dict[tuple[str, str], Path] = {}
+
+    def render(name: str, runtime: str = "python") -> Path:
+        if (name, runtime) not in cache:
+            out = tmp_path_factory.mktemp(f"eks-{name}-{runtime}")
+            answers = {**VARIANTS[name][0], "app_runtime": runtime}
+            cache[name, runtime] = generate("eks", out, answers=answers)
+        return cache[name, runtime]
+
+    return render
+
+
+def _tfvars(project: Path) -> dict[str, object]:
+    tfvars = parse((project / "infra" / "terraform.tfvars").read_text(), "terraform.tfvars")
+    return {a.name: literal_value(a.value) for a in tfvars.body if isinstance(a, Attribute)}
+
+
+@pytest.mark.parametrize(("name", "runtime"), CASES)
+def test_every_variant_validates_clean_renders_and_is_canonical(
+    variant: Variant, name: str, runtime: str, terraform: str, kubectl: str
+) -> None:
+    import kubernetes_validate
+
+    project = variant(name, runtime)
+    report = validate([project], cache=False)
+    assert report.findings == ()
+    fmt = subprocess.run(
+        [terraform, "fmt", "-check", "-recursive", str(project)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert fmt.returncode == 0, fmt.stdout
+    rendered = subprocess.run(
+        [kubectl, "kustomize", str(project / "k8s" / "overlays" / "eks")],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    objects = [doc for doc in yaml.safe_load_all(rendered.stdout) if doc]
+    custom = [obj for obj in objects if obj["apiVersion"] == "secrets-store.csi.x-k8s.io/v1"]
+    assert [obj["kind"] for obj in custom] == ["SecretProviderClass"]
+    for obj in objects:
+        if obj not in custom:
+            kubernetes_validate.validate(obj, "1.33", strict=True)
+
+
+@pytest.mark.parametrize("name", VARIANTS)
+def test_checkov_has_zero_failures_and_the_skips_the_answers_ask_for(
+    variant: Variant, checkov: str, tmp_path: Path, name: str
+) -> None:
+    both = tmp_path / "both"
+    for runtime in RUNTIMES:
+        shutil.copytree(
+            variant(name, runtime), both / runtime, ignore=shutil.ignore_patterns(".env")
+        )
+    skipped = set()
+    for report in run_checkov(checkov, both, "terraform,kubernetes"):
+        assert report["results"]["failed_checks"] == [], [
+            (c["check_id"], c["file_path"]) for c in report["results"]["failed_checks"]
+        ]
+        for check in report["results"]["skipped_checks"]:
+            skipped.add(check["check_id"])
+            assert len(check["check_result"].get("suppress_comment") or "") > 40, check
+    assert skipped == BASE_SKIPS | VARIANTS[name][1]
+
+
+@pytest.mark.parametrize("name", VARIANTS)
+def test_tfvars_follow_the_answers(variant: Variant, name: str) -> None:
+    answers = VARIANTS[name][0]
+    values = _tfvars(variant(name))
+    cidrs = [c.strip() for c in answers.get("admin_cidrs", "").split(",") if c.strip()]
+    admins = [a for a in answers.get("admin_principal_arns", "").split(",") if a]
+    assert values["database_multi_az"] is (answers.get("database_high_availability") != "false")
+    assert values["endpoint_public_access"] is bool(cidrs)
+    assert values["public_access_cidrs"] == cidrs
+    assert values["admin_principal_arns"] == admins
+
+
+def test_access_entries_depend_on_no_one_who_applies_and_on_no_later_step(
+    variant: Variant,
+) -> None:
+    """Whoever applies infra/ (a person, Spacelift's role) gets nothing implicitly, and infra/
+    names no principal that the management stack, a later step, creates."""
+    project = variant("single-zone-public")
+    infra = [parse(p.read_text(), p.name) for p in sorted((project / "infra").glob("*.tf"))]
+    data_sources = {b.label(0) for hcl in infra for b in hcl.blocks("data")}
+    assert not data_sources & {"aws_caller_identity", "aws_iam_session_context"}
+    (cluster,) = [
+        b for hcl in infra for b in hcl.blocks("resource") if b.label(0) == "aws_eks_cluster"
+    ]
+    (access,) = cluster.blocks("access_config")
+    assert literal_value(
+        access.attributes["bootstrap_cluster_creator_admin_permissions"].value
+    ) is (False)
+    (entries,) = [
+        b for hcl in infra for b in hcl.blocks("resource") if b.label(0) == "aws_eks_access_entry"
+    ]
+    for_each = entries.attributes["for_each"].value
+    assert isinstance(for_each, Call) and for_each.name == "toset"
+    (argument,) = for_each.args
+    assert isinstance(argument, Traversal) and isinstance(argument.source, Variable)
+    assert [argument.source.name, *(getattr(s, "name", None) for s in argument.steps)] == [
+        "var",
+        "admin_principal_arns",
+    ]
+    management = [
+        parse(p.read_text(), p.name) for p in sorted((project / "spacelift").glob("*.tf"))
+    ]
+    created_roles = {
+        b.label(1)
+        for hcl in management
+        for b in hcl.blocks("resource")
+        if b.label(0) == "aws_iam_role"
+    }
+    assert created_roles == {"infra", "k8s"}
+    text = "".join(p.read_text() for p in (project / "infra").iterdir() if p.is_file())
+    assert "-spacelift-" not in text
+
+
+@pytest.mark.parametrize(
+    ("answer", "field", "rule"),
+    [
+        ("database_high_availability=maybe", "database_high_availability", "must be true or false"),
+        ("admin_cidrs=0.0.0.0/0", "admin_cidrs", "must be public IPv4 ranges"),
+        ("admin_cidrs=10.0.0.0/8", "admin_cidrs", "must be public IPv4 ranges"),
+        ("admin_cidrs=203.0.113.1/24", "admin_cidrs", "must be public IPv4 ranges"),
+        (
+            "admin_principal_arns=arn:aws:sts::123456789012:assumed-role/admin/me",
+            "admin_principal_arns",
+            "must be IAM role or user ARNs",
+        ),
+    ],
+)
+def test_bad_new_answers_name_the_field_exit_2_and_write_nothing(
+    run_cli, tmp_path: Path, answer: str, field: str, rule: str
+) -> None:
+    result = run_cli("new", "eks", "--no-input", "--set", answer, "-o", str(tmp_path))
+    assert result.returncode == 2, result.stderr
+    assert f"`{field}` {rule}" in result.stderr
+    assert list(tmp_path.iterdir()) == []
