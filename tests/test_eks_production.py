@@ -8,6 +8,7 @@ infra's outputs to the app's database connection is run for real.
 
 from __future__ import annotations
 
+import base64
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -202,3 +203,83 @@ def test_bad_new_answers_name_the_field_exit_2_and_write_nothing(
     assert result.returncode == 2, result.stderr
     assert f"`{field}` {rule}" in result.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_k8s_stack_hooks_write_the_database_connection_into_the_overlay(
+    variant: Variant, tmp_path: Path, kubectl: str
+) -> None:
+    """The Kubernetes stack's before_init hooks, run as Spacelift runs them (in the project
+    root, with infra's outputs as environment variables), turn the overlay's fail-closed
+    placeholders into the database's URL, CA bundle and secret, and kustomize wires them
+    into the app's pod. Two commands reach the outside world and are replaced: the
+    kubeconfig hook (it needs AWS) is not run, and `curl` on PATH serves a certificate for
+    the trust-store address the hook asks for, which the test checks."""
+    project = shutil.copytree(variant("default"), tmp_path / "project")
+    overlay = project / "k8s" / "overlays" / "eks"
+    config = yaml.safe_load((project / ".spacelift" / "config.yml").read_text())
+    stack = config["stacks"]["my-service-k8s"]
+    assert stack["project_root"] == "k8s/overlays/eks"
+    hooks = [hook for hook in stack["before_init"] if not hook.startswith("aws eks ")]
+    assert len(hooks) == len(stack["before_init"]) - 1
+    pem = "-----BEGIN CERTIFICATE-----\nMIIBroot\n-----END CERTIFICATE-----\n"
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    asked = tmp_path / "asked"
+    curl = bin_dir / "curl"
+    curl.write_text(
+        "#!/bin/sh\n"
+        f'for arg in "$@"; do last="$arg"; done; echo "$last" > {asked}\n'
+        'while [ "$1" != "--output" ]; do shift; done\n'
+        f"printf '%s' '{pem}' > \"$2\"\n"
+    )
+    curl.chmod(0o755)
+    arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!db-0f1e2d3c-AbCdEf"
+    url = "postgresql://app@my-service.c0ffee.eu-west-1.rds.amazonaws.com:5432/app?sslmode=verify-full"
+    env = {
+        "PATH": f"{bin_dir}:/usr/bin:/bin",
+        "CLUSTER_NAME": "my-service",
+        "CLUSTER_REGION": "eu-west-1",
+        "ECR_REPOSITORY_URL": "123456789012.dkr.ecr.eu-west-1.amazonaws.com/my-service",
+        "DATABASE_URL": url,
+        "DATABASE_SECRET_ARN": arn,
+    }
+    for hook in hooks:
+        result = subprocess.run(
+            ["/bin/sh", "-ec", hook], cwd=overlay, env=env, capture_output=True, text=True
+        )
+        assert result.returncode == 0, (hook, result.stderr)
+    assert asked.read_text().strip() == (
+        "https://truststore.pki.rds.amazonaws.com/eu-west-1/eu-west-1-bundle.pem"
+    )
+
+    rendered = subprocess.run(
+        [kubectl, "kustomize", str(overlay)], capture_output=True, text=True, check=True
+    )
+    objects = {(o["kind"], o["metadata"]["name"]): o for o in yaml.safe_load_all(rendered.stdout)}
+    pod = objects[("Deployment", "my-service")]["spec"]["template"]["spec"]
+    (container,) = pod["containers"]
+    env_vars = {item["name"]: item for item in container["env"]}
+    mounts = {m["name"]: m["mountPath"] for m in container["volumeMounts"]}
+    volumes = {v["name"]: v for v in pod["volumes"]}
+
+    # DATABASE_URL: infra's output plus the CA bundle, which the pod has at that path.
+    secret_name = env_vars["DATABASE_URL"]["valueFrom"]["secretKeyRef"]["name"]
+    secret = objects[("Secret", secret_name)]
+    database_url = base64.b64decode(secret["data"]["DATABASE_URL"]).decode()
+    assert database_url == f"{url}&sslrootcert=/etc/rds-ca/rds-ca.pem"
+    ca_volume = next(n for n, p in mounts.items() if database_url.endswith(f"={p}/rds-ca.pem"))
+    ca_map = objects[("ConfigMap", volumes[ca_volume]["configMap"]["name"])]
+    assert ca_map["data"]["rds-ca.pem"] == pem
+
+    # DATABASE_PASSWORD_FILE: the password key of the secret infra named, mounted by the CSI
+    # driver with the pod's Pod Identity role.
+    password_file = Path(env_vars["DATABASE_PASSWORD_FILE"]["value"])
+    csi = volumes[next(n for n, p in mounts.items() if p == str(password_file.parent))]["csi"]
+    assert csi["driver"] == "secrets-store.csi.k8s.io"
+    provider = objects[("SecretProviderClass", csi["volumeAttributes"]["secretProviderClass"])]
+    parameters = provider["spec"]["parameters"]
+    assert parameters["usePodIdentity"] == "true"
+    assert parameters["region"] == "eu-west-1"
+    (entry,) = yaml.safe_load(parameters["objects"])
+    assert entry["objectName"] == arn
+    assert {"path": "password", "objectAlias": password_file.name} in entry["jmesPath"]
