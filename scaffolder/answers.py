@@ -191,6 +191,10 @@ def _admin_principal_arns(value: object) -> object:
     return ",".join(arns)
 
 
+#: The answer that lets a region missing from the bundled list through, unchecked.
+REGION_UNCHECKED = "region_unchecked"
+
+
 def _true_or_false(value: object) -> object:
     # Rendered as an HCL bool and compared in the templates; YAML answer files may give a bool.
     text = str(value).strip().lower()
@@ -232,25 +236,42 @@ RULES: Mapping[str, Rule] = {
         Rule("branch", _branch),
         Rule("admin_cidrs", _admin_cidrs),
         Rule("database_high_availability", _true_or_false),
+        Rule(REGION_UNCHECKED, _true_or_false),
         Rule("admin_principal_arns", _admin_principal_arns),
     )
 }
 
 
-def _cloud_rules(cloud: Cloud | None) -> dict[str, Rule]:
-    """Rules whose answer depends on the template's cloud: `region` and `node_machine_type`."""
+def _cloud_rules(cloud: Cloud | None, *, region_unchecked: bool = False) -> dict[str, Rule]:
+    """Rules whose answer depends on the template's cloud: `region` and `node_machine_type`.
+
+    With ``region_unchecked``, a region the bundled list does not know (one newer than this
+    release) is accepted if it is shaped like one of the cloud's regions.
+    """
     if cloud is None:
         return {}
     article = f"{'an' if cloud.name[0] in 'AEIOU' else 'a'} {cloud.name}"
 
     def region(value: object) -> object:
-        if str(value) not in cloud.regions:
-            raise ValueError(f"must be {article} region, e.g. {cloud.example_region}")
-        return str(value)
+        text = str(value)
+        if text in cloud.regions:
+            return text
+        shape = cloud.region_shape
+        if region_unchecked and shape is not None and shape.fullmatch(text):
+            return text
+        hint = (
+            f"; a region newer than scaffolder's list needs `{REGION_UNCHECKED}=true`"
+            if shape is not None and not region_unchecked
+            else ""
+        )
+        raise ValueError(f"must be {article} region, e.g. {cloud.example_region}{hint}")
 
     def machine_type(value: object) -> object:
         if not cloud.machine_type.fullmatch(str(value)):
             raise ValueError(f"must be {article} machine type, e.g. {cloud.example_machine_type}")
+        problem = cloud.machine_type_problem(str(value)) if cloud.machine_type_problem else None
+        if problem:
+            raise ValueError(problem)
         return str(value)
 
     return {
@@ -280,7 +301,8 @@ def check_answers(
         InvalidAnswers: One or more fields break their rule; every broken field is listed.
     """
     choices = choices or {}
-    cloud_rules = _cloud_rules(cloud)
+    unchecked = str(answers.get(REGION_UNCHECKED, "false")).strip().lower() == "true"
+    cloud_rules = _cloud_rules(cloud, region_unchecked=unchecked)
     errors: list[InvalidAnswer] = []
     cleaned: Answers = {}
     for field, value in answers.items():
@@ -314,9 +336,23 @@ def check_answers(
         )
     region, zones = cleaned.get("region"), cleaned.get("availability_zones")
     if cloud and cloud.zones and isinstance(region, str) and isinstance(zones, str):
-        letters = cloud.zones.get(region, "")
-        wrong = [z for z in zones.split(",") if z[:-1] != region or z[-1] not in letters]
-        if wrong:
+        letters = cloud.zones.get(region)
+        # An unchecked region's zones are known only by their prefix.
+        wrong = [
+            z
+            for z in zones.split(",")
+            if z[:-1] != region or (letters is not None and z[-1] not in letters)
+        ]
+        if wrong and letters is None:
+            errors.append(
+                InvalidAnswer(
+                    field="availability_zones",
+                    value=zones,
+                    reason=f"must be zones of region {region} ({region}a, {region}b, ...); "
+                    f"not in it: {', '.join(wrong)}",
+                )
+            )
+        elif wrong:
             errors.append(
                 InvalidAnswer(
                     field="availability_zones",

@@ -283,7 +283,7 @@ def test_eks_infra_keeps_its_promises(generated: Rendered) -> None:
     nodes = (project / "infra/nodes.tf").read_text()
     assert 'http_tokens                 = "required"' in nodes
     assert "http_put_response_hop_limit = 1" in nodes
-    assert 'ami_type        = "AL2023_x86_64_STANDARD"' in nodes
+    assert "ami_type        = local.node_ami_type" in nodes
     assert "ignore_changes = [scaling_config[0].desired_size]" in nodes
     tfvars = (project / "infra/terraform.tfvars").read_text()
     assert 'availability_zones  = ["eu-west-1a", "eu-west-1b", "eu-west-1c"]' in tfvars

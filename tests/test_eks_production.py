@@ -283,3 +283,154 @@ def test_the_k8s_stack_hooks_write_the_database_connection_into_the_overlay(
     (entry,) = yaml.safe_load(parameters["objects"])
     assert entry["objectName"] == arn
     assert {"path": "password", "objectAlias": password_file.name} in entry["jmesPath"]
+
+
+@pytest.mark.parametrize(
+    ("region", "zones"),
+    [
+        # Regions whose zones are not a, b, c: the zones each account sees there.
+        ("ap-northeast-1", ["ap-northeast-1a", "ap-northeast-1c", "ap-northeast-1d"]),
+        ("us-west-1", ["us-west-1b", "us-west-1c"]),
+        ("ca-central-1", ["ca-central-1a", "ca-central-1b", "ca-central-1d"]),
+        ("eu-west-1", ["eu-west-1a", "eu-west-1b", "eu-west-1c"]),
+    ],
+)
+def test_default_zones_are_the_regions_real_zones_also_when_prompted(
+    tmp_path: Path, region: str, zones: list[str]
+) -> None:
+    from scaffolder.generation import resolve_answers
+    from scaffolder.templates import get_template
+
+    offered: dict[str, str] = {}
+
+    def prompter(name: str, default: str, choices: object, check: Callable[[object], object]):
+        offered[name] = default
+        value = region if name == "region" else default
+        return check(value)
+
+    answers = resolve_answers(get_template("eks"), {}, prompter=prompter)
+    assert offered["availability_zones"] == ",".join(zones)
+    assert answers["availability_zones"] == ",".join(zones)
+    project = generate("eks", tmp_path, answers={"region": region})
+    assert _tfvars(project)["availability_zones"] == zones
+
+
+def test_an_unlisted_region_needs_the_override_and_says_it_is_unchecked(
+    run_cli, tmp_path: Path
+) -> None:
+    refused = run_cli("new", "eks", "--no-input", "--set", "region=xx-new-1", "-o", str(tmp_path))
+    assert refused.returncode == 2
+    assert "`region` must be an AWS region, e.g. eu-west-1; a region newer than" in refused.stderr
+    assert "`region_unchecked=true`" in refused.stderr
+    assert list(tmp_path.iterdir()) == []
+    answers = {
+        "region": "xx-new-1",
+        "region_unchecked": "true",
+        "availability_zones": "xx-new-1a,xx-new-1b",
+    }
+    project = generate("eks", tmp_path, answers=answers)
+    assert _tfvars(project)["region"] == "xx-new-1"
+    assert _tfvars(project)["availability_zones"] == ["xx-new-1a", "xx-new-1b"]
+    readme = " ".join((project / "README.md").read_text().split())
+    assert "**unchecked**: `xx-new-1` is not in scaffolder's bundled region list" in readme
+    assert validate([project], cache=False).findings == ()
+    # Zones of another region are refused even then, and the override is no blanket pass.
+    for bad, field in (
+        ({**answers, "availability_zones": "eu-west-1a,eu-west-1b"}, "availability_zones"),
+        ({**answers, "region": "not a region"}, "region"),
+    ):
+        result = run_cli(
+            "new",
+            "eks",
+            "--no-input",
+            *(a for k, v in bad.items() for a in ("--set", f"{k}={v}")),
+            "-o",
+            str(tmp_path / "bad"),
+        )
+        assert result.returncode == 2, result.stderr
+        assert f"`{field}` must be" in result.stderr
+        assert not (tmp_path / "bad").exists()
+
+
+#: Instance types and their architecture, as EC2 documents the names.
+INSTANCE_TYPES = {
+    "m7i.large": "x86_64",
+    "m7i-flex.large": "x86_64",
+    "t3.large": "x86_64",
+    "c6a.xlarge": "x86_64",
+    "r7iz.2xlarge": "x86_64",
+    "m7g.large": "arm64",
+    "m7gd.xlarge": "arm64",
+    "c7gn.large": "arm64",
+    "r8g.medium": "arm64",
+    "t4g.medium": "arm64",
+    "x2gd.large": "arm64",
+    "im4gn.large": "arm64",
+    "a1.large": "arm64",
+}
+
+
+def test_the_node_ami_type_follows_the_instance_type_in_python_and_in_hcl(
+    variant: Variant, tmp_path: Path, terraform: str
+) -> None:
+    """infra/nodes.tf's HCL and scaffolder.clouds.ec2_architecture agree on every type, run by
+    terraform itself (`terraform console` over the rendered locals, no provider needed)."""
+    import re
+
+    from scaffolder.clouds import ec2_architecture
+
+    nodes = (variant("default") / "infra" / "nodes.tf").read_text()
+    locals_block = re.search(r"^locals \{\n.*?^\}\n", nodes, re.M | re.S)
+    assert locals_block is not None
+    (tmp_path / "main.tf").write_text(
+        'variable "node_machine_type" {\n  type = string\n}\n\n' + locals_block.group(0)
+    )
+    ami_types = {"x86_64": "AL2023_x86_64_STANDARD", "arm64": "AL2023_ARM_64_STANDARD"}
+    for instance_type, architecture in INSTANCE_TYPES.items():
+        assert ec2_architecture(instance_type) == architecture, instance_type
+        result = subprocess.run(
+            [terraform, "console", f"-var=node_machine_type={instance_type}"],
+            input="local.node_ami_type\n",
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=120,
+        )
+        assert result.stdout.strip() == f'"{ami_types[architecture]}"', instance_type
+
+
+@pytest.mark.parametrize(
+    "instance_type", ["p5.48xlarge", "g5.xlarge", "g5g.xlarge", "inf2.xlarge", "trn1.2xlarge"]
+)
+def test_accelerated_instance_types_are_refused_with_the_reason(
+    run_cli, tmp_path: Path, instance_type: str
+) -> None:
+    result = run_cli(
+        "new",
+        "eks",
+        "--no-input",
+        "--set",
+        f"node_machine_type={instance_type}",
+        "-o",
+        str(tmp_path),
+    )
+    assert result.returncode == 2, result.stderr
+    assert "`node_machine_type` is an accelerated instance type" in result.stderr
+    assert "need an accelerated AMI type" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(("region", "constraint"), [("us-east-1", False), ("eu-west-1", True)])
+def test_state_bucket_sets_a_location_constraint_except_in_us_east_1(
+    tmp_path: Path, make: str, region: str, constraint: bool
+) -> None:
+    project = generate("eks", tmp_path, answers={"region": region})
+    dry = subprocess.run(
+        [make, "--dry-run", "state-bucket"], cwd=project, capture_output=True, text=True, check=True
+    )
+    (create,) = [line for line in dry.stdout.splitlines() if "s3api create-bucket" in line]
+    assert f"--region {region}" in create
+    assert ("LocationConstraint" in create) is constraint
+    if constraint:
+        assert f"LocationConstraint={region}" in create

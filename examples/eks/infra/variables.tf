@@ -13,7 +13,7 @@ variable "region" {
   type        = string
 
   validation {
-    condition     = can(regex("^[a-z]{2}-[a-z]+-[0-9]$", var.region))
+    condition     = can(regex("^[a-z]{2}(-gov)?-[a-z]+-[0-9]{1,2}$", var.region))
     error_message = "An AWS region such as eu-west-1."
   }
 }
@@ -97,7 +97,7 @@ variable "admin_principal_arns" {
 }
 
 variable "node_machine_type" {
-  description = "EC2 instance type of the nodes (x86_64: the AMI type is AL2023_x86_64_STANDARD)."
+  description = "EC2 instance type of the nodes; Graviton types (m7g.large) get the arm64 AMI type, others x86_64 (nodes.tf)."
   type        = string
 
   validation {
