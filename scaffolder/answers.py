@@ -343,22 +343,15 @@ def check_answers(
             for z in zones.split(",")
             if z[:-1] != region or (letters is not None and z[-1] not in letters)
         ]
-        if wrong and letters is None:
+        if wrong:
+            # An unchecked region's zone letters are unknown; a listed one shows its own.
+            known = letters or "ab"
             errors.append(
                 InvalidAnswer(
                     field="availability_zones",
                     value=zones,
-                    reason=f"must be zones of region {region} ({region}a, {region}b, ...); "
-                    f"not in it: {', '.join(wrong)}",
-                )
-            )
-        elif wrong:
-            errors.append(
-                InvalidAnswer(
-                    field="availability_zones",
-                    value=zones,
-                    reason=f"must be zones of region {region} ({region}{letters[0]}, "
-                    f"{region}{letters[1]}, ...); not in it: {', '.join(wrong)}",
+                    reason=f"must be zones of region {region} ({region}{known[0]}, "
+                    f"{region}{known[1]}, ...); not in it: {', '.join(wrong)}",
                 )
             )
     if errors:
