@@ -86,6 +86,7 @@ CLOUDS = {
             "CKV_AWS_355",
             "CKV_AWS_356",
             "CKV_K8S_35",
+            "CKV_K8S_38",
             "CKV_K8S_43",
         },
         "bad": [
@@ -236,8 +237,15 @@ def test_eks_entry_point_and_pod_identity(generated: Rendered, kubectl: str) -> 
     # Pod Identity: infra associates the app's service account with its role, by these names.
     project = generated("eks", "python")
     infra = _hcl(project / "infra")
-    (association,) = _blocks(infra, "resource", "aws_eks_pod_identity_association")
-    assert str(association.attributes["namespace"].value) != ""
+    associations = {
+        string_value(b.attributes["service_account"].value) or _address(
+            b.attributes["service_account"].value
+        ): b
+        for b in _blocks(infra, "resource", "aws_eks_pod_identity_association")
+    }
+    assert set(associations) == {"var.app_service_account", "cluster-autoscaler"}
+    for association in associations.values():
+        assert _address(association.attributes["namespace"].value) == "var.app_namespace"
     tfvars = (project / "infra/terraform.tfvars").read_text()
     assert 'app_namespace       = "my-service"' in tfvars
     assert 'app_service_account = "my-service"' in tfvars
@@ -562,6 +570,7 @@ def test_every_eks_infra_role_carries_the_permissions_boundary(generated: Render
         "flow_logs",
         "app",
         "database_monitoring",
+        "cluster_autoscaler",
     }
     for role in roles:
         boundary = role.attributes.get("permissions_boundary")

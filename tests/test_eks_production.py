@@ -54,6 +54,7 @@ BASE_SKIPS = {
     "CKV_AWS_355",
     "CKV_AWS_356",
     "CKV_K8S_35",
+    "CKV_K8S_38",
     "CKV_K8S_43",
 }
 CASES = [(variant, runtime) for variant in VARIANTS for runtime in RUNTIMES]
@@ -434,3 +435,53 @@ def test_state_bucket_sets_a_location_constraint_except_in_us_east_1(
     assert ("LocationConstraint" in create) is constraint
     if constraint:
         assert f"LocationConstraint={region}" in create
+
+
+def test_the_cluster_autoscaler_can_find_and_resize_this_clusters_node_group(
+    variant: Variant, kubectl: str
+) -> None:
+    """The autoscaler the Kubernetes stack deploys discovers the node group by the tags EKS
+    gives this cluster's groups, runs as the service account infra gives an AWS role, and that
+    role may resize only this cluster's groups."""
+    project = variant("default")
+    rendered = subprocess.run(
+        [kubectl, "kustomize", str(project / "k8s" / "overlays" / "eks")],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    objects = {(o["kind"], o["metadata"]["name"]): o for o in yaml.safe_load_all(rendered.stdout)}
+    deployment = objects[("Deployment", "cluster-autoscaler")]
+    pod = deployment["spec"]["template"]["spec"]
+    (container,) = pod["containers"]
+    flags = dict(arg.split("=", 1) for arg in container["command"][1:] if "=" in arg)
+    assert flags["--cloud-provider"] == "aws"
+    assert flags["--node-group-auto-discovery"] == (
+        "asg:tag=k8s.io/cluster-autoscaler/enabled,k8s.io/cluster-autoscaler/my-service"
+    )
+    assert flags["--namespace"] == deployment["metadata"]["namespace"] == "my-service"
+    assert container["image"] == "registry.k8s.io/autoscaling/cluster-autoscaler:v1.33.0"
+    binding = objects[("ClusterRoleBinding", "my-service-cluster-autoscaler")]
+    assert binding["subjects"] == [
+        {"kind": "ServiceAccount", "name": pod["serviceAccountName"], "namespace": "my-service"}
+    ]
+    # Its egress: DNS and HTTPS (the API server, the AWS APIs), past the namespace's deny-all.
+    policy = objects[("NetworkPolicy", "cluster-autoscaler")]["spec"]
+    pod_labels = deployment["spec"]["template"]["metadata"]["labels"]
+    assert policy["podSelector"]["matchLabels"].items() <= pod_labels.items()
+    assert {"port": 443, "protocol": "TCP"} in [
+        p for rule in policy["egress"] for p in rule["ports"]
+    ]
+
+    infra = [parse(p.read_text(), p.name) for p in sorted((project / "infra").glob("*.tf"))]
+    resources = {(b.label(0), b.label(1)): b for hcl in infra for b in hcl.blocks("resource")}
+    association = resources[("aws_eks_pod_identity_association", "cluster_autoscaler")]
+    assert (
+        literal_value(association.attributes["service_account"].value)
+        == (pod["serviceAccountName"])
+    )
+    tfvars = _tfvars(project)
+    assert tfvars["app_namespace"] == deployment["metadata"]["namespace"]
+    assert tfvars["name"] == "my-service"
+    text = (project / "infra" / "autoscaler.tf").read_text()
+    assert '"aws:ResourceTag/eks:cluster-name" = var.name' in text

@@ -112,6 +112,10 @@ resource "aws_iam_policy" "boundary" {
           "elasticloadbalancing:*",
           "autoscaling:Describe*",
           "autoscaling:UpdateAutoScalingGroup",
+          # The Cluster Autoscaler's role resizes the node group (infra/autoscaler.tf).
+          "autoscaling:SetDesiredCapacity",
+          "autoscaling:TerminateInstanceInAutoScalingGroup",
+          "eks:DescribeNodegroup",
           # AmazonEKSWorkerNodePolicy: nodes join the cluster and serve Pod Identity.
           "eks:DescribeCluster",
           "eks-auth:AssumeRoleForPodIdentity",
