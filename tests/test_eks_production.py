@@ -49,6 +49,7 @@ BASE_SKIPS = {
     "CKV_AWS_109",
     "CKV_AWS_111",
     "CKV_AWS_287",
+    "CKV_AWS_288",
     "CKV_AWS_289",
     "CKV_AWS_290",
     "CKV_AWS_355",
@@ -485,3 +486,128 @@ def test_the_cluster_autoscaler_can_find_and_resize_this_clusters_node_group(
     assert tfvars["name"] == "my-service"
     text = (project / "infra" / "autoscaler.tf").read_text()
     assert '"aws:ResourceTag/eks:cluster-name" = var.name' in text
+
+
+#: IAM actions that hand out rights: with one unconditioned, an identity makes itself more.
+ROLE_GRANTS = (
+    "iam:CreateRole",
+    "iam:AttachRolePolicy",
+    "iam:PutRolePolicy",
+    "iam:PutRolePermissionsBoundary",
+)
+#: Actions no generated identity needs: IAM users, groups and keys, managed policy versions
+#: outside the boundaries, and removing a boundary.
+NEVER = (
+    "iam:CreateUser",
+    "iam:CreateAccessKey",
+    "iam:CreateLoginProfile",
+    "iam:UpdateLoginProfile",
+    "iam:AttachUserPolicy",
+    "iam:PutUserPolicy",
+    "iam:AddUserToGroup",
+    "iam:AttachGroupPolicy",
+    "iam:PutGroupPolicy",
+    "iam:DeleteRolePermissionsBoundary",
+    "sts:AssumeRole",
+)
+ADMIN_POLICIES = ("AdministratorAccess", "PowerUserAccess", "IAMFullAccess")
+
+
+def _covers(patterns: list[str], action: str) -> bool:
+    import fnmatch
+
+    return any(fnmatch.fnmatchcase(action.lower(), p.lower()) for p in patterns)
+
+
+def _hcl_statements(block: object) -> list[dict[str, object]]:
+    """A `jsonencode({...})` policy's statements: Effect, Action as a list, Condition keys."""
+    from scaffolder.validation.terraform.syntax import ObjectExpr, TupleExpr, object_key
+
+    def items(expr: object) -> dict[str, object]:
+        assert isinstance(expr, ObjectExpr), expr
+        return {str(object_key(item.key)): item.value for item in expr.items}
+
+    policy = block.attributes["policy"].value  # type: ignore[attr-defined]
+    assert isinstance(policy, Call) and policy.name == "jsonencode"
+    statements = items(policy.args[0])["Statement"]
+    assert isinstance(statements, TupleExpr)
+    found = []
+    for statement in statements.items:
+        fields = items(statement)
+        actions = literal_value(fields["Action"])  # type: ignore[arg-type]
+        conditions: dict[str, object] = {}
+        if "Condition" in fields:
+            for operator in items(fields["Condition"]).values():
+                conditions.update(items(operator))
+        found.append(
+            {
+                "Effect": literal_value(fields["Effect"]),  # type: ignore[arg-type]
+                "Action": [actions] if isinstance(actions, str) else actions,
+                "Condition": conditions,
+            }
+        )
+    return found
+
+
+def test_no_generated_identity_can_escalate(variant: Variant) -> None:
+    """Every identity the project defines (the stacks' roles, the management stack's policy,
+    the roles infra/ creates) is checked statement by statement: nothing grants IAM users,
+    keys or `*`; creating or widening a role needs the boundary on it; a role can be passed
+    only to named services; no AWS-managed administrator policy is attached; every role any
+    stack creates carries a permissions boundary."""
+    import json
+
+    project = variant("default")
+    identities: dict[str, list[dict[str, object]]] = {}
+    boundaries = set()
+    for directory in ("infra", "spacelift"):
+        for path in sorted((project / directory).glob("*.tf")):
+            for block in parse(path.read_text(), path.name).blocks("resource"):
+                kind, name = block.label(0), block.label(1)
+                if kind == "aws_iam_role":
+                    assert "permissions_boundary" in block.attributes, (directory, name)
+                elif kind == "aws_iam_role_policy":
+                    identities[f"{directory}/{name}"] = _hcl_statements(block)
+                elif kind == "aws_iam_policy":
+                    boundaries.add(name)
+                elif kind == "aws_iam_role_policy_attachment":
+                    arn = literal_value(block.attributes["policy_arn"].value)
+                    assert not any(str(arn).endswith(f"/{p}") for p in ADMIN_POLICIES), arn
+    assert boundaries == {"boundary", "stack_boundary"}
+    management = json.loads((project / "spacelift" / "management-policy.json").read_text())
+    identities["management"] = [
+        {
+            "Effect": s["Effect"],
+            "Action": [s["Action"]] if isinstance(s["Action"], str) else s["Action"],
+            "Condition": {k: v for op in s.get("Condition", {}).values() for k, v in op.items()},
+        }
+        for s in management["Statement"]
+    ]
+    assert {"infra/app_database_secret", "spacelift/infra_services", "spacelift/infra_iam"} <= set(
+        identities
+    )
+    for identity, statements in identities.items():
+        for statement in statements:
+            if statement["Effect"] != "Allow":
+                continue
+            actions = [str(a) for a in statement["Action"]]  # type: ignore[attr-defined]
+            conditions = statement["Condition"]
+            assert "*" not in actions and "iam:*" not in actions, identity
+            for action in NEVER:
+                assert not _covers(actions, action), (identity, action)
+            if any(_covers(actions, grant) for grant in ROLE_GRANTS):
+                assert "iam:PermissionsBoundary" in conditions, (identity, actions)  # type: ignore[operator]
+            if _covers(actions, "iam:PassRole"):
+                assert "iam:PassedToService" in conditions, (identity, actions)  # type: ignore[operator]
+    # The management stack's own role is not among the roles it may change.
+    import fnmatch
+
+    changeable = [
+        s["Resource"]
+        for s in management["Statement"]
+        if s["Effect"] == "Allow" and "iam:CreateRole" in s["Action"]
+    ]
+    assert changeable == ["arn:aws:iam::123456789012:role/my-service-spacelift-*"]
+    assert not fnmatch.fnmatchcase(
+        "arn:aws:iam::123456789012:role/my-service-management", changeable[0]
+    )

@@ -7,7 +7,7 @@ resource "spacelift_stack_destructor" "infra" {
   depends_on = [
     spacelift_environment_variable.infra_backend,
     spacelift_aws_integration_attachment.infra,
-    aws_iam_role_policy_attachment.infra_power_user,
+    aws_iam_role_policy.infra_services,
     aws_iam_role_policy.infra_iam,
     spacelift_environment_variable.infra_permissions_boundary,
   ]
