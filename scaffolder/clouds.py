@@ -65,6 +65,7 @@ GCP_REGIONS = frozenset(
 AWS_ZONES = {
     "af-south-1": "abc",
     "ap-east-1": "abc",
+    "ap-east-2": "abc",
     "ap-northeast-1": "acd",
     "ap-northeast-2": "abcd",
     "ap-northeast-3": "abc",
@@ -74,6 +75,9 @@ AWS_ZONES = {
     "ap-southeast-2": "abc",
     "ap-southeast-3": "abc",
     "ap-southeast-4": "abc",
+    "ap-southeast-5": "abc",
+    "ap-southeast-6": "abc",
+    "ap-southeast-7": "abc",
     "ca-central-1": "abd",
     "ca-west-1": "abc",
     "eu-central-1": "abc",

@@ -611,3 +611,26 @@ def test_no_generated_identity_can_escalate(variant: Variant) -> None:
     assert not fnmatch.fnmatchcase(
         "arn:aws:iam::123456789012:role/my-service-management", changeable[0]
     )
+
+
+def test_the_region_override_works_when_prompted_too() -> None:
+    from scaffolder.errors import InvalidAnswers
+    from scaffolder.generation import resolve_answers
+    from scaffolder.templates import get_template
+
+    def answering(override: str) -> Callable[..., object]:
+        replies = {
+            "region_unchecked": override,
+            "region": "xx-new-1",
+            "availability_zones": "xx-new-1a,xx-new-1b",
+        }
+
+        def prompter(name: str, default: str, choices: object, check: Callable[[object], object]):
+            return check(replies.get(name, default))
+
+        return prompter
+
+    answers = resolve_answers(get_template("eks"), {}, prompter=answering("true"))
+    assert answers["region"] == "xx-new-1"
+    with pytest.raises(InvalidAnswers, match="`region` must be an AWS region"):
+        resolve_answers(get_template("eks"), {}, prompter=answering("false"))
