@@ -118,9 +118,12 @@ resource "aws_eks_addon" "core" {
 
 # The VPC CNI enforces NetworkPolicy only when asked to: without enableNetworkPolicy every
 # policy in k8s/base is accepted and ignored (docs.aws.amazon.com/eks/latest/userguide/cni-network-policy-configure.html).
+# EKS installs a self-managed VPC CNI with the cluster; the add-on takes it over with this
+# configuration (OVERWRITE on create too, or the changed settings conflict and creation fails).
 resource "aws_eks_addon" "vpc_cni" {
   cluster_name                = aws_eks_cluster.this.name
   addon_name                  = "vpc-cni"
+  resolve_conflicts_on_create = "OVERWRITE"
   resolve_conflicts_on_update = "OVERWRITE"
   configuration_values        = jsonencode({ enableNetworkPolicy = "true" })
 
