@@ -131,7 +131,7 @@ def _network_cidr(value: object) -> object:
 ADMIN_CIDRS_MAX = 50
 
 
-def _admin_cidrs(value: object) -> object:
+def _gke_admin_cidrs(value: object) -> object:
     """IPv4 networks that may reach the GKE control plane; empty is allowed (nobody yet)."""
     entries = [entry.strip() for entry in str(value).split(",") if entry.strip()]
     rule = (
@@ -187,6 +187,71 @@ def _branch(value: object) -> object:
     return text
 
 
+def _items(value: object) -> list[str]:
+    """A comma-separated answer as its items; an empty answer is an empty list."""
+    return [item.strip() for item in str(value).split(",") if item.strip()]
+
+
+_WORLD = (ipaddress.ip_network("0.0.0.0/0"),)
+
+
+def _eks_admin_cidrs(value: object) -> object:
+    # EKS's public endpoint filters IPv4 sources (public_access_cidrs), private ranges never
+    # reach it, and the world is what the private endpoint keeps out (the plan policy denies it).
+    networks = []
+    for item in _items(value):
+        try:
+            network = ipaddress.ip_network(item, strict=True)
+        except ValueError:
+            network = None
+        if (
+            network is None
+            or network in _WORLD
+            or isinstance(network, ipaddress.IPv6Network)
+            or any(network.subnet_of(private) for private in _PRIVATE_NETWORKS)
+        ):
+            raise ValueError(
+                "must be public IPv4 ranges in CIDR notation, comma-separated (e.g. "
+                "203.0.113.0/24), never 0.0.0.0/0; empty keeps the API endpoint private"
+            )
+        networks.append(str(network))
+    return ",".join(networks)
+
+
+# An IAM role or user, as an access entry names it: an assumed-role session ARN (what
+# `aws sts get-caller-identity` prints for SSO users) is refused by EKS.
+_PRINCIPAL = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:(?:role|user)/[A-Za-z0-9+=,.@_/-]{1,512}")
+
+
+def _admin_principal_arns(value: object) -> object:
+    arns = _items(value)
+    if not all(_PRINCIPAL.fullmatch(arn) for arn in arns):
+        raise ValueError(
+            "must be IAM role or user ARNs, comma-separated (e.g. "
+            "arn:aws:iam::123456789012:role/admin), not assumed-role session ARNs"
+        )
+    return ",".join(arns)
+
+
+#: Who may reach the cluster's API differs by cloud: GKE's authorized networks also filter its
+#: private endpoint (private ranges are useful there), EKS's CIDRs filter only the public one.
+_ADMIN_CIDRS: Mapping[str, Callable[[object], object]] = {
+    "GCP": _gke_admin_cidrs,
+    "AWS": _eks_admin_cidrs,
+}
+
+#: The answer that lets a region missing from the bundled list through, unchecked.
+REGION_UNCHECKED = "region_unchecked"
+
+
+def _true_or_false(value: object) -> object:
+    # Rendered as an HCL bool and compared in the templates; YAML answer files may give a bool.
+    text = str(value).strip().lower()
+    if text not in {"true", "false"}:
+        raise ValueError("must be true or false")
+    return text
+
+
 def _count(minimum: int) -> Callable[[object], object]:
     def check(value: object) -> object:
         if isinstance(value, bool):
@@ -218,32 +283,53 @@ RULES: Mapping[str, Rule] = {
         Rule("kubernetes_version", _kubernetes_version),
         Rule("availability_zones", _zones),
         Rule("branch", _branch),
-        Rule("admin_cidrs", _admin_cidrs),
         Rule("database_availability_type", _database_availability_type),
+        Rule("database_high_availability", _true_or_false),
+        Rule(REGION_UNCHECKED, _true_or_false),
+        Rule("admin_principal_arns", _admin_principal_arns),
     )
 }
 
 
-def _cloud_rules(cloud: Cloud | None) -> dict[str, Rule]:
-    """Rules whose answer depends on the template's cloud: `region` and `node_machine_type`."""
+def _cloud_rules(cloud: Cloud | None, *, region_unchecked: bool = False) -> dict[str, Rule]:
+    """Rules whose answer depends on the template's cloud: region, machine type, admin CIDRs.
+
+    With ``region_unchecked``, a region the bundled list does not know (one newer than this
+    release) is accepted if it is shaped like one of the cloud's regions.
+    """
     if cloud is None:
         return {}
     article = f"{'an' if cloud.name[0] in 'AEIOU' else 'a'} {cloud.name}"
 
     def region(value: object) -> object:
-        if str(value) not in cloud.regions:
-            raise ValueError(f"must be {article} region, e.g. {cloud.example_region}")
-        return str(value)
+        text = str(value)
+        if text in cloud.regions:
+            return text
+        shape = cloud.region_shape
+        if region_unchecked and shape is not None and shape.fullmatch(text):
+            return text
+        hint = (
+            f"; a region newer than scaffolder's list needs `{REGION_UNCHECKED}=true`"
+            if shape is not None and not region_unchecked
+            else ""
+        )
+        raise ValueError(f"must be {article} region, e.g. {cloud.example_region}{hint}")
 
     def machine_type(value: object) -> object:
         if not cloud.machine_type.fullmatch(str(value)):
             raise ValueError(f"must be {article} machine type, e.g. {cloud.example_machine_type}")
+        problem = cloud.machine_type_problem(str(value)) if cloud.machine_type_problem else None
+        if problem:
+            raise ValueError(problem)
         return str(value)
 
-    return {
+    rules = {
         "region": Rule("region", region),
         "node_machine_type": Rule("node_machine_type", machine_type),
     }
+    if cloud.name in _ADMIN_CIDRS:
+        rules["admin_cidrs"] = Rule("admin_cidrs", _ADMIN_CIDRS[cloud.name])
+    return rules
 
 
 def check_answers(
@@ -267,7 +353,8 @@ def check_answers(
         InvalidAnswers: One or more fields break their rule; every broken field is listed.
     """
     choices = choices or {}
-    cloud_rules = _cloud_rules(cloud)
+    unchecked = str(answers.get(REGION_UNCHECKED, "false")).strip().lower() == "true"
+    cloud_rules = _cloud_rules(cloud, region_unchecked=unchecked)
     errors: list[InvalidAnswer] = []
     cleaned: Answers = {}
     for field, value in answers.items():
@@ -301,15 +388,22 @@ def check_answers(
         )
     region, zones = cleaned.get("region"), cleaned.get("availability_zones")
     if cloud and cloud.zones and isinstance(region, str) and isinstance(zones, str):
-        letters = cloud.zones.get(region, "")
-        wrong = [z for z in zones.split(",") if z[:-1] != region or z[-1] not in letters]
+        letters = cloud.zones.get(region)
+        # An unchecked region's zones are known only by their prefix.
+        wrong = [
+            z
+            for z in zones.split(",")
+            if z[:-1] != region or (letters is not None and z[-1] not in letters)
+        ]
         if wrong:
+            # An unchecked region's zone letters are unknown; a listed one shows its own.
+            known = letters or "ab"
             errors.append(
                 InvalidAnswer(
                     field="availability_zones",
                     value=zones,
-                    reason=f"must be zones of region {region} ({region}{letters[0]}, "
-                    f"{region}{letters[1]}, ...); not in it: {', '.join(wrong)}",
+                    reason=f"must be zones of region {region} ({region}{known[0]}, "
+                    f"{region}{known[1]}, ...); not in it: {', '.join(wrong)}",
                 )
             )
     if errors:

@@ -10,7 +10,7 @@ refuses names it cannot know to be real. Standard library only: the templates' h
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 GCP_REGIONS = frozenset(
@@ -65,6 +65,7 @@ GCP_REGIONS = frozenset(
 AWS_ZONES = {
     "af-south-1": "abc",
     "ap-east-1": "abc",
+    "ap-east-2": "abc",
     "ap-northeast-1": "acd",
     "ap-northeast-2": "abcd",
     "ap-northeast-3": "abc",
@@ -74,6 +75,9 @@ AWS_ZONES = {
     "ap-southeast-2": "abc",
     "ap-southeast-3": "abc",
     "ap-southeast-4": "abc",
+    "ap-southeast-5": "abc",
+    "ap-southeast-6": "abc",
+    "ap-southeast-7": "abc",
     "ca-central-1": "abd",
     "ca-west-1": "abc",
     "eu-central-1": "abc",
@@ -96,6 +100,51 @@ AWS_ZONES = {
 }
 AWS_REGIONS = frozenset(AWS_ZONES)
 
+#: An EC2 instance type's family, generation and attributes: `m7gd.large` is family `m`,
+#: generation 7, attributes `gd`
+#: (docs.aws.amazon.com/ec2/latest/instancetypes/instance-type-names.html).
+_EC2_TYPE = re.compile(r"(?P<family>[a-z]+)(?P<generation>\d+)(?P<attributes>[a-z]*)(?:-flex)?\.")
+#: Families whose nodes need an accelerated AMI type and drivers (NVIDIA, Neuron, FPGA, media,
+#: macOS) that the eks template does not configure.
+_ACCELERATED = frozenset({"p", "g", "gr", "inf", "trn", "dl", "f", "vt", "mac"})
+
+
+def ec2_architecture(instance_type: str) -> str:
+    """``arm64`` for Graviton instance types (attribute `g`, or the `a1` family), else ``x86_64``.
+
+    infra/nodes.tf derives the node group's AMI type with the same rule in HCL; a test runs both.
+    """
+    match = _EC2_TYPE.match(instance_type)
+    if match is None:
+        return "x86_64"
+    graviton_one = match["family"] == "a" and not match["attributes"]
+    if graviton_one or "g" in match["attributes"]:
+        return "arm64"
+    return "x86_64"
+
+
+def ec2_type_problem(instance_type: str) -> str | None:
+    """Why the eks template's nodes cannot be ``instance_type``, or None when they can."""
+    match = _EC2_TYPE.match(instance_type)
+    if match and match["family"] in _ACCELERATED:
+        return (
+            f"is an accelerated instance type (`{match['family']}` family: GPU, Inferentia, "
+            "Trainium, FPGA, media or Mac), whose nodes need an accelerated AMI type and "
+            "drivers the node group does not set up; use a general-purpose, compute- or "
+            "memory-optimised type, x86_64 (m7i.large) or Graviton (m7g.large)"
+        )
+    return None
+
+
+def aws_default_zones(region: str) -> str:
+    """The first three availability zones of ``region`` (two where it has two), comma-separated.
+
+    Empty for a region missing from :data:`AWS_ZONES`: its zones cannot be guessed, so the
+    ``availability_zones`` answer must name them.
+    """
+    return ",".join(f"{region}{letter}" for letter in AWS_ZONES.get(region, "")[:3])
+
+
 #: EKS Kubernetes versions in standard support for the template version.
 EKS_VERSIONS = ("1.31", "1.32", "1.33", "1.34")
 
@@ -112,6 +161,9 @@ class Cloud:
         example_machine_type: A machine type shown in the message about a wrong one.
         zones: The letters of each region's availability zones, for clouds where the zones are
             answers of their own (``availability_zones``); None where the cloud picks them.
+        machine_type_problem: Why a well-formed machine type still cannot be used, or None.
+        region_shape: What a region name of the cloud looks like, for a region newer than
+            :attr:`regions` that a template lets through unchecked; None where it may not.
     """
 
     name: str
@@ -120,6 +172,8 @@ class Cloud:
     example_region: str
     example_machine_type: str
     zones: Mapping[str, str] | None = None
+    machine_type_problem: Callable[[str], str | None] | None = None
+    region_shape: re.Pattern[str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +205,9 @@ AWS = Cloud(
     example_region="eu-west-1",
     example_machine_type="m7i.large",
     zones=AWS_ZONES,
+    machine_type_problem=ec2_type_problem,
+    # eu-west-1, ap-southeast-7, us-gov-west-1, mx-central-1.
+    region_shape=re.compile(r"[a-z]{2}(?:-gov)?-[a-z]+-\d{1,2}"),
 )
 
 #: Every platform a template may name in ``_platform``; docs/templates.md shows how to add one.

@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from scaffolder.answers import Answers, check_answers
+from scaffolder.answers import REGION_UNCHECKED, Answers, check_answers
 from scaffolder.errors import (
     InvalidAnswer,
     InvalidAnswers,
@@ -84,7 +84,11 @@ def resolve_answers(
             continue
 
         def check(value: object, _name: str = name) -> object:
-            return check_answers({_name: value}, choices=choices, cloud=template.cloud)[_name]
+            # An earlier answer that changes this one's rule: the unlisted-region override.
+            earlier = {k: answers[k] for k in (REGION_UNCHECKED,) if k in answers and k != _name}
+            return check_answers({**earlier, _name: value}, choices=choices, cloud=template.cloud)[
+                _name
+            ]
 
         answers[name] = prompter(name, default, choices.get(name), check)
     return check_answers(answers, choices=choices, cloud=template.cloud)

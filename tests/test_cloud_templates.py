@@ -83,20 +83,25 @@ CLOUDS = {
     "eks": {
         "image": "123456789012.dkr.ecr.eu-west-1.amazonaws.com/my-service",
         "backend": "key=my-service/infra.tfstate",
+        "database_secret_generated": True,
         "inputs": {
             "cluster_name": "CLUSTER_NAME",
             "region": "CLUSTER_REGION",
             "ecr_repository_url": "ECR_REPOSITORY_URL",
+            "database_url": "DATABASE_URL",
+            "database_secret_arn": "DATABASE_SECRET_ARN",
         },
         "skips": {
             "CKV_AWS_109",
             "CKV_AWS_111",
             "CKV_AWS_287",
+            "CKV_AWS_288",
             "CKV_AWS_289",
             "CKV_AWS_290",
             "CKV_AWS_355",
             "CKV_AWS_356",
             "CKV_K8S_35",
+            "CKV_K8S_38",
             "CKV_K8S_43",
         },
         "bad": [
@@ -201,9 +206,19 @@ def test_overlay_renders_production_settings(generated: Rendered, cloud: str, ku
     assert spread["topologyKey"] == "topology.kubernetes.io/zone"
     assert objects[("HorizontalPodAutoscaler", "my-service")]["spec"]["minReplicas"] == 3
     assert objects[("PodDisruptionBudget", "my-service")]["spec"]["minAvailable"] == 2
-    # No database in the cluster (and no Secret in the overlay: eks reads DATABASE_URL from
-    # one made out of band, gke needs none; each cloud's own test says which).
-    assert not any(kind in {"StatefulSet", "Secret"} for kind, _ in objects)
+    # No database in the cluster: a managed one outside it.
+    assert not any(kind == "StatefulSet" for kind, _ in objects)
+    if CLOUDS[cloud].get("database_secret_generated"):
+        # Made by kustomize from the overlay's database.env, with a content hash in its name.
+        env = {item["name"]: item for item in container["env"]}
+        secret = env["DATABASE_URL"]["valueFrom"]["secretKeyRef"]["name"]
+        (generated_secret,) = [name for kind, name in objects if kind == "Secret"]
+        assert secret == generated_secret
+        assert secret.startswith("my-service-database-")
+    else:
+        # No Secret at all: gke's app signs in through the Cloud SQL Auth Proxy with IAM
+        # (tests/test_gke_production.py).
+        assert not any(kind == "Secret" for kind, _ in objects)
 
 
 def test_gke_entry_point_and_workload_identity(generated: Rendered, kubectl: str) -> None:
@@ -239,16 +254,18 @@ def test_eks_entry_point_and_pod_identity(generated: Rendered, kubectl: str) -> 
     # Pod Identity: infra associates the app's service account with its role, by these names.
     project = generated("eks", "python")
     infra = _hcl(project / "infra")
-    (association,) = _blocks(infra, "resource", "aws_eks_pod_identity_association")
-    assert str(association.attributes["namespace"].value) != ""
+    associations = {
+        string_value(b.attributes["service_account"].value)
+        or _address(b.attributes["service_account"].value): b
+        for b in _blocks(infra, "resource", "aws_eks_pod_identity_association")
+    }
+    assert set(associations) == {"var.app_service_account", "cluster-autoscaler"}
+    for association in associations.values():
+        assert _address(association.attributes["namespace"].value) == "var.app_namespace"
     tfvars = (project / "infra/terraform.tfvars").read_text()
     assert 'app_namespace       = "my-service"' in tfvars
     assert 'app_service_account = "my-service"' in tfvars
     assert objects[("ServiceAccount", "my-service")]["metadata"]["namespace"] == "my-service"
-    # The app reads DATABASE_URL from a Secret made out of band.
-    deployment = objects[("Deployment", "my-service")]
-    env = {e["name"]: e for e in deployment["spec"]["template"]["spec"]["containers"][0]["env"]}
-    assert env["DATABASE_URL"]["valueFrom"]["secretKeyRef"]["name"] == "my-service-database"
 
 
 def test_eks_infra_keeps_its_promises(generated: Rendered) -> None:
@@ -269,12 +286,28 @@ def test_eks_infra_keeps_its_promises(generated: Rendered) -> None:
         string_value(b.attributes["addon_name"].value) or "for_each"
         for b in _blocks(infra, "resource", "aws_eks_addon")
     }
-    assert addons == {"eks-pod-identity-agent", "for_each", "aws-ebs-csi-driver"}
-    assert 'toset(["vpc-cni", "coredns", "kube-proxy"])' in text
+    assert addons == {
+        "eks-pod-identity-agent",
+        "for_each",
+        "aws-ebs-csi-driver",
+        "vpc-cni",
+        "metrics-server",
+        "aws-secrets-store-csi-driver-provider",
+    }
+    assert 'toset(["coredns", "kube-proxy"])' in text
+    # NetworkPolicy is enforced only when the VPC CNI is told to.
+    (cni,) = [
+        b
+        for b in _blocks(infra, "resource", "aws_eks_addon")
+        if string_value(b.attributes["addon_name"].value) == "vpc-cni"
+    ]
+    configuration = cni.attributes["configuration_values"].value
+    assert isinstance(configuration, Call) and configuration.name == "jsonencode"
+    assert literal_value(configuration.args[0]) == {"enableNetworkPolicy": "true"}
     nodes = (project / "infra/nodes.tf").read_text()
     assert 'http_tokens                 = "required"' in nodes
     assert "http_put_response_hop_limit = 1" in nodes
-    assert 'ami_type        = "AL2023_x86_64_STANDARD"' in nodes
+    assert "ami_type        = local.node_ami_type" in nodes
     assert "ignore_changes = [scaling_config[0].desired_size]" in nodes
     tfvars = (project / "infra/terraform.tfvars").read_text()
     assert 'availability_zones  = ["eu-west-1a", "eu-west-1b", "eu-west-1c"]' in tfvars
@@ -673,7 +706,15 @@ def _policies(files: list[HclFile]) -> list[Block]:
 def test_every_eks_infra_role_carries_the_permissions_boundary(generated: Rendered) -> None:
     infra = _hcl(generated("eks", "python") / "infra")
     roles = _blocks(infra, "resource", "aws_iam_role")
-    assert {role.label(1) for role in roles} == {"cluster", "ebs_csi", "nodes", "flow_logs", "app"}
+    assert {role.label(1) for role in roles} == {
+        "cluster",
+        "ebs_csi",
+        "nodes",
+        "flow_logs",
+        "app",
+        "database_monitoring",
+        "cluster_autoscaler",
+    }
     for role in roles:
         boundary = role.attributes.get("permissions_boundary")
         assert boundary is not None, role.label(1)
@@ -687,8 +728,10 @@ def test_every_eks_infra_role_carries_the_permissions_boundary(generated: Render
 
 def test_the_eks_infra_stack_grants_roles_only_within_the_boundary(generated: Rendered) -> None:
     management = _hcl(generated("eks", "python") / "spacelift")
-    (boundary,) = _blocks(management, "resource", "aws_iam_policy")
-    assert boundary.label(1) == "boundary"
+    boundaries = {b.label(1): b for b in _blocks(management, "resource", "aws_iam_policy")}
+    # The roles infra/ creates carry `boundary`; the stacks' own roles `stack_boundary`.
+    assert set(boundaries) == {"boundary", "stack_boundary"}
+    boundary = boundaries["boundary"]
     assert string_value(boundary.attributes["name"].value) == "my-service-boundary"
     # The boundary itself allows nothing in IAM that hands out rights.
     for statement in _statements(boundary):
@@ -696,7 +739,8 @@ def test_the_eks_infra_stack_grants_roles_only_within_the_boundary(generated: Re
             assert not _grants(_actions(statement), action), action
 
     granting = 0
-    for policy in _policies(management):
+    # Boundaries cap and grant nothing: the grants are in the roles' own policies.
+    for policy in _blocks(management, "resource", "aws_iam_role_policy"):
         for statement in _statements(policy):
             if string_value(statement["Effect"]) != "Allow":  # type: ignore[arg-type]
                 continue
@@ -715,6 +759,7 @@ def test_the_eks_infra_stack_grants_roles_only_within_the_boundary(generated: Re
                         "ec2.amazonaws.com",
                         "vpc-flow-logs.amazonaws.com",
                         "pods.eks.amazonaws.com",
+                        "monitoring.rds.amazonaws.com",
                     ]
                 )
     assert granting == 1
@@ -758,14 +803,19 @@ def test_the_eks_k8s_stack_role_only_reaches_the_cluster(generated: Rendered) ->
     actions = [action for policy in inline for s in _statements(policy) for action in _actions(s)]
     assert actions == ["eks:DescribeCluster"]
     assert not [a for a in actions if a == "*" or a.lower().startswith("iam:")]
-    # Cluster access is an access entry for the k8s role, not for a shared one.
+    # Cluster access is an access entry for the k8s role, made where the role is made (an
+    # entry for a role that does not exist yet is refused), not by infra/, applied before it.
+    (entry,) = _blocks(management, "resource", "aws_eks_access_entry")
+    assert _address(entry.attributes["principal_arn"].value) == "aws_iam_role.k8s.arn"
+    (association,) = _blocks(management, "resource", "aws_eks_access_policy_association")
+    assert _address(association.attributes["principal_arn"].value) == (
+        "aws_eks_access_entry.k8s.principal_arn"
+    )
     tfvars = parse(
         (generated("eks", "python") / "infra" / "terraform.tfvars").read_text(), "terraform.tfvars"
     )
     admins = {a.name: a for a in tfvars.body if isinstance(a, Attribute)}["admin_principal_arns"]
-    assert literal_value(admins.value) == [
-        "arn:aws:iam::123456789012:role/my-service-spacelift-k8s"
-    ]
+    assert literal_value(admins.value) == []
 
 
 def test_each_eks_integration_trusts_only_its_own_stack(generated: Rendered) -> None:

@@ -20,6 +20,7 @@ import pytest
 import yaml
 
 from scaffolder.answers import check_answers
+from scaffolder.clouds import GCP
 from scaffolder.errors import InvalidAnswers
 from scaffolder.generation import generate
 from scaffolder.validation import validate
@@ -415,7 +416,7 @@ def _check_privileges(
     ],
 )
 def test_new_answers_are_normalised(field: str, value: str, expected: str) -> None:
-    assert check_answers({field: value}) == {field: expected}
+    assert check_answers({field: value}, cloud=GCP) == {field: expected}
 
 
 @pytest.mark.parametrize(
@@ -436,6 +437,6 @@ def test_new_answers_are_normalised(field: str, value: str, expected: str) -> No
 )
 def test_bad_new_answers_name_the_field_and_the_rule(field: str, value: str, message: str) -> None:
     with pytest.raises(InvalidAnswers) as caught:
-        check_answers({field: value})
+        check_answers({field: value}, cloud=GCP)
     assert [error.field for error in caught.value.errors] == [field]
     assert f"`{field}` must" in str(caught.value) and message in str(caught.value)

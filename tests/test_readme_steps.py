@@ -290,17 +290,6 @@ def test_the_management_stack_runs_its_stacks_in_dependency_order(
     ]
 
 
-#: What the templates' READMEs get wrong today, found by this checker (issue 11).
-DEFECTS: dict[str, str] = {
-    "eks": (
-        "eks: step 3 `make infra-apply` needs IAM role my-service-spacelift-k8s "
-        "(infra/terraform.tfvars admin_principal_arns), which only the management stack creates "
-        "in step 5; step 4's database Secret command needs namespace my-service, which only the "
-        "k8s stack creates in step 5"
-    ),
-}
-
-
 @pytest.fixture(scope="module")
 def projects(
     generated: Callable[[str, str], Path], tmp_path_factory: pytest.TempPathFactory, make: str
@@ -322,18 +311,7 @@ def projects(
 
 
 @pytest.mark.parametrize("runtime", RUNTIMES)
-@pytest.mark.parametrize(
-    "template",
-    [
-        pytest.param(
-            name,
-            marks=[pytest.mark.xfail(strict=True, raises=AssertionError, reason=DEFECTS[name])]
-            if name in DEFECTS
-            else [],
-        )
-        for name in ("gke", "eks")
-    ],
-)
+@pytest.mark.parametrize("template", ["gke", "eks"])
 def test_generated_readme_steps_in_order(
     projects: Callable[[str, str], Path], tools: tuple[str, str], template: str, runtime: str
 ) -> None:
@@ -342,7 +320,7 @@ def test_generated_readme_steps_in_order(
 
 
 @pytest.mark.parametrize("runtime", RUNTIMES)
-@pytest.mark.parametrize("template", sorted(DEFECTS))
+@pytest.mark.parametrize("template", ["gke", "eks"])
 def test_generated_readme_steps_are_found(
     projects: Callable[[str, str], Path], tools: tuple[str, str], template: str, runtime: str
 ) -> None:

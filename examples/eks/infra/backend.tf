@@ -3,7 +3,7 @@
 # Create it once (versioned, encrypted, public access blocked: `make state-bucket`), then
 # initialise with a partial configuration:
 #
-#   terraform init \
+#   tofu init \
 #     -backend-config="bucket=123456789012-eu-west-1-tfstate" \
 #     -backend-config="key=my-service/infra.tfstate" \
 #     -backend-config="region=eu-west-1"

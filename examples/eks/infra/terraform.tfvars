@@ -11,10 +11,17 @@ node_max_count      = 6
 app_namespace       = "my-service"
 app_service_account = "my-service"
 
-# The API endpoint is private. To reach it from outside the VPC, set
-# endpoint_public_access = true and list your ranges (0.0.0.0/0 is refused):
-# public_access_cidrs = ["203.0.113.0/24"]
+# The database: a standby in a second zone (Multi-AZ) when database_high_availability was
+# answered true.
+database_multi_az = true
 
-# Cluster admins besides whoever applies (the infra stack's role, in Spacelift): the role the
-# Kubernetes stack assumes (spacelift/credentials.tf).
-admin_principal_arns = ["arn:aws:iam::123456789012:role/my-service-spacelift-k8s"]
+# The API endpoint: private, reachable from inside the VPC only, unless admin_cidrs was
+# answered; then also public, to those ranges only (0.0.0.0/0 is refused). Spacelift's public
+# workers have no fixed addresses: see README, section 5.
+endpoint_public_access = false
+public_access_cidrs    = []
+
+# Cluster admins: IAM roles or users, listed explicitly; whoever applies gets nothing
+# implicitly, so no apply by another identity removes anyone's access. The Kubernetes stack's
+# role gets its entry from the management stack (spacelift/credentials.tf).
+admin_principal_arns = []

@@ -7,7 +7,7 @@ resource "spacelift_stack_destructor" "infra" {
   depends_on = [
     spacelift_environment_variable.infra_backend,
     spacelift_aws_integration_attachment.infra,
-    aws_iam_role_policy_attachment.infra_power_user,
+    aws_iam_role_policy.infra_services,
     aws_iam_role_policy.infra_iam,
     spacelift_environment_variable.infra_permissions_boundary,
   ]
@@ -21,5 +21,6 @@ resource "spacelift_stack_destructor" "k8s" {
     spacelift_stack_dependency_reference.k8s_inputs,
     spacelift_aws_integration_attachment.k8s,
     aws_iam_role_policy.k8s_cluster,
+    aws_eks_access_policy_association.k8s,
   ]
 }

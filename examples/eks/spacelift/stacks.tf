@@ -4,9 +4,11 @@ locals {
   # Outputs of infra/ that the Kubernetes stack's hooks read (.spacelift/config.yml), and the
   # environment variable each arrives as.
   k8s_inputs = {
-    cluster_name       = "CLUSTER_NAME"
-    region             = "CLUSTER_REGION"
-    ecr_repository_url = "ECR_REPOSITORY_URL"
+    cluster_name        = "CLUSTER_NAME"
+    region              = "CLUSTER_REGION"
+    ecr_repository_url  = "ECR_REPOSITORY_URL"
+    database_url        = "DATABASE_URL"
+    database_secret_arn = "DATABASE_SECRET_ARN"
   }
 }
 
@@ -71,6 +73,11 @@ resource "spacelift_stack" "k8s" {
   project_root = "k8s/overlays/eks"
   labels       = local.labels
   runner_image = var.k8s_runner_image
+  # Spacelift's public workers have no published addresses (support.spacelift.io, "What are
+  # Spacelift's outgoing IPs"), so they cannot reach a private endpoint, nor one restricted to
+  # admin CIDRs: the Kubernetes stack runs on a private worker pool whose workers reach the
+  # endpoint (inside the VPC, or behind a NAT address listed in public_access_cidrs).
+  worker_pool_id = var.k8s_worker_pool_id
 
   kubernetes {
     namespace       = "my-service"

@@ -47,6 +47,12 @@ variable "state_bucket" {
   default     = "123456789012-eu-west-1-tfstate"
 }
 
+variable "k8s_worker_pool_id" {
+  description = "Private worker pool of the Kubernetes stack, whose workers reach the cluster's endpoint; null runs it on the public workers, which reach it only if the endpoint is open to them."
+  type        = string
+  default     = null
+}
+
 variable "aws_account_id" {
   description = "AWS account the infra stack manages."
   type        = string

@@ -74,6 +74,9 @@ resource "spacelift_stack" "k8s" {
   project_root = "k8s/overlays/{{ cookiecutter._platform }}"
   labels       = local.labels
   runner_image = var.k8s_runner_image
+{%- if platform.k8s_stack_settings is defined %}
+{{- platform.k8s_stack_settings() }}
+{%- endif %}
 
   kubernetes {
     namespace       = "{{ slug }}"

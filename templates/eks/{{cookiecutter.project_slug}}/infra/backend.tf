@@ -3,7 +3,7 @@
 # Create it once (versioned, encrypted, public access blocked: `make state-bucket`), then
 # initialise with a partial configuration:
 #
-#   terraform init \
+#   tofu init \
 #     -backend-config="bucket={{ cookiecutter.aws_account_id }}-{{ cookiecutter.region }}-tfstate" \
 #     -backend-config="key={{ cookiecutter.project_slug }}/infra.tfstate" \
 #     -backend-config="region={{ cookiecutter.region }}"

@@ -39,6 +39,9 @@ resource "aws_security_group" "cluster" {
 }
 
 resource "aws_eks_cluster" "this" {
+{%- if cookiecutter.admin_cidrs %}
+  # checkov:skip=CKV_AWS_39:admin_cidrs was answered: the endpoint is public to those ranges only (public_access_cidrs), never to 0.0.0.0/0
+{%- endif %}
   name     = var.name
   version  = var.kubernetes_version
   role_arn = aws_iam_role.cluster.arn
@@ -74,14 +77,13 @@ resource "aws_eks_cluster" "this" {
   ]
 }
 
-data "aws_caller_identity" "current" {}
-
-data "aws_iam_session_context" "current" {
-  arn = data.aws_caller_identity.current.arn
-}
-
+# Cluster admins are listed explicitly, never derived from whoever applies: a plan by another
+# identity (Spacelift's infra role, a colleague) must not remove someone's access. The Kubernetes
+# stack's role gets its entry from the management stack, which creates that role
+# (spacelift/credentials.tf): an entry for a role that does not exist yet fails ("principalArn
+# is invalid").
 resource "aws_eks_access_entry" "admins" {
-  for_each = toset(concat([data.aws_iam_session_context.current.issuer_arn], var.admin_principal_arns))
+  for_each = toset(var.admin_principal_arns)
 
   cluster_name  = aws_eks_cluster.this.name
   principal_arn = each.value
@@ -99,21 +101,65 @@ resource "aws_eks_access_policy_association" "admins" {
   }
 }
 
-# Add-ons: Pod Identity (how pods get IAM roles), networking, DNS, and the EBS CSI driver with
-# its own role through Pod Identity.
+# Add-ons: Pod Identity (how pods get IAM roles), networking, DNS, the EBS CSI driver with its
+# own role through Pod Identity, the metrics the HPA scales on, and the Secrets Store CSI driver
+# that mounts the database password.
 resource "aws_eks_addon" "pod_identity" {
   cluster_name = aws_eks_cluster.this.name
   addon_name   = "eks-pod-identity-agent"
 }
 
 resource "aws_eks_addon" "core" {
-  for_each = toset(["vpc-cni", "coredns", "kube-proxy"])
+  for_each = toset(["coredns", "kube-proxy"])
 
   cluster_name                = aws_eks_cluster.this.name
   addon_name                  = each.value
   resolve_conflicts_on_update = "OVERWRITE"
 
   depends_on = [aws_eks_node_group.this]
+}
+
+# The VPC CNI enforces NetworkPolicy only when asked to: without enableNetworkPolicy every
+# policy in k8s/base is accepted and ignored (docs.aws.amazon.com/eks/latest/userguide/cni-network-policy-configure.html).
+# EKS installs a self-managed VPC CNI with the cluster; the add-on takes it over with this
+# configuration (OVERWRITE on create too, or the changed settings conflict and creation fails).
+resource "aws_eks_addon" "vpc_cni" {
+  cluster_name                = aws_eks_cluster.this.name
+  addon_name                  = "vpc-cni"
+  resolve_conflicts_on_create = "OVERWRITE"
+  resolve_conflicts_on_update = "OVERWRITE"
+  configuration_values        = jsonencode({ enableNetworkPolicy = "true" })
+
+  depends_on = [aws_eks_node_group.this]
+}
+
+# The HorizontalPodAutoscaler reads CPU use from the metrics API, which nothing serves on a new
+# EKS cluster; metrics-server is an EKS community add-on
+# (docs.aws.amazon.com/eks/latest/userguide/community-addons.html).
+resource "aws_eks_addon" "metrics_server" {
+  cluster_name                = aws_eks_cluster.this.name
+  addon_name                  = "metrics-server"
+  resolve_conflicts_on_update = "OVERWRITE"
+
+  depends_on = [aws_eks_node_group.this]
+}
+
+# The Secrets Store CSI driver with the AWS provider (ASCP), as an EKS add-on: it mounts the
+# database secret into the app's pods with the pod's own Pod Identity role, and re-reads it
+# every two minutes so a rotated password reaches the mounted file
+# (docs.aws.amazon.com/secretsmanager/latest/userguide/ascp-pod-identity-integration.html).
+resource "aws_eks_addon" "secrets_store" {
+  cluster_name                = aws_eks_cluster.this.name
+  addon_name                  = "aws-secrets-store-csi-driver-provider"
+  resolve_conflicts_on_update = "OVERWRITE"
+  configuration_values = jsonencode({
+    secrets-store-csi-driver = {
+      enableSecretRotation = true
+      rotationPollInterval = "2m"
+    }
+  })
+
+  depends_on = [aws_eks_addon.pod_identity, aws_eks_node_group.this]
 }
 
 resource "aws_iam_role" "ebs_csi" {

@@ -1,3 +1,12 @@
+locals {
+  # The AMI's architecture must match the instance type's: Graviton types (a `g` among the
+  # attributes after the generation, as in m7g, c7gn, r8gd, or the a1 family) are arm64, the
+  # rest x86_64 (docs.aws.amazon.com/ec2/latest/instancetypes/instance-type-names.html).
+  # scaffolder.clouds.ec2_architecture is the same rule; the answers refuse accelerated types.
+  node_arm64    = can(regex("^(a[0-9]+|[a-z]+[0-9]+[a-z]*g[a-z]*)(-flex)?\\.", var.node_machine_type))
+  node_ami_type = local.node_arm64 ? "AL2023_ARM_64_STANDARD" : "AL2023_x86_64_STANDARD"
+}
+
 resource "aws_iam_role" "nodes" {
   name                 = "${var.name}-nodes"
   permissions_boundary = var.permissions_boundary_arn
@@ -57,7 +66,7 @@ resource "aws_eks_node_group" "this" {
   node_group_name = "${var.name}-nodes"
   node_role_arn   = aws_iam_role.nodes.arn
   subnet_ids      = aws_subnet.private[*].id
-  ami_type        = "AL2023_x86_64_STANDARD"
+  ami_type        = local.node_ami_type
   instance_types  = [var.node_machine_type]
   version         = var.kubernetes_version
 
@@ -77,7 +86,7 @@ resource "aws_eks_node_group" "this" {
   }
 
   lifecycle {
-    # The cluster autoscaler (or you) changes the size; a plan must not reset it.
+    # Scaling (or you) changes the size; a plan must not reset it.
     ignore_changes = [scaling_config[0].desired_size]
   }
 

@@ -27,3 +27,13 @@ output "vpc_id" {
   description = "ID of the VPC."
   value       = aws_vpc.this.id
 }
+
+output "database_url" {
+  description = "libpq URI of the database without a password (sslmode=verify-full); the app reads the password from the mounted secret."
+  value       = "postgresql://${aws_db_instance.this.username}@${aws_db_instance.this.address}:${aws_db_instance.this.port}/${aws_db_instance.this.db_name}?sslmode=verify-full"
+}
+
+output "database_secret_arn" {
+  description = "Secrets Manager secret RDS keeps the master password in (JSON with username and password)."
+  value       = aws_db_instance.this.master_user_secret[0].secret_arn
+}

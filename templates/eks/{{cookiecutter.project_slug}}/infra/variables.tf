@@ -13,7 +13,7 @@ variable "region" {
   type        = string
 
   validation {
-    condition     = can(regex("^[a-z]{2}-[a-z]+-[0-9]$", var.region))
+    condition     = can(regex("^[a-z]{2}(-gov)?-[a-z]+-[0-9]{1,2}$", var.region))
     error_message = "An AWS region such as eu-west-1."
   }
 }
@@ -86,13 +86,18 @@ variable "public_access_cidrs" {
 }
 
 variable "admin_principal_arns" {
-  description = "IAM principals (roles or users) that get cluster-admin through access entries, besides the creator."
+  description = "IAM roles or users that get cluster-admin through access entries: people, listed explicitly (never whoever applies). The Kubernetes stack's role gets its entry from the management stack."
   type        = list(string)
   default     = []
+
+  validation {
+    condition     = alltrue([for arn in var.admin_principal_arns : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:(role|user)/[A-Za-z0-9+=,.@_/-]+$", arn))])
+    error_message = "IAM role or user ARNs, e.g. arn:aws:iam::123456789012:role/admin (not an assumed-role session ARN)."
+  }
 }
 
 variable "node_machine_type" {
-  description = "EC2 instance type of the nodes (x86_64: the AMI type is AL2023_x86_64_STANDARD)."
+  description = "EC2 instance type of the nodes; Graviton types (m7g.large) get the arm64 AMI type, others x86_64 (nodes.tf)."
   type        = string
 
   validation {
@@ -152,4 +157,60 @@ variable "permissions_boundary_arn" {
     condition     = var.permissions_boundary_arn == null ? true : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:policy/[A-Za-z0-9+=,.@_/-]+$", var.permissions_boundary_arn))
     error_message = "An IAM policy ARN such as arn:aws:iam::123456789012:policy/my-service-boundary."
   }
+}
+
+variable "database_engine_version" {
+  description = "Major PostgreSQL version of the database; RDS applies minor versions itself (auto_minor_version_upgrade)."
+  type        = string
+  default     = "17"
+
+  validation {
+    condition     = can(regex("^1[4-9]$", var.database_engine_version))
+    error_message = "A PostgreSQL major version from 14, e.g. 17."
+  }
+}
+
+variable "database_instance_class" {
+  description = "RDS instance class of the database."
+  type        = string
+  default     = "db.m7g.large"
+}
+
+variable "database_storage_gb" {
+  description = "Initial storage of the database in GiB; RDS grows it up to five times this."
+  type        = number
+  default     = 20
+
+  validation {
+    condition     = var.database_storage_gb >= 20
+    error_message = "At least 20 GiB (the gp3 minimum for PostgreSQL)."
+  }
+}
+
+variable "database_multi_az" {
+  description = "A standby in a second zone with synchronous replication and automatic failover (Multi-AZ)."
+  type        = bool
+}
+
+variable "database_backup_retention_days" {
+  description = "Days of automated backups, and so of point-in-time recovery."
+  type        = number
+  default     = 14
+
+  validation {
+    condition     = var.database_backup_retention_days >= 7 && var.database_backup_retention_days <= 35
+    error_message = "From 7 to 35 days."
+  }
+}
+
+variable "database_name" {
+  description = "Database the app connects to; its owner is the master user, so the app may create its tables."
+  type        = string
+  default     = "app"
+}
+
+variable "database_username" {
+  description = "Master user of the database, the one the app connects as; RDS manages its password in Secrets Manager."
+  type        = string
+  default     = "app"
 }
