@@ -46,7 +46,8 @@ def connection_settings(url: str, password_file: str = "") -> Callable[[], dict[
         raise ValueError(f"DATABASE_URL is not a valid PostgreSQL URL: {error}") from None
     sslmode = str(params.get("sslmode", "disable"))
     if sslmode not in SSLMODES:
-        raise ValueError(f"DATABASE_URL: sslmode must be one of {', '.join(SSLMODES)}, not {sslmode!r}")
+        allowed = ", ".join(SSLMODES)
+        raise ValueError(f"DATABASE_URL: sslmode must be one of {allowed}, not {sslmode!r}")
     fixed: dict[str, Any] = {
         "sslmode": sslmode,
         "connect_timeout": int(CONNECT_TIMEOUT),
@@ -115,7 +116,7 @@ class Database:
         """Insert one item and return it as stored."""
         with self._connection() as connection:
             cursor = connection.execute(
-                f"INSERT INTO items (name) VALUES (%s) RETURNING {ITEM_COLUMNS}",
+                f"INSERT INTO items (name) VALUES (%s) RETURNING {ITEM_COLUMNS}",  # noqa: S608 - constant columns
                 (name,),
             )
             return _item(cursor.fetchone())

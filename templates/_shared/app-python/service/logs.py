@@ -9,7 +9,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 # The Node.js app's level names (pino), so one log query works for both runtimes.
-LEVELS = {"DEBUG": "debug", "INFO": "info", "WARNING": "warn", "ERROR": "error", "CRITICAL": "fatal"}
+LEVELS = {
+    "DEBUG": "debug",
+    "INFO": "info",
+    "WARNING": "warn",
+    "ERROR": "error",
+    "CRITICAL": "fatal",
+}
 
 
 class JsonFormatter(logging.Formatter):
