@@ -8,7 +8,6 @@ stay open, nothing answers), `resume()` and `start()` undo them.
 
 from __future__ import annotations
 
-import glob
 import os
 import pwd
 import shutil
@@ -19,7 +18,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-PASSWORD = "app-test-password"  # noqa: S105 - a throwaway server that lives for one test session
+# The `app` role's password on a throwaway server that lives for one test session.
+PASSWORD = "app-test-password"
 
 
 def postgres_bin() -> Path | None:
@@ -27,12 +27,12 @@ def postgres_bin() -> Path | None:
     found = shutil.which("initdb")
     if found:
         return Path(found).resolve().parent
-    candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=_major)
-    return Path(candidates[-1]).parent if candidates else None
+    candidates = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=_major)
+    return candidates[-1].parent if candidates else None
 
 
-def _major(path: str) -> int:
-    version = Path(path).parts[-3]
+def _major(path: Path) -> int:
+    version = path.parts[-3]
     return int(version) if version.isdigit() else 0
 
 

@@ -29,7 +29,7 @@ else:  # pragma: no cover - the project runs on 3.11; ruff targets 3.10
     import tomli as tomllib
 
 NAMES = [
-    'Billing API (C:\\Users\\ops)',
+    "Billing API (C:\\Users\\ops)",
     'Say """hi""" and \'\'\'bye\'\'\' "quoted"',
     "{{ cookiecutter.project_slug }} {% if x %}{# c #}${HOME} $(shell id)",
     "Ünïcødé — “smart” 日本語 🚀 \\",

@@ -11,7 +11,8 @@ export const SERVICE_NAME = "{{ cookiecutter.project_slug }}";
 const NAME_MAX = 200;
 // The database is checked this often, and is "not ready" when a check takes longer.
 export const READINESS_INTERVAL_MS = 1000;
-export const READINESS_TIMEOUT_MS = 2000;
+// Longer than waiting for a connection (2 s), so a refused connection reports its own reason.
+export const READINESS_TIMEOUT_MS = 3000;
 
 // The parts with a lifetime: the database pool and the readiness checker.
 export class Service {

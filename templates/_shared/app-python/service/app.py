@@ -26,7 +26,8 @@ SERVICE_NAME = "{{ cookiecutter.project_slug }}"
 NAME_MAX = 200
 # The database is checked this often, and is "not ready" when a check takes longer.
 READINESS_INTERVAL = 1.0
-READINESS_TIMEOUT = 2.0
+# Longer than waiting for a connection (2 s), so a refused connection reports its own reason.
+READINESS_TIMEOUT = 3.0
 log = logging.getLogger("service")
 access_log = logging.getLogger("access")
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import psycopg
 from psycopg.conninfo import conninfo_to_dict
-from psycopg_pool import ConnectionPool
+from psycopg_pool import ConnectionPool, PoolTimeout
 
 log = logging.getLogger("service.database")
 
@@ -76,8 +76,25 @@ class Database:
     """A small pool of connections, the migrations and the queries of the service."""
 
     def __init__(self, url: str, password_file: str = "", *, max_size: int = 4) -> None:
+        # Why the pool's last connection attempt failed: a pool timeout alone would hide a TLS or
+        # password error behind "couldn't get a connection".
+        self._connect_error = ""
+        database = self
+
+        class Connection(psycopg.Connection[Any]):
+            @classmethod
+            def connect(cls, *args: Any, **kwargs: Any) -> Any:
+                try:
+                    connection = super().connect(*args, **kwargs)
+                except psycopg.OperationalError as error:
+                    database._connect_error = str(error).strip()
+                    raise
+                database._connect_error = ""
+                return connection
+
         self._pool = ConnectionPool(
             url,
+            connection_class=Connection,
             kwargs=connection_settings(url, password_file),
             min_size=1,
             max_size=max_size,
@@ -127,8 +144,10 @@ class Database:
         try:
             with self._pool.connection(timeout=CONNECT_TIMEOUT) as connection:
                 yield connection
+        except PoolTimeout as error:
+            raise DatabaseUnavailable(self._connect_error or str(error)) from error
         except psycopg.OperationalError as error:
-            raise DatabaseUnavailable(str(error) or type(error).__name__) from error
+            raise DatabaseUnavailable(str(error).strip() or type(error).__name__) from error
 
 
 def _item(row: Any) -> dict[str, Any]:

@@ -39,6 +39,11 @@ class Readiness:
             self._ready, self._reason = False, "shutting down"
         log.info("not ready", extra={"fields": {"reason": "shutting down"}})
 
+    @property
+    def stopping(self) -> bool:
+        """Whether `stop()` was called."""
+        return self._stopping.is_set()
+
     def status(self) -> tuple[bool, str]:
         """`(ready, reason)`; the reason says why not."""
         with self._lock:
