@@ -234,10 +234,12 @@ class PostgresServer:
         """A fresh database owned by `app`."""
         self.psql(f"CREATE DATABASE {name} OWNER app")
 
-    def url(self, database: str, *, password: bool = True, **params: str) -> str:
-        """A libpq URL for ``database`` as `app` on `localhost` (the certificate's name)."""
+    def url(
+        self, database: str, *, password: bool = True, host: str = "localhost", **params: str
+    ) -> str:
+        """A libpq URL for ``database`` as `app`; both hosts are in the certificate."""
         secret = f":{PASSWORD}" if password else ""
         query = "&".join(f"{key}={value}" for key, value in params.items())
-        return f"postgresql://app{secret}@localhost:{self.port}/{database}" + (
+        return f"postgresql://app{secret}@{host}:{self.port}/{database}" + (
             f"?{query}" if query else ""
         )

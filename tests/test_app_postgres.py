@@ -14,6 +14,7 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -177,6 +178,11 @@ def test_tls_is_verified_with_the_ca_and_refused_without_it(
 ) -> None:
     # Every app starts first and is checked after, so their waits overlap.
     verified = run_app(runtime, _verified(server, database))
+    ca = str(server.ca)
+    by_address = run_app(
+        runtime, server.url(database, host="127.0.0.1", sslmode="verify-full", sslrootcert=ca)
+    )
+    ca_only = run_app(runtime, server.url(database, sslmode="verify-ca", sslrootcert=ca))
     # `require` encrypts without verifying, as libpq does: a CA nobody gave still connects.
     required = run_app(runtime, server.url(database, sslmode="require"))
     refused = {
@@ -189,6 +195,8 @@ def test_tls_is_verified_with_the_ca_and_refused_without_it(
     # The server accepts TLS only: `disable` is refused by the server, and says so.
     plain = run_app(runtime, server.url(database, sslmode="disable"))
     assert verified.wait_ready() == {"status": "ready"}
+    assert by_address.wait_ready() == {"status": "ready"}
+    assert ca_only.wait_ready() == {"status": "ready"}
     assert required.wait_ready() == {"status": "ready"}
     for case, app in refused.items():
         line = app.wait_log(_first_failure)
@@ -204,26 +212,42 @@ def _first_failure(entry: dict[str, Any]) -> bool:
     return entry["message"] == "not ready" and entry["reason"] != "starting"
 
 
+# 16 clients calling `/readyz` over and over, in their own process so that their threads do not
+# compete with the measuring thread for this interpreter's lock.
+HAMMER = """
+import json, sys, threading, time, urllib.error, urllib.request
+url, seconds = sys.argv[1], float(sys.argv[2])
+statuses, stop = [], time.monotonic() + seconds
+def hammer():
+    while time.monotonic() < stop:
+        try:
+            urllib.request.urlopen(url, timeout=10).close()
+            statuses.append(200)
+        except urllib.error.HTTPError as error:
+            statuses.append(error.code)
+threads = [threading.Thread(target=hammer) for _ in range(16)]
+for thread in threads: thread.start()
+for thread in threads: thread.join()
+print(json.dumps(statuses))
+"""
+
+
 def _healthz_while_readyz_is_hammered(app: App) -> tuple[list[float], list[int]]:
     """`/healthz` latencies (s) while 16 clients call `/readyz` over and over."""
-    stop = time.monotonic() + 1.5
-    statuses: list[int] = []
-
-    def hammer(_: int) -> None:
-        while time.monotonic() < stop:
-            statuses.append(app.get("/readyz")[0])
-
+    hammer = subprocess.Popen(
+        [sys.executable, "-c", HAMMER, f"http://127.0.0.1:{app.port}/readyz", "2.5"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(0.5)  # all 16 clients connected and calling
     latencies = []
-    with ThreadPoolExecutor(16) as pool:
-        futures = [pool.submit(hammer, n) for n in range(16)]
-        while time.monotonic() < stop:
-            started = time.perf_counter()
-            assert app.get("/healthz")[0] == 200
-            latencies.append(time.perf_counter() - started)
-            time.sleep(0.05)
-        for future in futures:
-            future.result()
-    return latencies, statuses
+    while hammer.poll() is None and len(latencies) < 30:
+        started = time.perf_counter()
+        assert app.get("/healthz")[0] == 200
+        latencies.append(time.perf_counter() - started)
+        time.sleep(0.05)
+    out, _ = hammer.communicate(timeout=30)
+    return latencies, json.loads(out)
 
 
 @pytest.mark.parametrize("runtime", RUNTIMES)
@@ -248,7 +272,10 @@ def test_readiness_follows_a_stopped_and_a_hung_database(
         # never queued behind them.
         latencies, statuses = _healthz_while_readyz_is_hammered(app)
         assert set(statuses) == {503} and len(statuses) > 16
-        assert max(latencies) < 0.1, latencies
+        # Under 100 ms: queued behind the readiness calls it would take seconds. The machine is
+        # shared, so one scheduling hiccup in ten is forgiven, none of a second.
+        assert sorted(latencies)[len(latencies) * 9 // 10 - 1] < 0.1, latencies
+        assert max(latencies) < 1.0, latencies
     finally:
         server.resume()
     app.wait_ready(200)

@@ -45,7 +45,7 @@ def test_generated_app_test_suite_passes(app_ready: Callable[[str], Path], runti
     assert result.returncode == 0, result.stdout + result.stderr
     summary = result.stdout
     assert (
-        ("17 passed" in summary)
+        ("18 passed" in summary)
         if runtime == "python"
         else ("# pass 12" in summary and "# fail 0" in summary)
     )

@@ -25,7 +25,7 @@ from .conftest import require_tool
 
 if sys.version_info >= (3, 11):
     import tomllib
-else:  # pragma: no cover - the project runs on 3.11; ruff targets 3.10
+else:
     import tomli as tomllib
 
 NAMES = [

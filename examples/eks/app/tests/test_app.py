@@ -120,7 +120,10 @@ def test_metrics_count_requests_and_show_the_process() -> None:
     assert "process_resident_memory_bytes" in body
 
 
-@pytest.mark.parametrize("url", ["", "postgresql://h/d?sslmode=prefer", "not a url"])
+@pytest.mark.parametrize(
+    "url",
+    ["", "postgresql://h/d?sslmode=prefer", "postgresql://h/d?sslmode=verify-ca", "not a url"],
+)
 def test_a_bad_database_url_is_refused(url: str) -> None:
     with pytest.raises(ValueError, match="DATABASE_URL"):
         connection_settings(url)

@@ -58,7 +58,11 @@ def connection_settings(url: str, password_file: str = "") -> Callable[[], dict[
         "keepalives_interval": 5,
         "keepalives_count": 3,
     }
-    if sslmode.startswith("verify-") and "sslrootcert" not in params:
+    if sslmode == "verify-ca" and "sslrootcert" not in params:
+        # "Signed by some public CA", whoever it was issued to, proves nothing (libpq refuses
+        # verify-ca with its system roots too).
+        raise ValueError("DATABASE_URL: sslmode=verify-ca needs sslrootcert=<CA bundle>")
+    if sslmode == "verify-full" and "sslrootcert" not in params:
         # Without a CA bundle, trust the system's public CAs (libpq >= 16), not ~/.postgresql.
         fixed["sslrootcert"] = "system"
 

@@ -27,12 +27,14 @@ export class DatabaseUnavailable extends Error {}
 // TLS options with libpq's meaning of `sslmode` (node-postgres alone verifies fully for
 // `require`, so a managed database's CA fails where libpq connects). The CA bundle is read for
 // each new connection, as libpq does: a getter, because node-postgres copies these options.
-function tlsOptions(sslmode, sslrootcert) {
+function tlsOptions(sslmode, sslrootcert, host) {
   if (sslmode === "disable") return false;
   const ca = sslrootcert ? { get ca() { return readFileSync(sslrootcert); } } : {};
-  // Without a CA bundle, `verify-*` trusts Node.js's public CAs (libpq: `sslrootcert=system`).
   const anyName = { checkServerIdentity: () => undefined };
-  if (sslmode === "verify-full") return { rejectUnauthorized: true, ...ca };
+  // verify-full: the name checked is the URL's host, an IP address included (libpq checks IP
+  // SANs too); node-postgres sends no SNI name for an IP and Node.js would check "localhost".
+  // Without a CA bundle it trusts Node.js's public CAs (libpq: `sslrootcert=system`).
+  if (sslmode === "verify-full") return { rejectUnauthorized: true, host, ...ca };
   if (sslmode === "verify-ca") return { rejectUnauthorized: true, ...ca, ...anyName };
   // `require`: encrypted, not verified; as in libpq, a CA bundle given with it is checked.
   return sslrootcert ? { rejectUnauthorized: true, ...ca, ...anyName } : { rejectUnauthorized: false };
@@ -57,6 +59,11 @@ export function connectionSettings(databaseUrl, passwordFile = "") {
     throw new Error(`DATABASE_URL: sslmode must be one of ${SSLMODES.join(", ")}, not '${sslmode}'`);
   }
   const sslrootcert = url.searchParams.get("sslrootcert") ?? "";
+  // "Signed by some public CA", whoever it was issued to, proves nothing: as libpq, which
+  // refuses verify-ca with its system roots.
+  if (sslmode === "verify-ca" && !sslrootcert) {
+    throw new Error("DATABASE_URL: sslmode=verify-ca needs sslrootcert=<CA bundle>");
+  }
   // TLS is decided above; pg-connection-string parses the rest (user, host, port, database).
   for (const key of ["sslmode", "sslrootcert", "ssl"]) url.searchParams.delete(key);
   const params = parse(url.toString());
@@ -67,7 +74,7 @@ export function connectionSettings(databaseUrl, passwordFile = "") {
     ...params,
     port: params.port ? Number.parseInt(params.port, 10) : 5432,
     password,
-    ssl: tlsOptions(sslmode, sslrootcert),
+    ssl: tlsOptions(sslmode, sslrootcert, params.host),
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     statement_timeout: STATEMENT_TIMEOUT_MS,
     query_timeout: STATEMENT_TIMEOUT_MS + 1000,

@@ -143,7 +143,7 @@ describe("with an unreachable database", () => {
 
 describe("database settings", () => {
   it("refuses a bad DATABASE_URL", () => {
-    for (const url of ["", "postgresql://h/d?sslmode=prefer", "not a url"]) {
+    for (const url of ["", "postgresql://h/d?sslmode=prefer", "postgresql://h/d?sslmode=verify-ca", "not a url"]) {
       assert.throws(() => connectionSettings(url), /DATABASE_URL/);
     }
   });
