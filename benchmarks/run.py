@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sys
 
+import bench_app
 import bench_new
 import bench_repos
 import bench_validate
@@ -21,6 +22,7 @@ if __name__ == "__main__":
                 *bench_repos.BENCHMARKS,
                 *bench_yaml.BENCHMARKS,
                 *bench_validate.BENCHMARKS,
+                *bench_app.BENCHMARKS,
             ]
         )
     )

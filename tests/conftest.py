@@ -165,6 +165,53 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
     return render
 
 
+@pytest.fixture(scope="session")
+def app_ready(
+    rendered: Callable[[str], Path], tmp_path_factory: pytest.TempPathFactory
+) -> Callable[[str], Path]:
+    """The generated app with its own dependencies installed in a throwaway environment."""
+    done: dict[str, Path] = {}
+
+    def prepare(runtime: str) -> Path:
+        if runtime in done:
+            return done[runtime]
+        app = rendered(runtime) / "app"
+        if runtime == "python":
+            venv = tmp_path_factory.mktemp("app-venv")
+            subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+            subprocess.run(
+                [
+                    str(venv / "bin" / "python"),
+                    "-m",
+                    "pip",
+                    "install",
+                    "--quiet",
+                    "--disable-pip-version-check",
+                    "--requirement",
+                    "requirements-dev.txt",
+                ],
+                cwd=app,
+                check=True,
+                timeout=600,
+            )
+            (app / ".venv").symlink_to(venv)
+        else:
+            npm = shutil.which("npm")
+            if npm is None:
+                pytest.fail("npm is needed to test the node app")
+            subprocess.run(
+                [npm, "ci", "--no-audit", "--no-fund"],
+                cwd=app,
+                check=True,
+                timeout=600,
+                capture_output=True,
+            )
+        done[runtime] = app
+        return app
+
+    return prepare
+
+
 @pytest.fixture
 def run_cli() -> Callable[..., subprocess.CompletedProcess[str]]:
     """Run the real console entry point (`python -m scaffolder`) in a subprocess."""

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -13,6 +14,11 @@ from scaffolder.cli import cli
 from scaffolder.templates import get_template
 
 from .conftest import build_tree, tree
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:
+    import tomli as tomllib
 
 Run = Callable[..., subprocess.CompletedProcess[str]]
 
@@ -148,7 +154,8 @@ def test_answers_values_are_data_not_template_code(tmp_path: Path) -> None:
     assert readme.startswith(f"# {name}\n")
     assert "49" not in readme.splitlines()[0]
     assert json.loads((project / ".scaffolder.json").read_text())["answers"]["project_name"] == name
-    assert name in (project / "app" / "service" / "__init__.py").read_text()
+    description = tomllib.loads((project / "app" / "pyproject.toml").read_text())["project"]
+    assert description["description"] == name
 
 
 @pytest.mark.parametrize("suffix", [".json", ".yaml"])

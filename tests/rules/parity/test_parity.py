@@ -53,7 +53,7 @@ BREAKS = [
         "PAR002",
         "compose.yaml",
         19,
-        "listens on 8000, but `Deployment/my-service` declares containerPort 9000 (k8s/base/deployment.yaml:48)",
+        "listens on 8000, but `Deployment/my-service` declares containerPort 9000 (k8s/base/deployment.yaml:49)",
     ),
     (
         "gke",
@@ -62,7 +62,7 @@ BREAKS = [
         "EXPOSE 8080",
         "PAR002",
         "app/Dockerfile",
-        27,
+        28,
         "EXPOSE 8080 disagrees with containerPort 8000",
     ),
     (
@@ -82,7 +82,7 @@ BREAKS = [
         "",
         "PAR004",
         "app/compose.yaml",
-        15,
+        14,
         "sets `PORT`, which `Deployment/my-service` does not get",
     ),
 ]

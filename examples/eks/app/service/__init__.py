@@ -1,1 +1,1 @@
-"""My Service: the HTTP service."""
+"""The HTTP service: endpoints, database access, migrations and logs."""

@@ -1,45 +1,80 @@
-"""HTTP endpoints: `/`, `/healthz`, `/readyz` and `/metrics`."""
+"""HTTP endpoints: `/`, `/healthz`, `/readyz`, `/items` and `/metrics`."""
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from typing import Any, Protocol
 
-import psycopg
 from flask import Flask, Response, g, jsonify, request
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
     Counter,
     Histogram,
+    PlatformCollector,
+    ProcessCollector,
     generate_latest,
 )
+from werkzeug.exceptions import HTTPException
 
 from service.config import Config
+from service.database import Database, DatabaseUnavailable
+from service.readiness import Readiness
 
 SERVICE_NAME = "my-service"
-log = logging.getLogger(SERVICE_NAME)
+NAME_MAX = 200
+# The database is checked this often, and is "not ready" when a check takes longer.
+READINESS_INTERVAL = 1.0
+# Longer than waiting for a connection (2 s), so a refused connection reports its own reason.
+READINESS_TIMEOUT = 3.0
+log = logging.getLogger("service")
+access_log = logging.getLogger("access")
 
 
-def check_database(database_url: str) -> None:
-    """Raise if the database cannot answer `SELECT 1` within two seconds."""
-    if not database_url:
-        raise RuntimeError("DATABASE_URL is not set")
-    with psycopg.connect(database_url, connect_timeout=2) as connection:
-        connection.execute("SELECT 1")
+class Store(Protocol):
+    """What the endpoints need from the database; tests pass an in-memory one."""
+
+    def open(self) -> None: ...
+    def close(self) -> None: ...
+    def check(self) -> None: ...
+    def list_items(self) -> list[dict[str, Any]]: ...
+    def add_item(self, name: str) -> dict[str, Any]: ...
 
 
-def create_app(
-    config: Config | None = None,
-    *,
-    database_check: Callable[[str], None] = check_database,
-) -> Flask:
-    """Build the Flask application; `database_check` is injectable for tests."""
+class Service:
+    """The parts with a lifetime: the database pool and the readiness checker."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.readiness = Readiness(
+            store.check, interval=READINESS_INTERVAL, timeout=READINESS_TIMEOUT
+        )
+
+    def start(self) -> None:
+        """Connect and start checking readiness; neither waits for the database."""
+        self.store.open()
+        self.readiness.start()
+
+    def begin_shutdown(self) -> None:
+        """On SIGTERM: not ready, so no new traffic, while requests in flight finish."""
+        self.readiness.stop()
+
+    def close(self) -> None:
+        """After the last request: close the database connections."""
+        self.store.close()
+
+
+def create_app(config: Config | None = None, *, store: Store | None = None) -> Flask:
+    """Build the Flask application and start its service; `store` is injectable for tests."""
     config = config or Config.from_env()
+    service = Service(store or Database(config.database_url, config.database_password_file))
     app = Flask(SERVICE_NAME)
+    app.extensions["service"] = service
     # One registry per app, so tests can build several apps in one process.
     registry = CollectorRegistry()
+    ProcessCollector(registry=registry)
+    PlatformCollector(registry=registry)
     requests_total = Counter(
         "http_requests_total",
         "HTTP requests handled, by method, route and status code.",
@@ -48,8 +83,8 @@ def create_app(
     )
     latency = Histogram(
         "http_request_duration_seconds",
-        "HTTP request latency, by method and route.",
-        ["method", "route"],
+        "HTTP request latency, by method, route and status code.",
+        ["method", "route", "status"],
         registry=registry,
     )
 
@@ -59,10 +94,37 @@ def create_app(
 
     @app.after_request
     def observe(response: Response) -> Response:
+        seconds = time.perf_counter() - g.started
         route = request.url_rule.rule if request.url_rule else "unmatched"
-        requests_total.labels(request.method, route, str(response.status_code)).inc()
-        latency.labels(request.method, route).observe(time.perf_counter() - g.started)
+        status = str(response.status_code)
+        requests_total.labels(request.method, route, status).inc()
+        latency.labels(request.method, route, status).observe(seconds)
+        access_log.info(
+            "%s %s %s",
+            request.method,
+            request.path,
+            status,
+            extra={
+                "fields": {
+                    "method": request.method,
+                    "path": request.path,
+                    "route": route,
+                    "status": response.status_code,
+                    "duration_ms": round(seconds * 1000, 3),
+                }
+            },
+        )
         return response
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> tuple[Response, int]:
+        code = error.code or 500
+        return jsonify(error=(error.name or "error").lower()), code
+
+    @app.errorhandler(Exception)
+    def crash(error: Exception) -> tuple[Response, int]:
+        log.exception("unhandled error")
+        return jsonify(error="internal server error"), 500
 
     @app.get("/")
     def index() -> Response:
@@ -76,15 +138,39 @@ def create_app(
 
     @app.get("/readyz")
     def readyz() -> tuple[Response, int]:
+        ready, reason = service.readiness.status()
+        if ready:
+            return jsonify(status="ready"), 200
+        return jsonify(status="unavailable", reason=reason), 503
+
+    @app.get("/items")
+    def list_items() -> tuple[Response, int]:
         try:
-            database_check(config.database_url)
-        except Exception as error:  # noqa: BLE001 - any failure means "not ready"
-            log.warning("readiness check failed: %s", error)
-            return jsonify(status="unavailable", reason="database unreachable"), 503
-        return jsonify(status="ready"), 200
+            return jsonify(items=service.store.list_items()), 200
+        except DatabaseUnavailable as error:
+            return _unavailable(error)
+
+    @app.post("/items")
+    def add_item() -> tuple[Response, int]:
+        body = request.get_json(silent=True)
+        name = body.get("name") if isinstance(body, dict) else None
+        if not isinstance(name, str) or not 1 <= len(name.strip()) <= NAME_MAX:
+            message = f"`name` must be a string of 1 to {NAME_MAX} characters"
+            return jsonify(error=message), 400
+        try:
+            return jsonify(service.store.add_item(name.strip())), 201
+        except DatabaseUnavailable as error:
+            return _unavailable(error)
 
     @app.get("/metrics")
     def metrics() -> Response:
-        return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)
+        # CONTENT_TYPE_LATEST carries its charset already; `mimetype=` would add a second one.
+        return Response(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)
 
+    service.start()
     return app
+
+
+def _unavailable(error: DatabaseUnavailable) -> tuple[Response, int]:
+    log.warning("database unavailable", extra={"fields": {"reason": str(error)}})
+    return jsonify(error="database unavailable"), 503

@@ -1,1 +1,1 @@
-"""{{ cookiecutter.project_name }}: the HTTP service."""
+"""The HTTP service: endpoints, database access, migrations and logs."""
