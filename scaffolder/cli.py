@@ -221,8 +221,10 @@ def new_command(
         sys.exit(code)
 
 
-def source_lines(bases: Sequence[Path]) -> Callable[[str, int], str | None]:
-    """Read line N of a finding's file, trying each validated root in turn."""
+def source_lines() -> Callable[[str, int], str | None]:
+    """Read line N of a finding's file (finding paths are relative to the current directory)."""
+    import contextlib
+
     from scaffolder.validation.files import read_regular
 
     cache: dict[str, list[str]] = {}
@@ -230,14 +232,9 @@ def source_lines(bases: Sequence[Path]) -> Callable[[str, int], str | None]:
     def read(path: str, line: int) -> str | None:
         if path not in cache:
             cache[path] = []
-            for base in bases:
-                try:
-                    # Never opened if it is not a regular file: a FIFO would block the output.
-                    data = read_regular(base / path)
-                    cache[path] = data.decode("utf-8").splitlines()
-                    break
-                except (OSError, UnicodeDecodeError):
-                    continue
+            with contextlib.suppress(OSError, UnicodeDecodeError):
+                # Never opened if it is not a regular file: a FIFO would block the output.
+                cache[path] = read_regular(Path(path)).decode("utf-8").splitlines()
         lines = cache[path]
         return lines[line - 1] if 1 <= line <= len(lines) else None
 
@@ -305,8 +302,8 @@ def validate_command(
         cache=not no_cache,
         kubernetes_version=kubernetes_version,
         registry=registry,
+        relative_to=Path.cwd(),
     )
-    bases = [root.parent if root.is_file() else root for root in roots]
     if output_format in {"json", "sarif"}:
         if output_format == "json":
             from scaffolder.report.json import render_json
@@ -315,7 +312,7 @@ def validate_command(
         else:
             from scaffolder.report.sarif import render_sarif
 
-            text = render_sarif(report, registry)
+            text = render_sarif(report, registry, Path.cwd())
         if output:
             _write_report(output, text)
         else:
@@ -330,10 +327,10 @@ def validate_command(
 
             buffer = io.StringIO()
             console = Console(file=buffer, no_color=True, width=200, emoji=False)
-            print_text(report, console, source_lines(bases))
+            print_text(report, console, source_lines())
             _write_report(output, buffer.getvalue())
         else:
-            print_text(report, Console(emoji=False), source_lines(bases))
+            print_text(report, Console(emoji=False), source_lines())
     code = _exit_code(report, Severity(fail_on))
     if code:
         sys.exit(code)

@@ -38,7 +38,7 @@ from scaffolder.validation.domain import (
     rules_of,
     skipped_rule,
 )
-from scaffolder.validation.files import FileSet, discover_all
+from scaffolder.validation.files import FileSet, discover_all, project_root
 from scaffolder.validation.model import Finding, Report
 from scaffolder.validation.registry import Registry
 from scaffolder.validation.suppress import suppressed_by_line_above
@@ -83,8 +83,12 @@ class _Root:
     def __init__(
         self, root: Path, domains: Sequence[Domain], options: Options, cache: bool
     ) -> None:
+        # A file argument (pre-commit passes them) is checked within its project, so that what
+        # it refers to by repository path (Spacelift project roots) is found.
+        self.base = project_root(root) if root.is_file() else root
+        if self.base.is_absolute():
+            root = root.absolute()
         self.root = root
-        self.base = root.parent if root.is_file() else root
         self.domains = domains
         self.cache = cache
         hidden = frozenset(name for domain in domains for name in domain.hidden_files)
@@ -101,12 +105,13 @@ class _Root:
                 )
         claimed: dict[str, list[Path]] = {domain.name: [] for domain in domains}
         owned: dict[str, set[Path]] = {domain.name: set() for domain in domains}
-        self.checked = 0
+        #: The files a domain owns, so a file given twice (`validate . infra`) counts once.
+        self.checked: set[Path] = set()
         for path in self.files:
             claims, owner = _claims(domains, path)
             if owner is not None:
                 owned[owner.name].add(path)
-                self.checked += 1
+                self.checked.add(path.absolute())
             for domain, claim in claims:
                 if claim is Claim.READS or (claim >= Claim.FALLBACK and domain is owner):
                     claimed[domain.name].append(path)
@@ -326,19 +331,26 @@ def validate(
     kubernetes_version: str | None = None,
     registry: Registry | None = None,
     domains: Sequence[Domain] | None = None,
+    relative_to: Path | None = None,
 ) -> Report:
-    """Validate every file under ``paths``; finding paths are relative to the path they came from.
+    """Validate every file under ``paths``.
 
     Args:
-        paths: Files or directories (default: the current directory).
-        select: Only these rule ids (default: every rule that is on by default).
-        ignore: Not these rule ids.
+        paths: Files or directories (default: the current directory). A path inside another
+            one given is checked once; a file is checked within its project (the git top
+            level, else the directory holding ``.spacelift/``).
+        select: Only these rule ids or id prefixes (default: every rule on by default).
+        ignore: Not these rule ids or id prefixes.
         jobs: Worker processes for parsing (default: the number of CPUs; 1 runs in-process).
         cache: Reuse results of unchanged files from the user cache directory.
         kubernetes_version: Kubernetes minor whose schemas manifests are checked against
             (default: a current release).
         registry: The rules to know about (tests pass their own).
         domains: The domains to run (default: every domain scaffolder ships).
+        relative_to: The directory finding paths are relative to (the CLI passes the current
+            directory, so `path:line:col` is clickable and two roots never collide). By
+            default: the one directory given (a file's project), or the current directory
+            when several paths are given.
 
     Raises:
         UserError: A path does not exist, a rule id is unknown, ``jobs`` is below 1, or an
@@ -353,19 +365,48 @@ def validate(
     active = registry.active(select, ignore)
     workers = jobs or os.cpu_count() or 1
     options = Options(jobs=workers, kubernetes_version=kubernetes_version or "")
-    findings: list[Finding] = []
-    files = 0
-    roots = [Path(raw) for raw in paths or ["."]]
-    for raw, root in zip(paths or ["."], roots, strict=True):
-        if not root.exists():
+    given = list(paths or ["."])
+    for raw in given:
+        if not Path(raw).exists():
             raise UserError(f"path `{raw}` does not exist")
+    roots = distinct_roots([Path(raw) for raw in given])
+    findings: set[Finding] = set()
+    checked: set[Path] = set()
     for root in roots:
         validated = _Root(root, domains, options, cache)
         found = validated.run(workers)
-        files += validated.checked
-        findings.extend(
-            finding
+        checked |= validated.checked
+        if relative_to is None and len(roots) == 1:
+            relative_to = validated.base
+        target = (relative_to or Path()).absolute()
+        findings.update(
+            _rebased(finding, validated.base, target)
             for finding in found
             if finding.rule in active and not validated.suppressed(finding)
         )
-    return Report(findings=tuple(sorted(set(findings))), files=files, rules=tuple(registry))
+    return Report(findings=tuple(sorted(findings)), files=len(checked), rules=tuple(registry))
+
+
+def distinct_roots(roots: Sequence[Path]) -> list[Path]:
+    """``roots`` without repeats and without those inside another directory given.
+
+    `validate . infra` checks `infra` once; `validate main.tf .` checks `main.tf` with the rest.
+    """
+    resolved = [(root, root.resolve()) for root in roots]
+    directories = [real for _, real in resolved if real.is_dir()]
+    kept: list[Path] = []
+    seen: set[Path] = set()
+    for root, real in resolved:
+        if real in seen:
+            continue
+        if any(real != other and real.is_relative_to(other) for other in directories):
+            continue
+        seen.add(real)
+        kept.append(root)
+    return kept
+
+
+def _rebased(finding: Finding, base: Path, target: Path) -> Finding:
+    """``finding`` with its path relative to ``target`` instead of ``base``."""
+    relative = Path(os.path.relpath(base.absolute() / finding.path, target)).as_posix()
+    return finding if relative == finding.path else replace(finding, path=relative)

@@ -107,6 +107,58 @@ def _name(item: Any) -> str:
     return str(item)
 
 
+def _record_comment(token: Any, comments: list[Comment]) -> None:
+    """Keep the comment a ``NL_OR_COMMENT`` token holds, if it holds one."""
+    text = str(token).lstrip("\n\r\t ")
+    if text.startswith(("#", "//", "/*")):
+        offset = len(str(token)) - len(text)
+        line = token.line + str(token)[:offset].count("\n")
+        comments.append(Comment(text.rstrip("\n"), line, 1))
+
+
+def _post_lexer(comments: list[Comment]) -> Any:
+    r"""python-hcl2's post-lexer, plus line breaks before `.attr` inside brackets.
+
+    HCL ignores line breaks inside parentheses and brackets, so ``try(\n var.a\n .b,\n null)``
+    is valid; python-hcl2's grammar (8.x) has no place for a newline before ``.`` and fails
+    the whole file. Dropping that newline token is what the HCL lexer does; a comment it held
+    is kept.
+    """
+    from hcl2.postlexer import PostLexer
+
+    class _PostLexer(PostLexer):
+        def process(self, stream: Any) -> Any:
+            return _join_continued_attributes(super().process(stream), comments)
+
+    return _PostLexer()
+
+
+_OPENERS = {"LPAR": "(", "LSQB": "[", "LBRACE": "{", "INTERP_START": "{", "DIRECTIVE_START": "{"}
+_CLOSERS = {"RPAR", "RSQB", "RBRACE"}
+
+
+def _join_continued_attributes(stream: Any, comments: list[Comment]) -> Any:
+    open_brackets: list[str] = []
+    pending: list[Any] = []
+    for token in stream:
+        if token.type == "NL_OR_COMMENT":
+            pending.append(token)
+            continue
+        if pending:
+            if token.type == "DOT" and open_brackets and open_brackets[-1] in "([":
+                for dropped in pending:
+                    _record_comment(dropped, comments)
+            else:
+                yield from pending
+            pending = []
+        if token.type in _OPENERS:
+            open_brackets.append(_OPENERS[token.type])
+        elif token.type in _CLOSERS and open_brackets:
+            open_brackets.pop()
+        yield token
+    yield from pending
+
+
 class _Builder:
     """Callbacks named after python-hcl2's grammar rules; each returns a view node."""
 
@@ -123,11 +175,7 @@ class _Builder:
 
     def new_line_or_comment(self, items: list[Any]) -> _NewLines:
         for token in items:
-            text = str(token).lstrip("\n\r\t ")
-            if text.startswith(("#", "//", "/*")):
-                offset = len(str(token)) - len(text)
-                line = token.line + str(token)[:offset].count("\n")
-                self._comments.append(Comment(text.rstrip("\n"), line, 1))
+            _record_comment(token, self._comments)
         return _NL
 
     def attribute(self, items: list[Any]) -> Attribute:
@@ -409,13 +457,15 @@ def _shift(node: Any, offset: int) -> Any:
 
 class _Parser:
     def __init__(self) -> None:
-        from hcl2.postlexer import PostLexer
         from lark import Lark
 
         from scaffolder.validation.terraform import tables
 
         self.comments: list[Comment] = []
-        runtime: dict[str, Any] = {"postlex": PostLexer(), "transformer": _Builder(self.comments)}
+        runtime: dict[str, Any] = {
+            "postlex": _post_lexer(self.comments),
+            "transformer": _Builder(self.comments),
+        }
         loaded = tables.load(tables.shipped(), **runtime)
         self._lark = loaded or Lark.open(
             str(tables.grammar_path()), parser="lalr", propagate_positions=False, **runtime
