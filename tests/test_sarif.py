@@ -63,7 +63,10 @@ def test_sarif_passes_the_schema_and_locations_resolve(
     assert places["COMPOSE002"] == tmp_path / "other" / "compose.yaml"
     rules = run["tool"]["driver"]["rules"]
     pages = [Path(unquote(urlparse(rule["helpUri"]).path)) for rule in rules]
-    assert all(page.is_file() and page.name == f"{r['id']}.md" for page, r in zip(pages, rules))
+    assert all(
+        page.is_file() and page.name == f"{r['id']}.md"
+        for page, r in zip(pages, rules, strict=True)
+    )
     assert all(rule["help"]["markdown"].startswith(f"# {rule['id']} ") for rule in rules)
 
 

@@ -354,6 +354,14 @@ QUIET: list[tuple[str, dict[str, str]]] = [
         },
     ),
     (
+        # cloud-foundation-fabric: terraform validate lets try() catch a missing output.
+        "TF106",
+        {
+            "main.tf": 'module "sa" {\n  source = "./sa"\n}\nlocals {\n  e = try(module.sa.emails["x"], null)\n  f = can(module.sa.ids)\n}\n',
+            "sa/outputs.tf": 'output "email" {\n  value = 1\n}\n',
+        },
+    ),
+    (
         "TF107",
         {
             "main.tf": 'module "net" {\n  source = "./net"\n  cidr   = "10.0.0.0/16"\n}\n',

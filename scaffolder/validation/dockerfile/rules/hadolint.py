@@ -108,13 +108,15 @@ def check(context: Context, dockerfiles: Sequence[Path], binary: str | None) -> 
         if heredocs is not None:
             runs.append(([*command, "-"], heredocs[0], {"-": path}, heredocs[1]))
     for arguments, stdin, given, inserted in runs:
-        failure = _run(arguments, stdin)
-        if isinstance(failure, str):
-            yield context.finding(HADOLINT_MISSING, next(iter(given.values())), 1, 1, failure)
-            continue
-        for item in failure:
+        items, failure = _run(arguments, stdin)
+        first = next(iter(given.values()))
+        if failure:
+            # Named as findings name files: a cached message must not hold another checkout's path.
+            failure = failure.replace(str(config), context.relative(config))
+            yield context.finding(HADOLINT_MISSING, first, 1, 1, failure)
+        for item in items:
             # hadolint names a file as it was given; anything else is placed on the first.
-            path = given.get(str(item.get("file")), next(iter(given.values())))
+            path = given.get(str(item.get("file")), first)
             line = max(int(item.get("line", 1)), 1)
             line -= sum(1 for added in inserted if added < line)
             code = str(item.get("code"))
@@ -132,8 +134,8 @@ def check(context: Context, dockerfiles: Sequence[Path], binary: str | None) -> 
             )
 
 
-def _run(arguments: list[str], stdin: str | None) -> list[dict[str, Any]] | str:
-    """The findings of hadolint, or why there are none (a timeout, output that is not JSON)."""
+def _run(arguments: list[str], stdin: str | None) -> tuple[list[dict[str, Any]], str]:
+    """The findings of hadolint, and what it said went wrong (a timeout, a bad config)."""
     try:
         result = subprocess.run(
             arguments,
@@ -144,13 +146,29 @@ def _run(arguments: list[str], stdin: str | None) -> list[dict[str, Any]] | str:
             timeout=TOOL_TIMEOUT,
         )
     except subprocess.TimeoutExpired:
-        return f"hadolint timed out after {TOOL_TIMEOUT:.0f} s; Dockerfiles were not linted"
+        return [], f"hadolint timed out after {TOOL_TIMEOUT:.0f} s; Dockerfiles were not linted"
     try:
         items = json.loads(result.stdout or "[]")
     except (json.JSONDecodeError, RecursionError):
-        why = " ".join((result.stderr or result.stdout).split())[:300]
-        return f"hadolint failed ({why}); Dockerfiles were not linted"
-    return [item for item in items if isinstance(item, dict)] if isinstance(items, list) else []
+        items = None
+    found = [item for item in items if isinstance(item, dict)] if isinstance(items, list) else []
+    # A config it cannot read goes to stderr, and hadolint still exits 0.
+    why = " ".join(
+        _decoded(result.stderr or ("" if isinstance(items, list) else result.stdout)).split()
+    )
+    if not why:
+        return found, ""
+    consequence = "linted without it" if found else "Dockerfiles were not linted"
+    return found, f"hadolint failed ({why[:300]}); {consequence}"
+
+
+def _decoded(text: str) -> str:
+    """The text of an error hadolint wrote as a JSON string, or ``text`` as it is."""
+    try:
+        value = json.loads(text)
+    except (json.JSONDecodeError, RecursionError):
+        return text
+    return value if isinstance(value, str) else text
 
 
 def _line(text: str, number: int) -> str:
@@ -159,31 +177,33 @@ def _line(text: str, number: int) -> str:
 
 
 def _padded_heredocs(text: str) -> tuple[str, list[int]] | None:
-    """``text`` with an empty line after each heredoc's end, and the lines added; None if none.
+    """``text`` as hadolint parses heredocs, and the lines added; None without heredocs.
 
     hadolint 2.x fails with DL1000 on any line that directly follows a heredoc's end (a comment,
-    the next instruction), which BuildKit accepts, and then lints nothing in the file. An empty
-    line there is what it parses; findings are moved back by the lines added before them.
+    the next instruction) and on tab-indented `<<-` bodies, both of which BuildKit accepts, and
+    then lints nothing in the file. So an empty line goes after each heredoc and `<<-` bodies
+    lose their tabs, as BuildKit strips them; findings are moved back by the lines added.
     """
     if "<<" not in text:
         return None
-    lines = text.splitlines()
     out: list[str] = []
     inserted: list[int] = []
     waiting: list[tuple[str, bool]] = []
-    for line in lines:
-        out.append(line)
+    for line in text.splitlines():
         if waiting:
             word, strip_tabs = waiting[0]
-            if (line.lstrip("\t") if strip_tabs else line).rstrip() == word:
+            line = line.lstrip("\t") if strip_tabs else line
+            out.append(line)
+            if line.rstrip() == word:
                 waiting.pop(0)
                 if not waiting:
                     out.append("")
-                    # Numbered as hadolint sees it: the empty line follows out[-2].
                     inserted.append(len(out))
             continue
         if _HEREDOC_INSTRUCTION.match(line):
             waiting = [(m.group(3), m.group(1) == "-") for m in _HEREDOC.finditer(line)]
+            line = _HEREDOC.sub(lambda m: f"<<{m.group(2)}{m.group(3)}{m.group(2)}", line)
+        out.append(line)
     if not inserted:
         return None
     return "\n".join(out) + "\n", inserted
