@@ -96,3 +96,15 @@ def test_file_arguments_are_checked_within_their_project(tmp_path: Path, run_cli
     )
     data = _json(run_cli, inside, "stacks.tf")
     assert {(f["rule"], f["path"]) for f in data["findings"]} >= {("SL004", "stacks.tf")}
+
+
+def test_a_fresh_clone_of_a_generated_project_validates_clean(
+    tmp_path: Path, run_cli: Any, kubectl: str
+) -> None:
+    # The git-ignored local secrets (k8s/overlays/local/postgres.env, app/.env) are not in a
+    # clone: the local overlay cannot render, which is information, not an error.
+    project = _git_project(tmp_path)
+    assert not (project / "k8s" / "overlays" / "local" / "postgres.env").exists()
+    data = _json(run_cli, project, ".")
+    assert data["summary"]["error"] == 0 and data["summary"]["warning"] == 0, data["findings"]
+    assert {f["rule"] for f in data["findings"]} == {"K8S007", "COMPOSE011"}
