@@ -254,8 +254,21 @@ def source_lines() -> Callable[[str, int], str | None]:
     show_default=True,
     help="Exit 1 when a finding is at or above this severity.",
 )
-@click.option("--select", multiple=True, metavar="RULE,...", help="Only these rules.")
-@click.option("--ignore", multiple=True, metavar="RULE,...", help="Not these rules.")
+@click.option(
+    "--select",
+    multiple=True,
+    metavar="RULE,...",
+    help="Only these rules (ids or prefixes: TF, K8S1).",
+)
+@click.option(
+    "--extend-select",
+    multiple=True,
+    metavar="RULE,...",
+    help="These rules too (off-by-default ones), on top of --select or the defaults.",
+)
+@click.option(
+    "--ignore", multiple=True, metavar="RULE,...", help="Not these rules (ids or prefixes)."
+)
 @click.option(
     "--jobs",
     type=click.IntRange(min=1),
@@ -274,6 +287,7 @@ def validate_command(
     output: Path | None,
     fail_on: str,
     select: tuple[str, ...],
+    extend_select: tuple[str, ...],
     ignore: tuple[str, ...],
     jobs: int | None,
     no_cache: bool,
@@ -298,6 +312,7 @@ def validate_command(
         roots,
         select=_comma_list(select),
         ignore=_comma_list(ignore),
+        extend_select=_comma_list(extend_select),
         jobs=jobs,
         cache=not no_cache,
         kubernetes_version=kubernetes_version,

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
@@ -41,11 +42,13 @@ from scaffolder.validation.domain import (
 from scaffolder.validation.files import FileSet, discover_all, project_root
 from scaffolder.validation.model import Finding, Report
 from scaffolder.validation.registry import Registry
-from scaffolder.validation.suppress import suppressed_by_line_above
+from scaffolder.validation.suppress import directives, suppressed_by_line_above
 
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
 
+#: hadolint's rule ids, which a suppression in a Dockerfile may name.
+_HADOLINT_ID = re.compile(r"(?:DL|SC)\d{4}")
 #: Below this many input files, forking workers costs more than it saves.
 _PROCESS_THRESHOLD = 8
 
@@ -107,11 +110,13 @@ class _Root:
         owned: dict[str, set[Path]] = {domain.name: set() for domain in domains}
         #: The files a domain owns, so a file given twice (`validate . infra`) counts once.
         self.checked: set[Path] = set()
+        self.owners: dict[Path, Domain] = {}
         for path in self.files:
             claims, owner = _claims(domains, path)
             if owner is not None:
                 owned[owner.name].add(path)
                 self.checked.add(path.absolute())
+                self.owners[path] = owner
             for domain, claim in claims:
                 if claim is Claim.READS or (claim >= Claim.FALLBACK and domain is owner):
                     claimed[domain.name].append(path)
@@ -298,6 +303,40 @@ class _Root:
         except OSError:
             return 0
 
+    def unknown_suppressions(self, registry: Registry) -> Iterator[Finding]:
+        """A warning for each `scaffolder:ignore` naming a rule no domain has (a typo).
+
+        Reported by the owning domain's suppression rule; hadolint's ids (`DL3008`, `SC2086`)
+        are known to the Dockerfile domain's hadolint.
+        """
+        rules = {
+            registry.domain(rule.id): rule
+            for rule in registry
+            if registry.family(rule.id).endswith(".suppression")
+        }
+        for path, owner in sorted(self.owners.items()):
+            rule = rules.get(owner.name)
+            if rule is None:
+                continue
+            try:
+                text = self.files.text(path)
+            except (OSError, UnicodeDecodeError):
+                continue
+            if "scaffolder:ignore" not in text:
+                continue
+            for number, directive in directives(text.splitlines()).items():
+                for named in directive.rules:
+                    if named in registry or _HADOLINT_ID.fullmatch(named):
+                        continue
+                    hint = registry.closest(named)
+                    yield rule.at(
+                        path.relative_to(self.base).as_posix(),
+                        number,
+                        directive.column,
+                        f"`scaffolder:ignore {named}` names no rule scaffolder has"
+                        + (f"; did you mean `{hint}`?" if hint else ""),
+                    )
+
     def suppressed(self, finding: Finding) -> bool:
         """True when a ``scaffolder:ignore`` comment on the line above names the finding."""
         try:
@@ -326,6 +365,7 @@ def validate(
     *,
     select: Iterable[str] | None = None,
     ignore: Iterable[str] | None = None,
+    extend_select: Iterable[str] | None = None,
     jobs: int | None = None,
     cache: bool = True,
     kubernetes_version: str | None = None,
@@ -341,6 +381,7 @@ def validate(
             level, else the directory holding ``.spacelift/``).
         select: Only these rule ids or id prefixes (default: every rule on by default).
         ignore: Not these rule ids or id prefixes.
+        extend_select: These rule ids or prefixes as well as the selected or default ones.
         jobs: Worker processes for parsing (default: the number of CPUs; 1 runs in-process).
         cache: Reuse results of unchanged files from the user cache directory.
         kubernetes_version: Kubernetes minor whose schemas manifests are checked against
@@ -362,7 +403,7 @@ def validate(
         raise UserError(f"--jobs must be at least 1, got {jobs}")
     domains = DOMAINS if domains is None else domains
     registry = registry or Registry.from_domains(domains)
-    active = registry.active(select, ignore)
+    active = registry.active(select, ignore, extend_select)
     workers = jobs or os.cpu_count() or 1
     options = Options(jobs=workers, kubernetes_version=kubernetes_version or "")
     given = list(paths or ["."])
@@ -374,7 +415,7 @@ def validate(
     checked: set[Path] = set()
     for root in roots:
         validated = _Root(root, domains, options, cache)
-        found = validated.run(workers)
+        found = [*validated.run(workers), *validated.unknown_suppressions(registry)]
         checked |= validated.checked
         if relative_to is None and len(roots) == 1:
             relative_to = validated.base

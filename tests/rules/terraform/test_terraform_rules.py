@@ -134,6 +134,18 @@ FIRING: list[tuple[str, dict[str, str], list[tuple[str, int, int, str]]]] = [
         [("main.tf", 2, 10, "`each.key` in `resource.a.b`, which does not set `for_each`")],
     ),
     (
+        # cloud-foundation-fabric: one mistake on one line is one finding.
+        "TF114",
+        {
+            "main.tf": 'resource "a" "b" {\n  name = lookup(var.m, each.value.k, each.value.k)\n'
+            "  id = each.value.id\n}\n"
+        },
+        [
+            ("main.tf", 2, 24, "`each.value` in `resource.a.b`, which does not set `for_each`"),
+            ("main.tf", 3, 8, "`each.value` in `resource.a.b`, which does not set `for_each`"),
+        ],
+    ),
+    (
         "TF115",
         {"main.tf": 'resource "a" "b" {\n  name = self.id\n}\n'},
         [
@@ -210,6 +222,11 @@ FIRING: list[tuple[str, dict[str, str], list[tuple[str, int, int, str]]]] = [
         "TF204",
         {"main.tf": 'output "o" {\n  value = var.l == []\n}\n'},
         [("main.tf", 2, 11, "comparing with `[]` is always false for lists; use `length(…) == 0`")],
+    ),
+    (
+        "TF204",
+        {"main.tf": 'output "o" {\n  value = var.l != []\n}\n'},
+        [("main.tf", 2, 11, "comparing with `[]` is always true for lists; use `length(…) != 0`")],
     ),
     (
         "TF205",
