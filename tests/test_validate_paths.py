@@ -108,3 +108,22 @@ def test_a_fresh_clone_of_a_generated_project_validates_clean(
     data = _json(run_cli, project, ".")
     assert data["summary"]["error"] == 0 and data["summary"]["warning"] == 0, data["findings"]
     assert {f["rule"] for f in data["findings"]} == {"K8S007", "COMPOSE011"}
+
+
+def test_a_path_with_nothing_to_validate_is_a_usage_error(tmp_path: Path, run_cli: Any) -> None:
+    # A mistyped CI path (an empty directory, binaries, only terragrunt.hcl) must not pass.
+    (tmp_path / "empty").mkdir()
+    build_tree(tmp_path, {"live/prod/terragrunt.hcl": 'terraform {\n  source = "../m"\n}\n'})
+    (tmp_path / "bin").mkdir()
+    (tmp_path / "bin" / "blob.bin").write_bytes(bytes(range(256)))
+    for path, what in [
+        ("empty", "no files"),
+        ("bin", "1 file(s), none of them one scaffolder checks"),
+        ("live", "1 terragrunt.hcl file(s), which are Terragrunt configuration, not Terraform"),
+    ]:
+        result = run_cli("validate", path, cwd=tmp_path)
+        assert result.returncode == 2, result.stdout
+        assert f"nothing to validate in `{path}`: {what}" in result.stderr
+        assert "Traceback" not in result.stderr
+    build_tree(tmp_path, {"live/compose.yaml": "services:\n  a:\n    image: a:1.0.0\n"})
+    assert run_cli("validate", "live", "--no-cache", cwd=tmp_path).returncode == 0

@@ -394,8 +394,8 @@ def validate(
             when several paths are given.
 
     Raises:
-        UserError: A path does not exist, a rule id is unknown, ``jobs`` is below 1, or an
-            option is invalid for a domain.
+        UserError: A path does not exist or holds nothing to validate, a rule id is unknown,
+            ``jobs`` is below 1, or an option is invalid for a domain.
     """
     from scaffolder.validation.domains import DOMAINS
 
@@ -416,6 +416,8 @@ def validate(
     for root in roots:
         validated = _Root(root, domains, options, cache)
         found = [*validated.run(workers), *validated.unknown_suppressions(registry)]
+        if not validated.checked and not found:
+            raise NothingToValidate(path=root, files=validated.files)
         checked |= validated.checked
         if relative_to is None and len(roots) == 1:
             relative_to = validated.base
@@ -426,6 +428,28 @@ def validate(
             if finding.rule in active and not validated.suppressed(finding)
         )
     return Report(findings=tuple(sorted(findings)), files=len(checked), rules=tuple(registry))
+
+
+class NothingToValidate(UserError):
+    """A path given holds no file any domain checks: a mistyped CI path must not pass."""
+
+    def __init__(self, *, path: Path, files: FileSet) -> None:
+        self.path = path
+        terragrunt = sorted(p for p in files if p.name == "terragrunt.hcl")
+        if terragrunt:
+            what = (
+                f"{len(terragrunt)} terragrunt.hcl file(s), which are Terragrunt configuration, "
+                "not Terraform (validate the modules they call)"
+            )
+        elif len(files):
+            what = f"{len(files)} file(s), none of them one scaffolder checks"
+        else:
+            what = "no files"
+        super().__init__(
+            f"nothing to validate in `{path}`: {what}; scaffolder checks Terraform, Kubernetes "
+            "manifests and kustomizations, compose files, Dockerfiles, Spacelift configuration "
+            "and Rego policies"
+        )
 
 
 def distinct_roots(roots: Sequence[Path]) -> list[Path]:
