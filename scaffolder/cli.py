@@ -61,12 +61,28 @@ def cli() -> None:
     """
 
 
+class Choice(click.Choice):  # type: ignore[type-arg]
+    """click's Choice, suggesting the choice meant when a value is misspelt (`--format jsn`)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        """The choice ``value`` names; a usage error with the closest choice otherwise."""
+        try:
+            return super().convert(value, param, ctx)
+        except click.BadParameter as error:
+            import difflib
+
+            close = difflib.get_close_matches(str(value), [str(c) for c in self.choices], n=1)
+            if not close:
+                raise
+            self.fail(f"{error.message} Did you mean {close[0]!r}?", param, ctx)
+
+
 def format_option(*choices: str) -> Callable[[F], F]:
     """``--format`` with the same spelling on every command."""
     return click.option(
         "--format",
         "output_format",
-        type=click.Choice(choices),
+        type=Choice(choices),
         default=choices[0],
         show_default=True,
         help="Output format.",
@@ -249,7 +265,7 @@ def source_lines() -> Callable[[str, int], str | None]:
 )
 @click.option(
     "--fail-on",
-    type=click.Choice(SEVERITIES),
+    type=Choice(SEVERITIES),
     default="error",
     show_default=True,
     help="Exit 1 when a finding is at or above this severity.",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -78,3 +79,11 @@ def test_a_suppression_naming_no_rule_is_a_warning(tmp_path: Path) -> None:
             "`scaffolder:ignore TF1O1` names no rule scaffolder has; did you mean `TF101`?",
         ),
     ]
+
+
+def test_a_misspelt_option_value_suggests_the_one_meant(run_cli: Any) -> None:
+    for option, typed, meant in [("--format", "jsn", "json"), ("--fail-on", "warn", "warning")]:
+        result = run_cli("validate", option, typed)
+        assert result.returncode == 2
+        assert f"Did you mean '{meant}'?" in result.stderr, result.stderr
+    assert "Did you mean" not in run_cli("validate", "--format", "xml").stderr

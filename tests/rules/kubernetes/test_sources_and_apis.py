@@ -254,3 +254,20 @@ def test_duplicates_in_one_file_and_missing_targets_among_others_still_fire(tmp_
         ("K8S116", "app/all.yaml"),
         ("K8S115", "app/hpa.yaml"),
     ]
+
+
+def test_kubectls_multi_line_error_is_the_message_not_an_empty_text() -> None:
+    from scaffolder.validation.kubernetes.manifests import kubectl_error
+
+    # kubectl 1.3x, kustomize of a remote resource offline (`failed:  >` before).
+    stderr = (
+        'E1201 13:06:32.871007   27105 run.go:72] "command failed" err=<\n'
+        "\taccumulating resources: accumulation err='accumulating resources from "
+        "'https://example.com/a.yaml': no such host'\n"
+        "\t: exit status 128\n"
+        " >\n"
+    )
+    assert kubectl_error(stderr) == (
+        "accumulating resources: accumulation err='accumulating resources from "
+        "'https://example.com/a.yaml': no such host' : exit status 128"
+    )
