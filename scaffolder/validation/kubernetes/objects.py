@@ -43,8 +43,17 @@ def mapping(value: Any) -> dict[str, Any]:
 
 
 def is_object(data: Any) -> bool:
-    """A Kubernetes object: a mapping with `apiVersion` and `kind`."""
-    return isinstance(data, dict) and "apiVersion" in data and "kind" in data
+    """A Kubernetes object: a mapping with `apiVersion` and `kind`.
+
+    A KRM function's `ResourceList` (its input or output, as kustomize's and kpt's test data
+    hold them) has that shape but is never sent to a cluster.
+    """
+    return (
+        isinstance(data, dict)
+        and "apiVersion" in data
+        and "kind" in data
+        and data["kind"] != "ResourceList"
+    )
 
 
 def object_name(obj: dict[str, Any]) -> str:

@@ -271,3 +271,16 @@ def test_kubectls_multi_line_error_is_the_message_not_an_empty_text() -> None:
         "accumulating resources: accumulation err='accumulating resources from "
         "'https://example.com/a.yaml': no such host' : exit status 128"
     )
+
+
+def test_a_krm_resource_list_is_not_an_object(tmp_path: Path) -> None:
+    # kustomize's kyaml test data: a function's input and output, not a manifest.
+    build_tree(
+        tmp_path,
+        {
+            "expected.yaml": "apiVersion:\nkind: ResourceList\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n"
+        },
+    )
+    assert _found(tmp_path, "K8S001") == []
+    (tmp_path / "expected.yaml").write_text("apiVersion:\nkind: ConfigMap\n")
+    assert [rule for rule, *_ in _found(tmp_path, "K8S001")] == ["K8S001"]
