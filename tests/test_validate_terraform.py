@@ -204,7 +204,7 @@ def test_text_report_shows_source_line_and_caret(tmp_path: Path, run_cli) -> Non
     index = lines.index("  2:11  error  TF101  reference to undeclared input variable `var.nope`")
     assert lines[index + 1] == "        value = var.nope"
     assert lines[index + 2] == "                ^"
-    assert lines[-1] == "1 files checked, 2 findings (1 error, 1 warning, 0 info)"
+    assert lines[-1] == "1 file checked, 2 findings (1 error, 1 warning, 0 info)"
 
 
 def test_rules_command_lists_terraform_rules_with_default_state(run_cli) -> None:
