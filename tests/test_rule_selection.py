@@ -87,3 +87,31 @@ def test_a_misspelt_option_value_suggests_the_one_meant(run_cli: Any) -> None:
         assert result.returncode == 2
         assert f"Did you mean '{meant}'?" in result.stderr, result.stderr
     assert "Did you mean" not in run_cli("validate", "--format", "xml").stderr
+
+
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [
+        ({}, {"DOCKER004", "DOCKER005", "DL3008", "DL3000"}),
+        ({"select": ["DL3008"]}, {"DL3008"}),
+        ({"ignore": ["dl3008"]}, {"DOCKER004", "DOCKER005", "DL3000"}),
+        ({"select": ["DL3000", "DOCKER004"]}, {"DOCKER004", "DL3000"}),
+        ({"select": ["DOCKER001"]}, {"DL3008", "DL3000"}),
+        (
+            {"ignore": ["DOCKER001"], "extend_select": ["DL3000"]},
+            {"DOCKER004", "DOCKER005", "DL3000"},
+        ),
+    ],
+)
+def test_hadolint_ids_select_and_ignore_within_docker001(
+    tmp_path: Path, options: dict[str, list[str]], expected: set[str]
+) -> None:
+    build_tree(
+        tmp_path,
+        {
+            "Dockerfile": "FROM debian:12.8\nRUN apt-get install -y --no-install-recommends curl\nWORKDIR app\n"
+        },
+    )
+    report = validate([tmp_path], cache=False, jobs=1, **options)  # type: ignore[arg-type]
+    found = {f.message.split(":")[0] if f.rule == "DOCKER001" else f.rule for f in report.findings}
+    assert found - {"DL3009", "DL3015"} == expected

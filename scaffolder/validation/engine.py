@@ -47,8 +47,6 @@ from scaffolder.validation.suppress import directives, suppressed_by_line_above
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
 
-#: hadolint's rule ids, which a suppression in a Dockerfile may name.
-_HADOLINT_ID = re.compile(r"(?:DL|SC)\d{4}")
 #: Below this many input files, forking workers costs more than it saves.
 _PROCESS_THRESHOLD = 8
 
@@ -306,8 +304,8 @@ class _Root:
     def unknown_suppressions(self, registry: Registry) -> Iterator[Finding]:
         """A warning for each `scaffolder:ignore` naming a rule no domain has (a typo).
 
-        Reported by the owning domain's suppression rule; hadolint's ids (`DL3008`, `SC2086`)
-        are known to the Dockerfile domain's hadolint.
+        Reported by the owning domain's suppression rule; the ids of a tool the domain runs
+        (hadolint's `DL3008`) are known to it.
         """
         rules = {
             registry.domain(rule.id): rule
@@ -324,9 +322,10 @@ class _Root:
                 continue
             if "scaffolder:ignore" not in text:
                 continue
+            tool = re.compile(owner.tool_ids) if owner.tool_ids else None
             for number, directive in directives(text.splitlines()).items():
                 for named in directive.rules:
-                    if named in registry or _HADOLINT_ID.fullmatch(named):
+                    if named in registry or (tool is not None and tool.fullmatch(named)):
                         continue
                     hint = registry.closest(named)
                     yield rule.at(
@@ -403,7 +402,7 @@ def validate(
         raise UserError(f"--jobs must be at least 1, got {jobs}")
     domains = DOMAINS if domains is None else domains
     registry = registry or Registry.from_domains(domains)
-    active = registry.active(select, ignore, extend_select)
+    selection = _Selection(domains, registry, select, ignore, extend_select)
     workers = jobs or os.cpu_count() or 1
     options = Options(jobs=workers, kubernetes_version=kubernetes_version or "")
     given = list(paths or ["."])
@@ -425,9 +424,70 @@ def validate(
         findings.update(
             _rebased(finding, validated.base, target)
             for finding in found
-            if finding.rule in active and not validated.suppressed(finding)
+            if selection.wants(finding) and not validated.suppressed(finding)
         )
     return Report(findings=tuple(sorted(findings)), files=len(checked), rules=tuple(registry))
+
+
+class _Selection:
+    """Which findings to report: rules by id or prefix, and the ids of a domain's tool.
+
+    `--select DL3008` reports that one id of a tool alone (under the rule that carries the tool's
+    findings), `--ignore DL3008` everything but it; the domain that runs the tool says which ids
+    are its tool's, and which id a finding carries.
+    """
+
+    def __init__(
+        self,
+        domains: Sequence[Domain],
+        registry: Registry,
+        select: Iterable[str] | None,
+        ignore: Iterable[str] | None,
+        extend_select: Iterable[str] | None,
+    ) -> None:
+        tools = [(domain, re.compile(domain.tool_ids)) for domain in domains if domain.tool_ids]
+        self._domains = {domain.name: domain for domain in domains}
+        self._registry = registry
+
+        def split(patterns: Iterable[str] | None) -> tuple[list[str], dict[str, set[str]]]:
+            plain: list[str] = []
+            by_domain: dict[str, set[str]] = {}
+            for pattern in patterns or ():
+                owner = next((d for d, t in tools if t.fullmatch(pattern.upper())), None)
+                if owner is None:
+                    plain.append(pattern)
+                else:
+                    by_domain.setdefault(owner.name, set()).add(pattern.upper())
+            return plain, by_domain
+
+        selected, self._tool_selected = split(select)
+        only_tools = bool(self._tool_selected) and not selected
+        ignored, self._tool_ignored = split(ignore)
+        extended, tool_extended = split(extend_select)
+        for name, ids in tool_extended.items():
+            self._tool_selected.setdefault(name, set()).update(ids)
+        # Rules named in full, by id or prefix, report every tool id.
+        self._whole = {rule for pattern in selected for rule in registry.matching(pattern)}
+        self._whole |= {rule for pattern in extended for rule in registry.matching(pattern)}
+        if not selected and not only_tools:
+            # Without a selection every enabled rule reports all its tool's ids.
+            self._whole |= {rule.id for rule in registry if rule.enabled}
+        self.active = registry.active(selected, ignored, extended, nothing_by_default=only_tools)
+
+    def wants(self, finding: Finding) -> bool:
+        """True when ``finding`` is to be reported."""
+        domain_name = self._registry.domain(finding.rule) if finding.rule in self._registry else ""
+        domain = self._domains.get(domain_name)
+        tool = domain.tool_id(finding) if domain is not None else None
+        if tool is None:
+            return finding.rule in self.active
+        if tool in self._tool_ignored.get(domain_name, set()):
+            return False
+        if tool in self._tool_selected.get(domain_name, set()):
+            return True
+        if self._tool_selected.get(domain_name) and finding.rule not in self._whole:
+            return False
+        return finding.rule in self.active
 
 
 class NothingToValidate(UserError):

@@ -115,17 +115,21 @@ class Registry:
         select: Iterable[str] | None,
         ignore: Iterable[str] | None,
         extend_select: Iterable[str] | None = None,
+        *,
+        nothing_by_default: bool = False,
     ) -> set[str]:
         """Ids of the rules to report: enabled or selected, plus extended, minus ignored.
 
-        Each entry is a rule id or a prefix of ids (`TF`, `K8S1`).
+        Each entry is a rule id or a prefix of ids (`TF`, `K8S1`). With ``nothing_by_default``
+        an empty selection selects nothing (only a tool's ids were selected).
         """
         selected = {rule_id for pattern in select or () for rule_id in self.matching(pattern)}
         extended = {
             rule_id for pattern in extend_select or () for rule_id in self.matching(pattern)
         }
         ignored = {rule_id for pattern in ignore or () for rule_id in self.matching(pattern)}
-        base = selected or {rule.id for rule in self if rule.enabled}
+        defaults = set() if nothing_by_default else {rule.id for rule in self if rule.enabled}
+        base = selected or defaults
         return (base | extended) - ignored
 
 
