@@ -49,12 +49,11 @@ def test_a_moved_root_does_not_get_another_directorys_messages(
     first.rename(moved)
     after = _rows(moved)
     assert after == _rows(moved, cache=False)
-    # kubectl's absolute paths are named relative to the root, as findings name files.
-    assert "'k/gone.yaml'" in after[0][3]
+    # No absolute path in the message: the missing entry is named as the kustomization names it.
+    assert "names `gone.yaml`, which does not exist" in after[0][3]
     assert str(first) not in after[0][3] and str(moved) not in after[0][3]
     assert after == before
-    # kubectl's klog header (time, process id) is not part of the message: runs agree.
-    assert after[0][3].startswith("`kubectl kustomize` failed: accumulating resources")
+    assert after[0][1:3] == ("k/kustomization.yaml", 2)
 
 
 def test_a_dotted_key_in_a_rendered_object_is_placed_on_its_line(

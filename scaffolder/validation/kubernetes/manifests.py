@@ -155,7 +155,7 @@ def object_sets(
                     continue
                 reason = _offline_reason(context, leaf, result.stderr)
                 if not reason:
-                    yield _failed(context, leaf, result.stderr)
+                    yield _failed(context, leaf, result.stderr, parsed)
                     continue
             yield context.finding(
                 NOT_RENDERED,
@@ -282,10 +282,54 @@ def _git_ignored(path: Path) -> bool:
     return result.returncode == 0
 
 
-def _failed(context: Context, kustomization: Path, stderr: str) -> Finding:
+def _failed(
+    context: Context, kustomization: Path, stderr: str, parsed: dict[Path, dict[str, Any]]
+) -> Finding:
+    """K8S002 for a render that failed: at the entry naming a missing file, when one does.
+
+    A base's missing resource fails every overlay that includes the base; placed at the base's
+    entry, it is one finding, where the fix is.
+    """
+    match = _MISSING.search(stderr)
+    if match is not None and "no such file or directory" in stderr:
+        listed = _listing(context, Path(match["path"]), parsed)
+        if listed is not None:
+            owner, steps, entry = listed
+            line, column = context.files.yaml(owner)[0].locate(steps)
+            return context.finding(
+                KUSTOMIZE,
+                owner,
+                line,
+                column,
+                f"`{'.'.join(map(str, steps))}` names `{entry}`, which does not exist, so "
+                "`kubectl kustomize` cannot render this kustomization or any that includes it",
+            )
     # kubectl names files by absolute path; findings name them relative to the base.
     error = kubectl_error(stderr).replace(str(context.base.resolve()) + "/", "")
     return context.finding(KUSTOMIZE, kustomization, 1, 1, f"`kubectl kustomize` failed: {error}")
+
+
+def _listing(
+    context: Context, missing: Path, parsed: dict[Path, dict[str, Any]]
+) -> tuple[Path, list[str | int], str] | None:
+    """The kustomization, field path and entry that name ``missing``, if one of ours does."""
+    for owner, data in sorted(parsed.items()):
+        if owner.parent.resolve() != missing.parent:
+            continue
+        for key in (*_PATH_LISTS, "patches", "patchesJson6902"):
+            value = data.get(key)
+            for index, entry in enumerate(value if isinstance(value, list) else []):
+                name = entry.get("path") if isinstance(entry, dict) else entry
+                if isinstance(name, str) and _resolved(owner.parent / name) == missing:
+                    steps: list[str | int] = (
+                        [key, index] if isinstance(entry, str) else [key, index, "path"]
+                    )
+                    try:
+                        context.files.yaml(owner)
+                    except (YamlSyntaxError, OSError, UnicodeDecodeError):
+                        return None
+                    return owner, steps, name
+    return None
 
 
 def _kustomization_data(context: Context, path: Path) -> dict[str, Any]:

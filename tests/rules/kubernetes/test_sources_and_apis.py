@@ -284,3 +284,29 @@ def test_a_krm_resource_list_is_not_an_object(tmp_path: Path) -> None:
     assert _found(tmp_path, "K8S001") == []
     (tmp_path / "expected.yaml").write_text("apiVersion:\nkind: ConfigMap\n")
     assert [rule for rule, *_ in _found(tmp_path, "K8S001")] == ["K8S001"]
+
+
+def test_a_bases_missing_resource_is_one_finding_at_its_entry(tmp_path: Path, kubectl: str) -> None:
+    overlay = (
+        "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n"
+        "  - ../../base\n"
+    )
+    build_tree(
+        tmp_path,
+        {
+            "base/kustomization.yaml": OVERLAY + "  - missing.yaml\n",
+            "base/deploy.yaml": DEPLOYMENT.format(name="web", extra=""),
+            "overlays/dev/kustomization.yaml": overlay,
+            "overlays/prod/kustomization.yaml": overlay,
+        },
+    )
+    assert _found(tmp_path, "K8S002") == [
+        (
+            "K8S002",
+            "base/kustomization.yaml",
+            5,
+            5,
+            "`resources.1` names `missing.yaml`, which does not exist, so `kubectl kustomize` "
+            "cannot render this kustomization or any that includes it",
+        )
+    ]
