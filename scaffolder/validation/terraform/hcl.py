@@ -501,6 +501,8 @@ def parse(text: str, path: str) -> HclFile:
         raw = str(token)
         first = raw.split("\n", 1)[0].strip()
         if token.type == "$END":
+            if (unclosed := _unclosed_block(text)) is not None:
+                raise _located(unclosed[2], unclosed[0], unclosed[1], text) from None
             shown = "end of file"
         elif raw[:1] in {"\n", "\r"} or not first:
             shown = "end of line"
@@ -514,10 +516,72 @@ def parse(text: str, path: str) -> HclFile:
         char = text[index] if 0 <= index < len(text) else ""
         raise _located(f"unexpected character `{char}`", error.line, error.column, text) from None
     except UnexpectedEOF:
+        if (unclosed := _unclosed_block(text)) is not None:
+            raise _located(unclosed[2], unclosed[0], unclosed[1], text) from None
         raise _located("unexpected end of file", lines, 1, text) from None
     except (LarkError, RecursionError, ValueError, IndexError, StopIteration) as error:
         raise _located(f"cannot parse: {type(error).__name__}", 1, 1, text) from None
     return HclFile(path, body, tuple(parser.comments))
+
+
+_HEREDOC_START = re.compile(r"<<-?([A-Za-z][A-Za-z0-9._-]*)\s*$")
+_BLOCK_HEADER = re.compile(r'\s*[A-Za-z_][\w-]*(\s+("[^"]*"|[A-Za-z_][\w-]*))*\s*$')
+
+
+def _unclosed_block(text: str) -> tuple[int, int, str] | None:
+    """The block whose `{` is never closed, as terraform names it: line, column, message.
+
+    A scan of brackets outside strings, comments and heredocs; python-hcl2's parser only says
+    the file ended. None when the file ends for another reason.
+    """
+    stack: list[tuple[str, int, int]] = []
+    lines = text.split("\n")
+    heredoc: str | None = None
+    in_comment = False
+    for number, line in enumerate(lines, start=1):
+        if heredoc is not None:
+            if line.strip() == heredoc:
+                heredoc = None
+            continue
+        index, quoted = 0, False
+        while index < len(line):
+            char, pair = line[index], line[index : index + 2]
+            if in_comment:
+                if pair == "*/":
+                    in_comment, index = False, index + 1
+            elif quoted:
+                if char == "\\":
+                    index += 1
+                elif char == '"':
+                    quoted = False
+            elif pair == "/*":
+                in_comment, index = True, index + 1
+            elif char == "#" or pair == "//":
+                break
+            elif char == '"':
+                quoted = True
+            elif (match := _HEREDOC_START.match(line, index)) is not None:
+                heredoc = match[1]
+                break
+            elif char in "{[(":
+                stack.append((char, number, index + 1))
+            elif char in "}])" and stack:
+                stack.pop()
+            index += 1
+    # An unclosed `[` or `(` is the nearer mistake, and the parser's own message says it.
+    if not stack or any(char != "{" for char, _, _ in stack):
+        return None
+    opened = stack[0]
+    _, number, column = opened
+    header = lines[number - 1][: column - 1]
+    if not _BLOCK_HEADER.fullmatch(header):
+        return None
+    return (
+        number,
+        column,
+        f"unclosed block `{' '.join(header.split())}`: no closing brace before the end of the "
+        "file (or braces are mismatched inside it)",
+    )
 
 
 def _without_strip_markers(text: str) -> str:

@@ -65,7 +65,10 @@ def test_heredoc_interpolations_keep_their_lines() -> None:
 @pytest.mark.parametrize(
     ("text", "line", "column", "message"),
     [
-        ('resource "a" "b" {\n', 2, 1, "unexpected end of file"),
+        # As terraform says it: the block that is never closed, where it opens.
+        ('resource "a" "b" {\n', 1, 18, 'unclosed block `resource "a" "b"`: no closing brace'),
+        ('module "m" {\n  x = <<EOT\n}\nEOT\n  t = { a = "}" }\n', 1, 12, "unclosed block `module"),
+        ("locals {\n  a = [1,\n", 3, 1, "unexpected end of file"),
         ("a = 1 = 2\n", 1, 6, "unexpected `="),
         ("x { a = [1, }\n", 1, 13, "unexpected `}`"),
         ("locals {\n  a = \x01\n}\n", 2, 7, "unexpected '\\x01', expected an expression"),
