@@ -145,15 +145,13 @@ def object_sets(
             yield _one_by_one(context, parsed, sources, version)
             return
         for leaf, render in zip(leaves, renders, strict=True):
-            remote = offline[leaf]
-            if render is None:
-                reason = f"needs the remote resource `{remote}`"
-            else:
+            reason = f"needs the remote resource `{offline[leaf]}`" if offline[leaf] else ""
+            if render is not None:
                 result = render.result()
                 if result.returncode == 0:
                     yield _place(context, leaf, result, sources, version)
                     continue
-                reason = _offline_reason(context, leaf, result.stderr)
+                reason = _offline_reason(context, leaf, result.stderr, parsed[leaf])
                 if not reason:
                     yield _failed(context, leaf, result.stderr, parsed)
                     continue
@@ -215,12 +213,18 @@ _NEEDS = (
 )
 
 
-def _offline_reason(context: Context, kustomization: Path, stderr: str) -> str:
+def _offline_reason(
+    context: Context, kustomization: Path, stderr: str, data: dict[str, Any]
+) -> str:
     """Why a failed render is not the repository's fault, or "" when it is.
 
     A remote base or a KRM function cannot be had offline; a local file that git ignores
-    (``postgres.env``, created by ``make secrets``) is never in a fresh clone.
+    (``postgres.env``, created by ``make secrets``) is never in a fresh clone; a Component's
+    patches need the resources of the kustomization that includes it.
     """
+    if data.get("kind") == "Component":
+        # microservices-demo: optional components, included once a user enables them.
+        return "a Component patches what the kustomization including it renders, and none here does"
     for needle, reason in _NEEDS:
         if needle in stderr:
             return reason

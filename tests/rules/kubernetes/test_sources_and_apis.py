@@ -310,3 +310,35 @@ def test_a_bases_missing_resource_is_one_finding_at_its_entry(tmp_path: Path, ku
             "cannot render this kustomization or any that includes it",
         )
     ]
+
+
+def test_a_component_no_kustomization_includes_is_not_an_error(
+    tmp_path: Path, kubectl: str
+) -> None:
+    # microservices-demo: optional components, patching what the including kustomization has.
+    patch = (
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: frontend\n  namespace: n\n"
+        "spec:\n  replicas: 2\n"
+    )
+    build_tree(
+        tmp_path,
+        {
+            "components/ha/kustomization.yaml": "apiVersion: kustomize.config.k8s.io/v1alpha1\n"
+            "kind: Component\npatches:\n  - path: patch.yaml\n",
+            "components/ha/patch.yaml": patch,
+        },
+    )
+    found = _found(tmp_path, "K8S002", "K8S007", "K8S001")
+    assert [(rule, path) for rule, path, *_ in found] == [
+        ("K8S007", "components/ha/kustomization.yaml")
+    ]
+    assert "a Component patches what the kustomization including it renders" in found[0][4]
+    # Included, it is rendered with the resources it patches.
+    build_tree(
+        tmp_path,
+        {
+            "app/kustomization.yaml": OVERLAY + "components:\n  - ../components/ha\n",
+            "app/deploy.yaml": DEPLOYMENT.format(name="frontend", extra=""),
+        },
+    )
+    assert _found(tmp_path, "K8S002", "K8S007", "K8S001") == []
