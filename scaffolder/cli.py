@@ -61,12 +61,28 @@ def cli() -> None:
     """
 
 
+class Choice(click.Choice):  # type: ignore[type-arg]
+    """click's Choice, suggesting the choice meant when a value is misspelt (`--format jsn`)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        """The choice ``value`` names; a usage error with the closest choice otherwise."""
+        try:
+            return super().convert(value, param, ctx)
+        except click.BadParameter as error:
+            import difflib
+
+            close = difflib.get_close_matches(str(value), [str(c) for c in self.choices], n=1)
+            if not close:
+                raise
+            self.fail(f"{error.message} Did you mean {close[0]!r}?", param, ctx)
+
+
 def format_option(*choices: str) -> Callable[[F], F]:
     """``--format`` with the same spelling on every command."""
     return click.option(
         "--format",
         "output_format",
-        type=click.Choice(choices),
+        type=Choice(choices),
         default=choices[0],
         show_default=True,
         help="Output format.",
@@ -221,8 +237,10 @@ def new_command(
         sys.exit(code)
 
 
-def source_lines(bases: Sequence[Path]) -> Callable[[str, int], str | None]:
-    """Read line N of a finding's file, trying each validated root in turn."""
+def source_lines() -> Callable[[str, int], str | None]:
+    """Read line N of a finding's file (finding paths are relative to the current directory)."""
+    import contextlib
+
     from scaffolder.validation.files import read_regular
 
     cache: dict[str, list[str]] = {}
@@ -230,14 +248,9 @@ def source_lines(bases: Sequence[Path]) -> Callable[[str, int], str | None]:
     def read(path: str, line: int) -> str | None:
         if path not in cache:
             cache[path] = []
-            for base in bases:
-                try:
-                    # Never opened if it is not a regular file: a FIFO would block the output.
-                    data = read_regular(base / path)
-                    cache[path] = data.decode("utf-8").splitlines()
-                    break
-                except (OSError, UnicodeDecodeError):
-                    continue
+            with contextlib.suppress(OSError, UnicodeDecodeError):
+                # Never opened if it is not a regular file: a FIFO would block the output.
+                cache[path] = read_regular(Path(path)).decode("utf-8").splitlines()
         lines = cache[path]
         return lines[line - 1] if 1 <= line <= len(lines) else None
 
@@ -252,13 +265,26 @@ def source_lines(bases: Sequence[Path]) -> Callable[[str, int], str | None]:
 )
 @click.option(
     "--fail-on",
-    type=click.Choice(SEVERITIES),
+    type=Choice(SEVERITIES),
     default="error",
     show_default=True,
     help="Exit 1 when a finding is at or above this severity.",
 )
-@click.option("--select", multiple=True, metavar="RULE,...", help="Only these rules.")
-@click.option("--ignore", multiple=True, metavar="RULE,...", help="Not these rules.")
+@click.option(
+    "--select",
+    multiple=True,
+    metavar="RULE,...",
+    help="Only these rules (ids or prefixes: TF, K8S1).",
+)
+@click.option(
+    "--extend-select",
+    multiple=True,
+    metavar="RULE,...",
+    help="These rules too (off-by-default ones), on top of --select or the defaults.",
+)
+@click.option(
+    "--ignore", multiple=True, metavar="RULE,...", help="Not these rules (ids or prefixes)."
+)
 @click.option(
     "--jobs",
     type=click.IntRange(min=1),
@@ -277,6 +303,7 @@ def validate_command(
     output: Path | None,
     fail_on: str,
     select: tuple[str, ...],
+    extend_select: tuple[str, ...],
     ignore: tuple[str, ...],
     jobs: int | None,
     no_cache: bool,
@@ -301,12 +328,13 @@ def validate_command(
         roots,
         select=_comma_list(select),
         ignore=_comma_list(ignore),
+        extend_select=_comma_list(extend_select),
         jobs=jobs,
         cache=not no_cache,
         kubernetes_version=kubernetes_version,
         registry=registry,
+        relative_to=Path.cwd(),
     )
-    bases = [root.parent if root.is_file() else root for root in roots]
     if output_format in {"json", "sarif"}:
         if output_format == "json":
             from scaffolder.report.json import render_json
@@ -315,7 +343,7 @@ def validate_command(
         else:
             from scaffolder.report.sarif import render_sarif
 
-            text = render_sarif(report, registry)
+            text = render_sarif(report, registry, Path.cwd())
         if output:
             _write_report(output, text)
         else:
@@ -330,10 +358,10 @@ def validate_command(
 
             buffer = io.StringIO()
             console = Console(file=buffer, no_color=True, width=200, emoji=False)
-            print_text(report, console, source_lines(bases))
+            print_text(report, console, source_lines())
             _write_report(output, buffer.getvalue())
         else:
-            print_text(report, Console(emoji=False), source_lines(bases))
+            print_text(report, Console(emoji=False), source_lines())
     code = _exit_code(report, Severity(fail_on))
     if code:
         sys.exit(code)

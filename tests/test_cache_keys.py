@@ -49,9 +49,11 @@ def test_a_moved_root_does_not_get_another_directorys_messages(
     first.rename(moved)
     after = _rows(moved)
     assert after == _rows(moved, cache=False)
-    assert str(moved) in after[0][3] and f"{first}/" not in after[0][3]
-    # kubectl's klog header (time, process id) is not part of the message: runs agree.
-    assert after[0][3].startswith("`kubectl kustomize` failed: accumulating resources")
+    # No absolute path in the message: the missing entry is named as the kustomization names it.
+    assert "names `gone.yaml`, which does not exist" in after[0][3]
+    assert str(first) not in after[0][3] and str(moved) not in after[0][3]
+    assert after == before
+    assert after[0][1:3] == ("k/kustomization.yaml", 2)
 
 
 def test_a_dotted_key_in_a_rendered_object_is_placed_on_its_line(
@@ -68,5 +70,5 @@ def test_a_dotted_key_in_a_rendered_object_is_placed_on_its_line(
         },
     )
     (finding,) = validate([root], select=["K8S001"], cache=False).findings
-    assert (finding.path, finding.line, finding.column) == ("k/cm.yaml", 6, 21)
+    assert (finding.path, finding.line, finding.column) == ("k/cm.yaml", 6, 3)
     assert "example.com/team" in finding.message and "(rendered by k)" in finding.message

@@ -289,7 +289,8 @@ def test_unwritable_output_directory_exits_2(run_cli: Run, tmp_path: Path) -> No
     assert sorted(p.name for p in target.iterdir()) == before
 
 
-def test_validate_json_and_exit_codes(tmp_path: Path) -> None:
+def test_validate_json_and_exit_codes(chdir: Path) -> None:
+    tmp_path = chdir
     build_tree(
         tmp_path,
         {"compose.yaml": "services:\n  app:\n    image: app:1.0.0\n    depends_on: [db]\n"},

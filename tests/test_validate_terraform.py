@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -163,7 +164,7 @@ def test_sarif_is_2_1_0_with_rules_and_regions(realistic: Path, run_cli) -> None
     assert log["$schema"].endswith("sarif-2.1.0.json")
     (run,) = log["runs"]
     rules = run["tool"]["driver"]["rules"]
-    assert all(rule["helpUri"] == f"docs/rules/{rule['id']}.md" for rule in rules)
+    assert all(rule["helpUri"].endswith(f"/rules/{rule['id']}.md") for rule in rules)
     by_id = {rule["id"]: index for index, rule in enumerate(rules)}
     results = sorted(run["results"], key=lambda r: r["ruleId"])
     assert [r["ruleId"] for r in results] == ["TF101", "TF211"]
@@ -171,7 +172,7 @@ def test_sarif_is_2_1_0_with_rules_and_regions(realistic: Path, run_cli) -> None
     assert first["ruleIndex"] == by_id["TF101"]
     assert first["level"] == "error"
     location = first["locations"][0]["physicalLocation"]
-    assert location["artifactLocation"]["uri"] == "extra.tf"
+    assert location["artifactLocation"]["uri"] == os.path.relpath(realistic / "extra.tf")
     assert location["region"] == {"startLine": 2, "startColumn": 7}
     assert results[1]["level"] == "warning"
 
@@ -203,7 +204,7 @@ def test_text_report_shows_source_line_and_caret(tmp_path: Path, run_cli) -> Non
     index = lines.index("  2:11  error  TF101  reference to undeclared input variable `var.nope`")
     assert lines[index + 1] == "        value = var.nope"
     assert lines[index + 2] == "                ^"
-    assert lines[-1] == "1 files checked, 2 findings (1 error, 1 warning, 0 info)"
+    assert lines[-1] == "1 file checked, 2 findings (1 error, 1 warning, 0 info)"
 
 
 def test_rules_command_lists_terraform_rules_with_default_state(run_cli) -> None:

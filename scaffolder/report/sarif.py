@@ -1,9 +1,18 @@
-"""SARIF 2.1.0: one run, the registry's rules with ``helpUri``, one result per finding."""
+"""SARIF 2.1.0: one run, the registry's rules with ``helpUri``, one result per finding.
+
+Result paths are relative to the directory the report's paths are relative to (the current
+directory, for the CLI), named by the ``SRCROOT`` base id, whose absolute URI the run gives in
+``originalUriBaseIds``: code scanning resolves them against its checkout, other readers against
+that directory.
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from scaffolder import __version__
 from scaffolder.validation.model import Report, Severity
@@ -11,10 +20,14 @@ from scaffolder.validation.registry import Registry
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+#: The base id of every result's artifact location.
+BASE_ID = "SRCROOT"
 
 
-def to_sarif(report: Report, registry: Registry) -> dict[str, Any]:
-    """The report as a SARIF log object."""
+def to_sarif(report: Report, registry: Registry, base: Path) -> dict[str, Any]:
+    """The report as a SARIF log object; ``base`` is the directory finding paths start from."""
+    from scaffolder.rules_docs import doc_page
+
     rules = list(registry)
     index = {rule.id: position for position, rule in enumerate(rules)}
     return {
@@ -32,6 +45,7 @@ def to_sarif(report: Report, registry: Registry) -> dict[str, Any]:
                                 "name": rule.name,
                                 "shortDescription": {"text": rule.summary},
                                 "helpUri": rule.help_uri,
+                                "help": _help(rule.id, rule.summary, doc_page),
                                 "defaultConfiguration": {
                                     "level": _LEVEL[rule.severity],
                                     "enabled": rule.enabled,
@@ -41,6 +55,10 @@ def to_sarif(report: Report, registry: Registry) -> dict[str, Any]:
                             for rule in rules
                         ],
                     }
+                },
+                "originalUriBaseIds": {
+                    # A directory's URI ends with a slash, so relative paths resolve inside it.
+                    BASE_ID: {"uri": base.absolute().as_uri().rstrip("/") + "/"}
                 },
                 "columnKind": "unicodeCodePoints",
                 "results": [
@@ -52,7 +70,10 @@ def to_sarif(report: Report, registry: Registry) -> dict[str, Any]:
                         "locations": [
                             {
                                 "physicalLocation": {
-                                    "artifactLocation": {"uri": finding.path},
+                                    "artifactLocation": {
+                                        "uri": quote(finding.path),
+                                        "uriBaseId": BASE_ID,
+                                    },
                                     "region": {
                                         "startLine": finding.line,
                                         "startColumn": finding.column,
@@ -68,6 +89,14 @@ def to_sarif(report: Report, registry: Registry) -> dict[str, Any]:
     }
 
 
-def render_sarif(report: Report, registry: Registry) -> str:
-    """The SARIF log as indented JSON text."""
-    return json.dumps(to_sarif(report, registry), indent=2) + "\n"
+def _help(rule_id: str, summary: str, page: Callable[[str], str]) -> dict[str, str]:
+    """The rule's summary, and its documentation page (code scanning shows the Markdown)."""
+    try:
+        return {"text": summary, "markdown": page(rule_id)}
+    except OSError:  # a rule of a registry a test built, without a page
+        return {"text": summary}
+
+
+def render_sarif(report: Report, registry: Registry, base: Path) -> str:
+    """The SARIF log as indented JSON text (see :func:`to_sarif`)."""
+    return json.dumps(to_sarif(report, registry, base), indent=2) + "\n"

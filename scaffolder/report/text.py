@@ -47,7 +47,8 @@ def print_text(report: Report, console: Console, source: SourceLines | None = No
                 console.print(f"      {caret}[{style}]^[/{style}]", highlight=False)
     counts = ", ".join(f"{report.count(severity)} {severity.value}" for severity in Severity)
     total = len(report.findings)
+    files = f"{report.files} file{'s' if report.files != 1 else ''}"
     console.print(
-        f"{report.files} files checked, {total} finding{'s' if total != 1 else ''} ({counts})",
+        f"{files} checked, {total} finding{'s' if total != 1 else ''} ({counts})",
         highlight=False,
     )

@@ -198,6 +198,13 @@ class Domain(Protocol):
     def finish(self, context: Context, done: Sequence[tuple[Unit, Result]]) -> Outcome:
         """Findings across units, and the product; ``done`` is in ``plan`` order."""
 
+    @property
+    def tool_ids(self) -> str:
+        """A pattern of the rule ids of a tool the domain runs (hadolint's `DL3008`), or ""."""
+
+    def tool_id(self, finding: Finding) -> str | None:
+        """The tool's rule id ``finding`` reports, when it reports one."""
+
 
 @functools.lru_cache(maxsize=32)
 def internal_rule(prefix: str) -> Rule:
@@ -273,3 +280,10 @@ class BaseDomain:
     def finish(self, context: Context, done: Sequence[tuple[Unit, Result]]) -> Outcome:
         """The units' findings are all there is."""
         return Outcome()
+
+    #: No tool of its own with rule ids.
+    tool_ids: str = ""
+
+    def tool_id(self, finding: Finding) -> str | None:
+        """No finding carries a tool's rule id."""
+        return None

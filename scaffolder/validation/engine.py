@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
@@ -38,10 +39,10 @@ from scaffolder.validation.domain import (
     rules_of,
     skipped_rule,
 )
-from scaffolder.validation.files import FileSet, discover_all
+from scaffolder.validation.files import FileSet, discover_all, project_root
 from scaffolder.validation.model import Finding, Report
 from scaffolder.validation.registry import Registry
-from scaffolder.validation.suppress import suppressed_by_line_above
+from scaffolder.validation.suppress import directives, suppressed_by_line_above
 
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
@@ -83,8 +84,12 @@ class _Root:
     def __init__(
         self, root: Path, domains: Sequence[Domain], options: Options, cache: bool
     ) -> None:
+        # A file argument (pre-commit passes them) is checked within its project, so that what
+        # it refers to by repository path (Spacelift project roots) is found.
+        self.base = project_root(root) if root.is_file() else root
+        if self.base.is_absolute():
+            root = root.absolute()
         self.root = root
-        self.base = root.parent if root.is_file() else root
         self.domains = domains
         self.cache = cache
         hidden = frozenset(name for domain in domains for name in domain.hidden_files)
@@ -101,12 +106,15 @@ class _Root:
                 )
         claimed: dict[str, list[Path]] = {domain.name: [] for domain in domains}
         owned: dict[str, set[Path]] = {domain.name: set() for domain in domains}
-        self.checked = 0
+        #: The files a domain owns, so a file given twice (`validate . infra`) counts once.
+        self.checked: set[Path] = set()
+        self.owners: dict[Path, Domain] = {}
         for path in self.files:
             claims, owner = _claims(domains, path)
             if owner is not None:
                 owned[owner.name].add(path)
-                self.checked += 1
+                self.checked.add(path.absolute())
+                self.owners[path] = owner
             for domain, claim in claims:
                 if claim is Claim.READS or (claim >= Claim.FALLBACK and domain is owner):
                     claimed[domain.name].append(path)
@@ -293,6 +301,41 @@ class _Root:
         except OSError:
             return 0
 
+    def unknown_suppressions(self, registry: Registry) -> Iterator[Finding]:
+        """A warning for each `scaffolder:ignore` naming a rule no domain has (a typo).
+
+        Reported by the owning domain's suppression rule; the ids of a tool the domain runs
+        (hadolint's `DL3008`) are known to it.
+        """
+        rules = {
+            registry.domain(rule.id): rule
+            for rule in registry
+            if registry.family(rule.id).endswith(".suppression")
+        }
+        for path, owner in sorted(self.owners.items()):
+            rule = rules.get(owner.name)
+            if rule is None:
+                continue
+            try:
+                text = self.files.text(path)
+            except (OSError, UnicodeDecodeError):
+                continue
+            if "scaffolder:ignore" not in text:
+                continue
+            tool = re.compile(owner.tool_ids) if owner.tool_ids else None
+            for number, directive in directives(text.splitlines()).items():
+                for named in directive.rules:
+                    if named in registry or (tool is not None and tool.fullmatch(named)):
+                        continue
+                    hint = registry.closest(named)
+                    yield rule.at(
+                        path.relative_to(self.base).as_posix(),
+                        number,
+                        directive.column,
+                        f"`scaffolder:ignore {named}` names no rule scaffolder has"
+                        + (f"; did you mean `{hint}`?" if hint else ""),
+                    )
+
     def suppressed(self, finding: Finding) -> bool:
         """True when a ``scaffolder:ignore`` comment on the line above names the finding."""
         try:
@@ -321,28 +364,37 @@ def validate(
     *,
     select: Iterable[str] | None = None,
     ignore: Iterable[str] | None = None,
+    extend_select: Iterable[str] | None = None,
     jobs: int | None = None,
     cache: bool = True,
     kubernetes_version: str | None = None,
     registry: Registry | None = None,
     domains: Sequence[Domain] | None = None,
+    relative_to: Path | None = None,
 ) -> Report:
-    """Validate every file under ``paths``; finding paths are relative to the path they came from.
+    """Validate every file under ``paths``.
 
     Args:
-        paths: Files or directories (default: the current directory).
-        select: Only these rule ids (default: every rule that is on by default).
-        ignore: Not these rule ids.
+        paths: Files or directories (default: the current directory). A path inside another
+            one given is checked once; a file is checked within its project (the git top
+            level, else the directory holding ``.spacelift/``).
+        select: Only these rule ids or id prefixes (default: every rule on by default).
+        ignore: Not these rule ids or id prefixes.
+        extend_select: These rule ids or prefixes as well as the selected or default ones.
         jobs: Worker processes for parsing (default: the number of CPUs; 1 runs in-process).
         cache: Reuse results of unchanged files from the user cache directory.
         kubernetes_version: Kubernetes minor whose schemas manifests are checked against
             (default: a current release).
         registry: The rules to know about (tests pass their own).
         domains: The domains to run (default: every domain scaffolder ships).
+        relative_to: The directory finding paths are relative to (the CLI passes the current
+            directory, so `path:line:col` is clickable and two roots never collide). By
+            default: the one directory given (a file's project), or the current directory
+            when several paths are given.
 
     Raises:
-        UserError: A path does not exist, a rule id is unknown, ``jobs`` is below 1, or an
-            option is invalid for a domain.
+        UserError: A path does not exist or holds nothing to validate, a rule id is unknown,
+            ``jobs`` is below 1, or an option is invalid for a domain.
     """
     from scaffolder.validation.domains import DOMAINS
 
@@ -350,22 +402,136 @@ def validate(
         raise UserError(f"--jobs must be at least 1, got {jobs}")
     domains = DOMAINS if domains is None else domains
     registry = registry or Registry.from_domains(domains)
-    active = registry.active(select, ignore)
+    selection = _Selection(domains, registry, select, ignore, extend_select)
     workers = jobs or os.cpu_count() or 1
     options = Options(jobs=workers, kubernetes_version=kubernetes_version or "")
-    findings: list[Finding] = []
-    files = 0
-    roots = [Path(raw) for raw in paths or ["."]]
-    for raw, root in zip(paths or ["."], roots, strict=True):
-        if not root.exists():
+    given = list(paths or ["."])
+    for raw in given:
+        if not Path(raw).exists():
             raise UserError(f"path `{raw}` does not exist")
+    roots = distinct_roots([Path(raw) for raw in given])
+    findings: set[Finding] = set()
+    checked: set[Path] = set()
     for root in roots:
         validated = _Root(root, domains, options, cache)
-        found = validated.run(workers)
-        files += validated.checked
-        findings.extend(
-            finding
+        found = [*validated.run(workers), *validated.unknown_suppressions(registry)]
+        if not validated.checked and not found:
+            raise NothingToValidate(path=root, files=validated.files)
+        checked |= validated.checked
+        if relative_to is None and len(roots) == 1:
+            relative_to = validated.base
+        target = (relative_to or Path()).absolute()
+        findings.update(
+            _rebased(finding, validated.base, target)
             for finding in found
-            if finding.rule in active and not validated.suppressed(finding)
+            if selection.wants(finding) and not validated.suppressed(finding)
         )
-    return Report(findings=tuple(sorted(set(findings))), files=files, rules=tuple(registry))
+    return Report(findings=tuple(sorted(findings)), files=len(checked), rules=tuple(registry))
+
+
+class _Selection:
+    """Which findings to report: rules by id or prefix, and the ids of a domain's tool.
+
+    `--select DL3008` reports that one id of a tool alone (under the rule that carries the tool's
+    findings), `--ignore DL3008` everything but it; the domain that runs the tool says which ids
+    are its tool's, and which id a finding carries.
+    """
+
+    def __init__(
+        self,
+        domains: Sequence[Domain],
+        registry: Registry,
+        select: Iterable[str] | None,
+        ignore: Iterable[str] | None,
+        extend_select: Iterable[str] | None,
+    ) -> None:
+        tools = [(domain, re.compile(domain.tool_ids)) for domain in domains if domain.tool_ids]
+        self._domains = {domain.name: domain for domain in domains}
+        self._registry = registry
+
+        def split(patterns: Iterable[str] | None) -> tuple[list[str], dict[str, set[str]]]:
+            plain: list[str] = []
+            by_domain: dict[str, set[str]] = {}
+            for pattern in patterns or ():
+                owner = next((d for d, t in tools if t.fullmatch(pattern.upper())), None)
+                if owner is None:
+                    plain.append(pattern)
+                else:
+                    by_domain.setdefault(owner.name, set()).add(pattern.upper())
+            return plain, by_domain
+
+        selected, self._tool_selected = split(select)
+        only_tools = bool(self._tool_selected) and not selected
+        ignored, self._tool_ignored = split(ignore)
+        extended, tool_extended = split(extend_select)
+        for name, ids in tool_extended.items():
+            self._tool_selected.setdefault(name, set()).update(ids)
+        # Rules named in full, by id or prefix, report every tool id.
+        self._whole = {rule for pattern in selected for rule in registry.matching(pattern)}
+        self._whole |= {rule for pattern in extended for rule in registry.matching(pattern)}
+        if not selected and not only_tools:
+            # Without a selection every enabled rule reports all its tool's ids.
+            self._whole |= {rule.id for rule in registry if rule.enabled}
+        self.active = registry.active(selected, ignored, extended, nothing_by_default=only_tools)
+
+    def wants(self, finding: Finding) -> bool:
+        """True when ``finding`` is to be reported."""
+        domain_name = self._registry.domain(finding.rule) if finding.rule in self._registry else ""
+        domain = self._domains.get(domain_name)
+        tool = domain.tool_id(finding) if domain is not None else None
+        if tool is None:
+            return finding.rule in self.active
+        if tool in self._tool_ignored.get(domain_name, set()):
+            return False
+        if tool in self._tool_selected.get(domain_name, set()):
+            return True
+        if self._tool_selected.get(domain_name) and finding.rule not in self._whole:
+            return False
+        return finding.rule in self.active
+
+
+class NothingToValidate(UserError):
+    """A path given holds no file any domain checks: a mistyped CI path must not pass."""
+
+    def __init__(self, *, path: Path, files: FileSet) -> None:
+        self.path = path
+        terragrunt = sorted(p for p in files if p.name == "terragrunt.hcl")
+        if terragrunt:
+            what = (
+                f"{len(terragrunt)} terragrunt.hcl file(s), which are Terragrunt configuration, "
+                "not Terraform (validate the modules they call)"
+            )
+        elif len(files):
+            what = f"{len(files)} file(s), none of them one scaffolder checks"
+        else:
+            what = "no files"
+        super().__init__(
+            f"nothing to validate in `{path}`: {what}; scaffolder checks Terraform, Kubernetes "
+            "manifests and kustomizations, compose files, Dockerfiles, Spacelift configuration "
+            "and Rego policies"
+        )
+
+
+def distinct_roots(roots: Sequence[Path]) -> list[Path]:
+    """``roots`` without repeats and without those inside another directory given.
+
+    `validate . infra` checks `infra` once; `validate main.tf .` checks `main.tf` with the rest.
+    """
+    resolved = [(root, root.resolve()) for root in roots]
+    directories = [real for _, real in resolved if real.is_dir()]
+    kept: list[Path] = []
+    seen: set[Path] = set()
+    for root, real in resolved:
+        if real in seen:
+            continue
+        if any(real != other and real.is_relative_to(other) for other in directories):
+            continue
+        seen.add(real)
+        kept.append(root)
+    return kept
+
+
+def _rebased(finding: Finding, base: Path, target: Path) -> Finding:
+    """``finding`` with its path relative to ``target`` instead of ``base``."""
+    relative = Path(os.path.relpath(base.absolute() / finding.path, target)).as_posix()
+    return finding if relative == finding.path else replace(finding, path=relative)

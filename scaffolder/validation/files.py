@@ -245,3 +245,16 @@ class FileSet:
             base = self.root if self.root.is_dir() else self.root.parent
             self._tree = digest(*(path.relative_to(base).as_posix() for path in self.paths))
         return self._tree
+
+
+def project_root(path: Path) -> Path:
+    """The project a file belongs to: the nearest git top level or directory holding `.spacelift/`.
+
+    Without either, or when it is the file's own directory, that directory as ``path`` names it;
+    otherwise the project root as an absolute path.
+    """
+    directory = path.absolute().parent
+    for candidate in [directory, *directory.parents]:
+        if (candidate / ".git").exists() or (candidate / ".spacelift").is_dir():
+            return path.parent if candidate == directory else candidate
+    return path.parent

@@ -7,9 +7,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-# Relative to the repository root until the docs have a published home.
-DOCS_URL = "docs/rules/{rule}.md"
-
 
 class Severity(str, enum.Enum):
     """How bad a finding is; ordered error > warning > info."""
@@ -40,8 +37,15 @@ class Rule:
 
     @property
     def help_uri(self) -> str:
-        """Where the rule's documentation page is published."""
-        return DOCS_URL.format(rule=self.id)
+        """The rule's documentation page as an absolute URI.
+
+        The pages have no published home yet; the one installed with scaffolder (which
+        `scaffolder rules ID` prints) is the page a reader can open. SARIF requires an absolute
+        URI here.
+        """
+        from scaffolder.rules_docs import docs_root
+
+        return (docs_root() / f"{self.id}.md").as_uri()
 
     def at(self, path: str, line: int, column: int, message: str) -> Finding:
         """A finding of this rule at ``path:line:column``."""

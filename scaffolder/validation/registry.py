@@ -15,9 +15,10 @@ if TYPE_CHECKING:
 class UnknownRule(UserError):
     """A rule id given on the command line is not registered."""
 
-    def __init__(self, *, rule: str) -> None:
+    def __init__(self, *, rule: str, suggestion: str = "") -> None:
         self.rule = rule
-        super().__init__(f"unknown rule `{rule}`; `scaffolder rules` lists them")
+        hint = f"did you mean `{suggestion}`? " if suggestion else ""
+        super().__init__(f"unknown rule `{rule}`; {hint}`scaffolder rules` lists them")
 
 
 class Registry:
@@ -59,7 +60,38 @@ class Registry:
         try:
             return self._rules[rule_id.upper()]
         except KeyError:
-            raise UnknownRule(rule=rule_id) from None
+            raise UnknownRule(rule=rule_id, suggestion=self.closest(rule_id)) from None
+
+    def closest(self, rule_id: str) -> str:
+        """The registered id most like ``rule_id`` (a typo), or ""."""
+        import difflib
+        import re
+
+        wanted = rule_id.strip().upper()
+        match = re.fullmatch(r"([A-Z]+?)(\d?[0-9OIL]*)", wanted)
+        if match:
+            # Letters typed for digits: `TF1O1`, `K8SI04`.
+            fixed = match[1] + match[2].translate(str.maketrans("OIL", "011"))
+            if fixed in self._rules:
+                return fixed
+        prefix = re.match(r"[A-Z]+(?:8S)?", wanted)
+        same = [r for r in self._rules if prefix and r.startswith(prefix[0])] or list(self._rules)
+        close = difflib.get_close_matches(wanted, same, n=1, cutoff=0.6)
+        return close[0] if close else ""
+
+    def matching(self, pattern: str) -> set[str]:
+        """The ids ``pattern`` names: one id, or every id it is a prefix of (`TF`, `K8S1`).
+
+        Raises:
+            UnknownRule: It names no rule.
+        """
+        wanted = pattern.strip().upper()
+        if wanted in self._rules:
+            return {wanted}
+        found = {rule_id for rule_id in self._rules if wanted and rule_id.startswith(wanted)}
+        if not found:
+            raise UnknownRule(rule=pattern, suggestion=self.closest(pattern))
+        return found
 
     def domain(self, rule_id: str) -> str:
         """Name of the domain that reports ``rule_id`` (empty when registered without one)."""
@@ -75,12 +107,30 @@ class Registry:
     def __len__(self) -> int:
         return len(self._rules)
 
-    def active(self, select: Iterable[str] | None, ignore: Iterable[str] | None) -> set[str]:
-        """Ids of the rules to report: enabled or selected, minus ignored."""
-        selected = {self.get(rule_id).id for rule_id in select or ()}
-        ignored = {self.get(rule_id).id for rule_id in ignore or ()}
-        base = selected or {rule.id for rule in self if rule.enabled}
-        return base - ignored
+    def __contains__(self, rule_id: object) -> bool:
+        return isinstance(rule_id, str) and rule_id.upper() in self._rules
+
+    def active(
+        self,
+        select: Iterable[str] | None,
+        ignore: Iterable[str] | None,
+        extend_select: Iterable[str] | None = None,
+        *,
+        nothing_by_default: bool = False,
+    ) -> set[str]:
+        """Ids of the rules to report: enabled or selected, plus extended, minus ignored.
+
+        Each entry is a rule id or a prefix of ids (`TF`, `K8S1`). With ``nothing_by_default``
+        an empty selection selects nothing (only a tool's ids were selected).
+        """
+        selected = {rule_id for pattern in select or () for rule_id in self.matching(pattern)}
+        extended = {
+            rule_id for pattern in extend_select or () for rule_id in self.matching(pattern)
+        }
+        ignored = {rule_id for pattern in ignore or () for rule_id in self.matching(pattern)}
+        defaults = set() if nothing_by_default else {rule.id for rule in self if rule.enabled}
+        base = selected or defaults
+        return (base | extended) - ignored
 
 
 def default_registry() -> Registry:

@@ -36,10 +36,11 @@ class Document:
         """1-based line where the document's content starts."""
         return int(self.node.start_mark.line) + 1
 
-    def locate(self, path: Iterable[str | int]) -> tuple[int, int]:
+    def locate(self, path: Iterable[str | int], *, key: bool = False) -> tuple[int, int]:
         """Position of the deepest node of ``path`` that exists (1-based line, column).
 
-        A scalar value is pointed at directly; a mapping or list at the key that holds it.
+        A scalar value is pointed at directly, or with ``key`` at its key (a key at fault: one
+        the schema does not know); a mapping or list at the key that holds it.
         """
         import yaml
 
@@ -49,11 +50,11 @@ class Document:
             found = _child(node, step)
             if found is None:
                 break
-            key, node = found
+            holder, node = found
             mark = (
                 node.start_mark
-                if key is None or isinstance(node, yaml.ScalarNode)
-                else key.start_mark
+                if holder is None or (isinstance(node, yaml.ScalarNode) and not key)
+                else holder.start_mark
             )
         return int(mark.line) + 1, int(mark.column) + 1
 

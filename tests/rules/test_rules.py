@@ -65,7 +65,7 @@ CASES = [
     (
         "K8S002",
         {"k/kustomization.yaml": "resources:\n  - missing.yaml\n"},
-        ("k/kustomization.yaml", 1, 1, "`kubectl kustomize` failed"),
+        ("k/kustomization.yaml", 2, 5, "`resources.0` names `missing.yaml`, which does not exist"),
     ),
     (
         "K8S003",

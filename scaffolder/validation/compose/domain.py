@@ -19,12 +19,11 @@ def check(context: Context) -> Result:
     """Every compose rule over every compose file under the root."""
     files = [load(context, path) for path in sorted(context.owned)]
     first = run_families((suppression, spec), files, prefix="COMPOSE")
-    invalid = {finding.path for finding in first.findings if finding.rule == spec.SPEC.id}
-    # An override's references resolve against the main file it is merged onto.
+    # A file that breaks the spec is still checked for references (the rules read fields by
+    # type); only a file without data (unreadable, not YAML) is not. An override's references
+    # resolve against the main file it is merged onto.
     complete = [
-        compose
-        for compose in files
-        if context.relative(compose.path) not in invalid and not is_override(compose.path)
+        compose for compose in files if compose.error is None and not is_override(compose.path)
     ]
     return Result(
         first.findings + run_families(REFERENCE_FAMILIES, complete, prefix="COMPOSE").findings

@@ -18,6 +18,7 @@ from scaffolder.validation.dockerfile.rules import (
     suppression,
 )
 from scaffolder.validation.domain import BaseDomain, Claim, Context, Result, Unit, run_families
+from scaffolder.validation.model import Finding
 
 
 def check_images(context: Context) -> Result:
@@ -48,6 +49,14 @@ class DockerfileDomain(BaseDomain):
     name = "dockerfile"
     prefix = "DOCKER"
     families = FAMILIES
+    #: hadolint's rules (Dockerfile) and ShellCheck's (RUN scripts), reported as DOCKER001.
+    tool_ids = r"(?:DL|SC)\d{4}"
+
+    def tool_id(self, finding: Finding) -> str | None:
+        """The hadolint or ShellCheck rule a DOCKER001 finding reports (`DL3008: ...`)."""
+        if finding.rule != hadolint.HADOLINT.id:
+            return None
+        return finding.message.split(":", 1)[0]
 
     def claim(self, path: Path) -> Claim:
         """Dockerfiles, by their names."""

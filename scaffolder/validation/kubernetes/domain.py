@@ -6,12 +6,15 @@ kustomization directory, and the relation rules need every object of a set.
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from scaffolder.validation.domain import BaseDomain, Claim, Context, Result, Unit, run_families
 from scaffolder.validation.kubernetes.manifests import (
+    ignore_files,
     is_helm_template,
     is_kustomization,
     kustomize_inputs,
@@ -29,7 +32,28 @@ def check(context: Context, version: str) -> Result:
     sets = [item for item in found if isinstance(item, ObjectSet)]
     loading = [item for item in found if isinstance(item, Finding)]
     checked = run_families(SET_FAMILIES, sets, prefix="K8S").findings
-    return Result((*loading, *checked, *suppression.check(context)))
+    return Result((*loading, *_once(checked), *suppression.check(context)))
+
+
+_RENDERED_BY = re.compile(r" \(rendered by (?P<render>[^()]+)\)$")
+
+
+def _once(findings: Sequence[Finding]) -> list[Finding]:
+    """A problem of a base that every overlay renders is one finding, naming every render."""
+    renders: dict[Finding, list[str]] = {}
+    for finding in findings:
+        match = _RENDERED_BY.search(finding.message)
+        if match is None:
+            renders.setdefault(finding, [])
+            continue
+        bare = replace(finding, message=finding.message[: match.start()])
+        renders.setdefault(bare, []).append(match["render"])
+    return [
+        replace(finding, message=f"{finding.message} (rendered by {', '.join(sorted(set(by)))})")
+        if by
+        else finding
+        for finding, by in renders.items()
+    ]
 
 
 class KubernetesDomain(BaseDomain):
@@ -62,6 +86,7 @@ class KubernetesDomain(BaseDomain):
             *context.owned,
             *(p for p in context.files if p.parent in kustomize_dirs),
             *kustomize_inputs(context, kustomizations),
+            *ignore_files(kustomizations),
         }
         kubectl = shutil.which("kubectl")
         return [

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from scaffolder.validation.model import Finding, Rule
 
 FieldPath = list[str | int]
+
+
+class Locator(Protocol):
+    """Where a field path sits in a source file (:meth:`Document.locate`)."""
+
+    def __call__(self, path: FieldPath, *, key: bool = False) -> tuple[int, int]:
+        """1-based line and column of ``path``, or of its key."""
+
 
 #: Where the pod spec lives in each workload kind.
 POD_SPEC: dict[str, FieldPath] = {
@@ -35,14 +43,30 @@ def mapping(value: Any) -> dict[str, Any]:
 
 
 def is_object(data: Any) -> bool:
-    """A Kubernetes object: a mapping with `apiVersion` and `kind`."""
-    return isinstance(data, dict) and "apiVersion" in data and "kind" in data
+    """A Kubernetes object: a mapping with `apiVersion` and `kind`.
+
+    A KRM function's `ResourceList` (its input or output, as kustomize's and kpt's test data
+    hold them) has that shape but is never sent to a cluster.
+    """
+    return (
+        isinstance(data, dict)
+        and "apiVersion" in data
+        and "kind" in data
+        and data["kind"] != "ResourceList"
+    )
 
 
 def object_name(obj: dict[str, Any]) -> str:
-    """`Kind/name` of a raw object."""
-    metadata = mapping(obj.get("metadata"))
-    return f"{obj.get('kind')}/{metadata.get('name', '?') if isinstance(metadata, dict) else '?'}"
+    """`Kind/name` of a raw object; `Kind/prefix*` for one named by ``generateName``."""
+    return f"{obj.get('kind')}/{_shown_name(mapping(obj.get('metadata')))}"
+
+
+def _shown_name(metadata: dict[str, Any]) -> str:
+    name = metadata.get("name")
+    if name is None and isinstance(metadata.get("generateName"), str):
+        # The API server appends a random suffix (`kubectl create` of a Job template).
+        return f"{metadata['generateName']}*"
+    return "?" if name is None else str(name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +74,7 @@ class Obj:
     """One object of a set, and how to find its fields in the file it came from."""
 
     data: dict[str, Any]
-    locate: Callable[[FieldPath], tuple[int, int]]
+    locate: Locator
     #: The file findings go to, relative to the base.
     source: str
     #: The kustomization that rendered it, when it was rendered and placed back in its file.
@@ -73,12 +97,15 @@ class Obj:
         return str(value) if value else None
 
     def label(self) -> str:
-        """`Kind/name` for messages."""
-        return f"{self.kind}/{self.name}"
+        """`Kind/name` for messages (`Kind/prefix*` for a ``generateName``)."""
+        return f"{self.kind}/{_shown_name(mapping(self.data.get('metadata')))}"
 
-    def finding(self, rule: Rule, field: FieldPath, message: str) -> Finding:
-        """A finding of ``rule`` at ``field`` (or the deepest part of it the file has)."""
-        line, column = self.locate(field)
+    def finding(self, rule: Rule, field: FieldPath, message: str, *, key: bool = False) -> Finding:
+        """A finding of ``rule`` at ``field`` (or the deepest part of it the file has).
+
+        With ``key``, at the field's key rather than its value.
+        """
+        line, column = self.locate(field, key=key)
         return rule.at(self.source, line, column, message)
 
 

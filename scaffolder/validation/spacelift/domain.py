@@ -95,6 +95,9 @@ class SpaceliftDomain(BaseDomain):
                 name="spacelift",
                 run=lambda: check(context),
                 inputs=context.claimed,
+                # A stack's literal `repository` is compared with the repository's directory
+                # name, which the tree (names relative to the base) does not hold.
+                facts=(context.base.resolve().name,),
                 tree=True,
             )
         ]

@@ -8,7 +8,7 @@ from pathlib import Path
 from scaffolder.validation.domain import Context
 from scaffolder.validation.model import Finding, Rule
 from scaffolder.validation.spacelift.config import Config, ConfigError
-from scaffolder.validation.spacelift.wiring import Wiring
+from scaffolder.validation.spacelift.wiring import Stack, Wiring
 from scaffolder.validation.terraform import ModuleInterface, TerraformIndex
 
 
@@ -38,6 +38,19 @@ class Repository:
         if self.managements:
             return self.context.relative(self.managements[0].directory)
         return self.context.relative(self.root)
+
+    def holds(self, stack: Stack) -> bool:
+        """False when the stack's `repository` is a literal name other than this one's.
+
+        The repository is known by its directory name (a clone's default) and by the stacks its
+        config.yml configures; an expression (`var.repository`) is taken to name this one.
+        """
+        if stack.repository is None:
+            return True
+        if self.config is not None and stack.slug in self.config.stacks:
+            return True
+        name = stack.repository.rstrip("/").rsplit("/", 1)[-1].removesuffix(".git")
+        return name == self.root.resolve().name
 
     def finding(self, rule: Rule, path: Path, line: int, column: int, message: str) -> Finding:
         """A finding of ``rule`` in ``path``."""

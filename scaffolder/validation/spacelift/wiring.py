@@ -33,6 +33,8 @@ class Stack:
     sanitization: str = "default"
     #: Where the setting is (the attribute, else the stack block).
     sanitization_at: tuple[int, int] = (0, 0)
+    #: The `repository` attribute when it is a literal name; None for an expression or none.
+    repository: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,6 +263,9 @@ def read_wiring(files: FileSet, directory: Path) -> Wiring:
                 ),
                 sanitization=sanitized,
                 sanitization_at=sanitized_at,
+                repository=string_value(attrs["repository"].value)
+                if "repository" in attrs
+                else None,
             )
         elif kind == "spacelift_policy":
             type_ = string_value(attrs["type"].value) if "type" in attrs else None

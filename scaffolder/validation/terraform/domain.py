@@ -148,7 +148,8 @@ def analyze(
         used = tuple(
             (ref.file, str(ref.names[index]), *ref.position(index))
             for ref in module.references
-            if ref.names[:2] == ("module", name)
+            # terraform validate lets try() and can() catch a missing module output.
+            if ref.names[:2] == ("module", name) and not ref.guarded
             for index in [3 if len(ref.names) > 3 and ref.names[2] is None else 2]
             if len(ref.names) > index and ref.names[index] is not None
         )

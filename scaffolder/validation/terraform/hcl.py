@@ -107,6 +107,58 @@ def _name(item: Any) -> str:
     return str(item)
 
 
+def _record_comment(token: Any, comments: list[Comment]) -> None:
+    """Keep the comment a ``NL_OR_COMMENT`` token holds, if it holds one."""
+    text = str(token).lstrip("\n\r\t ")
+    if text.startswith(("#", "//", "/*")):
+        offset = len(str(token)) - len(text)
+        line = token.line + str(token)[:offset].count("\n")
+        comments.append(Comment(text.rstrip("\n"), line, 1))
+
+
+def _post_lexer(comments: list[Comment]) -> Any:
+    r"""python-hcl2's post-lexer, plus line breaks before `.attr` inside brackets.
+
+    HCL ignores line breaks inside parentheses and brackets, so ``try(\n var.a\n .b,\n null)``
+    is valid; python-hcl2's grammar (8.x) has no place for a newline before ``.`` and fails
+    the whole file. Dropping that newline token is what the HCL lexer does; a comment it held
+    is kept.
+    """
+    from hcl2.postlexer import PostLexer
+
+    class _PostLexer(PostLexer):
+        def process(self, stream: Any) -> Any:
+            return _join_continued_attributes(super().process(stream), comments)
+
+    return _PostLexer()
+
+
+_OPENERS = {"LPAR": "(", "LSQB": "[", "LBRACE": "{", "INTERP_START": "{", "DIRECTIVE_START": "{"}
+_CLOSERS = {"RPAR", "RSQB", "RBRACE"}
+
+
+def _join_continued_attributes(stream: Any, comments: list[Comment]) -> Any:
+    open_brackets: list[str] = []
+    pending: list[Any] = []
+    for token in stream:
+        if token.type == "NL_OR_COMMENT":
+            pending.append(token)
+            continue
+        if pending:
+            if token.type == "DOT" and open_brackets and open_brackets[-1] in "([":
+                for dropped in pending:
+                    _record_comment(dropped, comments)
+            else:
+                yield from pending
+            pending = []
+        if token.type in _OPENERS:
+            open_brackets.append(_OPENERS[token.type])
+        elif token.type in _CLOSERS and open_brackets:
+            open_brackets.pop()
+        yield token
+    yield from pending
+
+
 class _Builder:
     """Callbacks named after python-hcl2's grammar rules; each returns a view node."""
 
@@ -123,11 +175,7 @@ class _Builder:
 
     def new_line_or_comment(self, items: list[Any]) -> _NewLines:
         for token in items:
-            text = str(token).lstrip("\n\r\t ")
-            if text.startswith(("#", "//", "/*")):
-                offset = len(str(token)) - len(text)
-                line = token.line + str(token)[:offset].count("\n")
-                self._comments.append(Comment(text.rstrip("\n"), line, 1))
+            _record_comment(token, self._comments)
         return _NL
 
     def attribute(self, items: list[Any]) -> Attribute:
@@ -409,13 +457,15 @@ def _shift(node: Any, offset: int) -> Any:
 
 class _Parser:
     def __init__(self) -> None:
-        from hcl2.postlexer import PostLexer
         from lark import Lark
 
         from scaffolder.validation.terraform import tables
 
         self.comments: list[Comment] = []
-        runtime: dict[str, Any] = {"postlex": PostLexer(), "transformer": _Builder(self.comments)}
+        runtime: dict[str, Any] = {
+            "postlex": _post_lexer(self.comments),
+            "transformer": _Builder(self.comments),
+        }
         loaded = tables.load(tables.shipped(), **runtime)
         self._lark = loaded or Lark.open(
             str(tables.grammar_path()), parser="lalr", propagate_positions=False, **runtime
@@ -451,6 +501,8 @@ def parse(text: str, path: str) -> HclFile:
         raw = str(token)
         first = raw.split("\n", 1)[0].strip()
         if token.type == "$END":
+            if (unclosed := _unclosed_block(text)) is not None:
+                raise _located(unclosed[2], unclosed[0], unclosed[1], text) from None
             shown = "end of file"
         elif raw[:1] in {"\n", "\r"} or not first:
             shown = "end of line"
@@ -464,10 +516,72 @@ def parse(text: str, path: str) -> HclFile:
         char = text[index] if 0 <= index < len(text) else ""
         raise _located(f"unexpected character `{char}`", error.line, error.column, text) from None
     except UnexpectedEOF:
+        if (unclosed := _unclosed_block(text)) is not None:
+            raise _located(unclosed[2], unclosed[0], unclosed[1], text) from None
         raise _located("unexpected end of file", lines, 1, text) from None
     except (LarkError, RecursionError, ValueError, IndexError, StopIteration) as error:
         raise _located(f"cannot parse: {type(error).__name__}", 1, 1, text) from None
     return HclFile(path, body, tuple(parser.comments))
+
+
+_HEREDOC_START = re.compile(r"<<-?([A-Za-z][A-Za-z0-9._-]*)\s*$")
+_BLOCK_HEADER = re.compile(r'\s*[A-Za-z_][\w-]*(\s+("[^"]*"|[A-Za-z_][\w-]*))*\s*$')
+
+
+def _unclosed_block(text: str) -> tuple[int, int, str] | None:
+    """The block whose `{` is never closed, as terraform names it: line, column, message.
+
+    A scan of brackets outside strings, comments and heredocs; python-hcl2's parser only says
+    the file ended. None when the file ends for another reason.
+    """
+    stack: list[tuple[str, int, int]] = []
+    lines = text.split("\n")
+    heredoc: str | None = None
+    in_comment = False
+    for number, line in enumerate(lines, start=1):
+        if heredoc is not None:
+            if line.strip() == heredoc:
+                heredoc = None
+            continue
+        index, quoted = 0, False
+        while index < len(line):
+            char, pair = line[index], line[index : index + 2]
+            if in_comment:
+                if pair == "*/":
+                    in_comment, index = False, index + 1
+            elif quoted:
+                if char == "\\":
+                    index += 1
+                elif char == '"':
+                    quoted = False
+            elif pair == "/*":
+                in_comment, index = True, index + 1
+            elif char == "#" or pair == "//":
+                break
+            elif char == '"':
+                quoted = True
+            elif (match := _HEREDOC_START.match(line, index)) is not None:
+                heredoc = match[1]
+                break
+            elif char in "{[(":
+                stack.append((char, number, index + 1))
+            elif char in "}])" and stack:
+                stack.pop()
+            index += 1
+    # An unclosed `[` or `(` is the nearer mistake, and the parser's own message says it.
+    if not stack or any(char != "{" for char, _, _ in stack):
+        return None
+    opened = stack[0]
+    _, number, column = opened
+    header = lines[number - 1][: column - 1]
+    if not _BLOCK_HEADER.fullmatch(header):
+        return None
+    return (
+        number,
+        column,
+        f"unclosed block `{' '.join(header.split())}`: no closing brace before the end of the "
+        "file (or braces are mismatched inside it)",
+    )
 
 
 def _without_strip_markers(text: str) -> str:

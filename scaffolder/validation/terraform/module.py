@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from scaffolder.validation.model import Finding, Rule
 from scaffolder.validation.terraform.syntax import (
     Attribute,
     Block,
+    Call,
     Directive,
     Expr,
     ForExpr,
@@ -66,6 +67,8 @@ class Reference:
     block: Block | None
     path: tuple[str, ...]
     steps: tuple[tuple[int, int], ...] = ()
+    #: Inside ``try()`` or ``can()``, where a missing attribute is a value, not an error.
+    guarded: bool = False
 
     def position(self, index: int) -> tuple[int, int]:
         """Line and column of name ``index`` (the root is 0)."""
@@ -281,6 +284,11 @@ def expression_references(
         for sub in children(expr):
             if sub is not expr.source:
                 yield from expression_references(file, sub, top, path, bound)
+        return
+    if isinstance(expr, Call) and expr.name in {"try", "can"}:
+        for argument in expr.args:
+            for reference in expression_references(file, argument, top, path, bound):
+                yield replace(reference, guarded=True)
         return
     if isinstance(expr, ForExpr):
         yield from expression_references(file, expr.collection, top, path, bound)

@@ -112,3 +112,15 @@ def test_continuations_and_comments_keep_instruction_lines() -> None:
     items = instructions("FROM a:1\n# comment\nRUN one \\\n  # inside\n  two\nUSER 1\n")
     assert [(i.keyword, i.line) for i in items] == [("FROM", 1), ("RUN", 3), ("USER", 6)]
     assert items[1].arguments == "one two"
+
+
+def test_no_expose_is_a_finding_only_for_an_image_that_serves(tmp_path: Path) -> None:
+    # kubernetes-engine-samples, kustomize: MPI jobs and KRM functions serve nothing.
+    without = GOOD.replace("EXPOSE 8000\n", "")
+    found = [f for f in _findings(tmp_path, without) if f[0] == "DOCKER007"]
+    assert found == [
+        ("DOCKER007", 6, 1, "the final stage EXPOSEs no port; the app listens on 8000")
+    ]
+    (tmp_path / ".scaffolder.json").unlink()
+    report = validate([tmp_path], select=["DOCKER007"], cache=False, jobs=1)
+    assert report.findings == ()

@@ -562,3 +562,21 @@ def test_an_empty_config_and_one_without_stacks_are_valid(
         config.write_text(text)
         rules = {f.rule for f in validate([copy], select=SL, cache=False).findings}
         assert not rules & {"SL001", "SL105"}, (text, rules)
+
+
+def test_a_stack_of_another_repository_has_its_project_root_there(tmp_path: Path) -> None:
+    # terraform-provider-spacelift's examples: `repository = "core-infra"` stacks whose
+    # project roots are in core-infra, not here.
+    other = STACKS.replace(
+        'resource "spacelift_stack" "app" {',
+        'resource "spacelift_stack" "elsewhere" {\n  name         = "cluster"\n'
+        '  repository   = "core-infra"\n  branch       = "main"\n  project_root = "cluster"\n}\n\n'
+        'resource "spacelift_stack" "app" {',
+    )
+    assert other != STACKS
+    assert [r for r in _run(tmp_path, {"spacelift/stacks.tf": other}) if r[0] == "SL004"] == []
+    # Named like the repository's directory, the stack is this repository's.
+    here = other.replace('"core-infra"', f'"{tmp_path.name}"')
+    assert [r[0] for r in _run(tmp_path, {"spacelift/stacks.tf": here}) if r[0] == "SL004"] == [
+        "SL004"
+    ]

@@ -29,12 +29,28 @@ VALID = {
     "unicode": 'locals {\n  name = "héllo ✓"\n}\n',
     "block-comments": "/* a */\nlocals {\n  a = 1 /* inline */\n}\n",
     "empty-file": "",
+    # From cloud-foundation-fabric: HCL ignores line breaks inside brackets.
+    "newline-before-attribute": "locals {\n  a = try(\n    var.v # the map\n    .b\n    .c,\n    null)\n  b = [for x in var.l : x\n  .name]\n}\n",
 }
 
 
 @pytest.mark.parametrize("text", VALID.values(), ids=VALID.keys())
 def test_valid_hcl_parses(text: str) -> None:
     parse(text, "main.tf")
+
+
+def test_newline_before_attribute_keeps_positions_and_comments() -> None:
+    parsed = parse(VALID["newline-before-attribute"], "main.tf")
+    value = parsed.body[0].body[0].value
+    traversal = value.args[0]
+    assert isinstance(traversal, Traversal)
+    assert [(step.name, step.line) for step in traversal.steps] == [("v", 3), ("b", 4), ("c", 5)]
+    assert [(comment.text, comment.line) for comment in parsed.comments] == [("# the map", 3)]
+
+
+def test_newline_before_attribute_outside_brackets_stays_an_error() -> None:
+    with pytest.raises(HclSyntaxError):
+        parse("locals {\n  a = var.v\n  .b\n}\n", "main.tf")
 
 
 def test_heredoc_interpolations_keep_their_lines() -> None:
@@ -49,7 +65,10 @@ def test_heredoc_interpolations_keep_their_lines() -> None:
 @pytest.mark.parametrize(
     ("text", "line", "column", "message"),
     [
-        ('resource "a" "b" {\n', 2, 1, "unexpected end of file"),
+        # As terraform says it: the block that is never closed, where it opens.
+        ('resource "a" "b" {\n', 1, 18, 'unclosed block `resource "a" "b"`: no closing brace'),
+        ('module "m" {\n  x = <<EOT\n}\nEOT\n  t = { a = "}" }\n', 1, 12, "unclosed block `module"),
+        ("locals {\n  a = [1,\n", 3, 1, "unexpected end of file"),
         ("a = 1 = 2\n", 1, 6, "unexpected `="),
         ("x { a = [1, }\n", 1, 13, "unexpected `}`"),
         ("locals {\n  a = \x01\n}\n", 2, 7, "unexpected '\\x01', expected an expression"),

@@ -134,6 +134,18 @@ FIRING: list[tuple[str, dict[str, str], list[tuple[str, int, int, str]]]] = [
         [("main.tf", 2, 10, "`each.key` in `resource.a.b`, which does not set `for_each`")],
     ),
     (
+        # cloud-foundation-fabric: one mistake on one line is one finding.
+        "TF114",
+        {
+            "main.tf": 'resource "a" "b" {\n  name = lookup(var.m, each.value.k, each.value.k)\n'
+            "  id = each.value.id\n}\n"
+        },
+        [
+            ("main.tf", 2, 24, "`each.value` in `resource.a.b`, which does not set `for_each`"),
+            ("main.tf", 3, 8, "`each.value` in `resource.a.b`, which does not set `for_each`"),
+        ],
+    ),
+    (
         "TF115",
         {"main.tf": 'resource "a" "b" {\n  name = self.id\n}\n'},
         [
@@ -210,6 +222,11 @@ FIRING: list[tuple[str, dict[str, str], list[tuple[str, int, int, str]]]] = [
         "TF204",
         {"main.tf": 'output "o" {\n  value = var.l == []\n}\n'},
         [("main.tf", 2, 11, "comparing with `[]` is always false for lists; use `length(…) == 0`")],
+    ),
+    (
+        "TF204",
+        {"main.tf": 'output "o" {\n  value = var.l != []\n}\n'},
+        [("main.tf", 2, 11, "comparing with `[]` is always true for lists; use `length(…) != 0`")],
     ),
     (
         "TF205",
@@ -351,6 +368,14 @@ QUIET: list[tuple[str, dict[str, str]]] = [
         {
             "main.tf": 'module "net" {\n  source = "./net"\n  count  = 1\n}\noutput "o" {\n  value = module.net[0].vpc_id\n}\n',
             "net/outputs.tf": 'output "vpc_id" {\n  value = 1\n}\n',
+        },
+    ),
+    (
+        # cloud-foundation-fabric: terraform validate lets try() catch a missing output.
+        "TF106",
+        {
+            "main.tf": 'module "sa" {\n  source = "./sa"\n}\nlocals {\n  e = try(module.sa.emails["x"], null)\n  f = can(module.sa.ids)\n}\n',
+            "sa/outputs.tf": 'output "email" {\n  value = 1\n}\n',
         },
     ),
     (

@@ -69,20 +69,90 @@ def check(compose: ComposeFile) -> Iterator[Finding]:
     assert compose.text is not None
     # compose-spec's YAML reader does not apply merge keys (`<<: *anchor`), which Compose itself
     # does: a file using them is checked in its merged form, and errors are placed by key path.
-    merged = "<<" in compose.text
-    try:
-        parser.from_yaml(_merged_yaml(compose.data) if merged else compose.text)
-    except ValueError as error:
-        message = _POSITION.sub("", str(error))
-        match = _POSITION.search(str(error))
-        if merged or match is None:
-            prefix = message.split(": ", 1)[0] if ": " in message else ""
-            steps: list[str | int] = (
-                [p for p in prefix.split(".") if p] if " " not in prefix else []
-            )
-            yield compose.finding(SPEC, steps, message)
-        else:
-            yield compose.context.finding(SPEC, compose.path, int(match[1]), int(match[2]), message)
+    data: object = compose.data
+    rewritten = "<<" in compose.text
+    for _ in range(_MAX_RETRIES):
+        try:
+            parser.from_yaml(_merged_yaml(data) if rewritten else compose.text)
+        except ValueError as error:
+            message = _POSITION.sub("", str(error))
+            match = _POSITION.search(str(error))
+            steps = _steps(message)
+            if steps and _compose_accepts(data, steps, message):
+                # Checked without the value compose-spec cannot judge; the rest still is.
+                data = _without(data, steps)
+                rewritten = True
+                continue
+            if rewritten or match is None:
+                yield compose.finding(SPEC, steps, message)
+            else:
+                yield compose.context.finding(
+                    SPEC, compose.path, int(match[1]), int(match[2]), message
+                )
+        return
+
+
+#: Values compose-spec's parser set aside before the file is valid: each a fresh parse.
+_MAX_RETRIES = 20
+_STEP = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+#: A byte value with a fraction (`memory: 1.5G`), which Compose accepts.
+_FRACTIONAL_BYTES = re.compile(r"^\d*\.\d+\s*[kKmMgGtT]?[bB]?$")
+#: Platforms Docker accepts that compose-spec does not know (Wasm runtimes).
+_PLATFORMS = re.compile(r"^wasi/wasm(32|64)?$")
+
+
+def _steps(message: str) -> list[str | int]:
+    """The key path a compose-spec message starts with (`services.app.volumes[0]: ...`)."""
+    prefix = message.split(": ", 1)[0] if ": " in message else ""
+    if not prefix or " " in prefix:
+        return []
+    return [int(index) if index else name for name, index in _STEP.findall(prefix)]
+
+
+def _compose_accepts(data: object, steps: list[str | int], message: str) -> bool:
+    """True when the value compose-spec rejects is one Docker Compose accepts.
+
+    An unsubstituted variable (`${MEDIA_PATH}:/media`) has its value only when compose runs;
+    a bind mount from the home directory (`~/data:/data`), a fractional byte size and a Wasm
+    platform are valid Compose.
+    """
+    value = _at(data, steps)
+    if isinstance(value, dict) and "source" in value:
+        value = value["source"]
+    if isinstance(value, str) and ("$" in value or value.startswith("~")):
+        return True
+    if isinstance(value, str) and _FRACTIONAL_BYTES.match(value.strip()):
+        return True
+    return steps[-1:] == ["platform"] and isinstance(value, str) and bool(_PLATFORMS.match(value))
+
+
+def _at(data: object, steps: list[str | int]) -> object:
+    for step in steps:
+        found = (isinstance(data, dict) and step in data) or (
+            isinstance(data, list) and isinstance(step, int) and 0 <= step < len(data)
+        )
+        if not found:
+            return None
+        data = data[step]  # type: ignore[index]
+    return data
+
+
+def _without(data: object, steps: list[str | int]) -> object:
+    """A copy of ``data`` without the value at ``steps``."""
+    if not steps:
+        return data
+    step, rest = steps[0], steps[1:]
+    if isinstance(data, dict):
+        if not rest:
+            return {key: value for key, value in data.items() if key != step}
+        return {key: _without(value, rest) if key == step else value for key, value in data.items()}
+    if isinstance(data, list) and isinstance(step, int):
+        if not rest:
+            return [value for index, value in enumerate(data) if index != step]
+        return [
+            _without(value, rest) if index == step else value for index, value in enumerate(data)
+        ]
+    return data
 
 
 def _merged_yaml(data: object) -> str:

@@ -46,12 +46,14 @@ def check(dockerfile: Dockerfile) -> Iterator[Finding]:
         )
     port = dockerfile.app_port
     exposed = exposed_ports(dockerfile.instructions)
-    if not exposed:
+    if not exposed and port is not None:
+        # Without an app port (.scaffolder.json) nothing says the image serves at all: a job,
+        # a CLI or a KRM function exposes nothing, rightly.
         yield dockerfile.finding(
             EXPOSE,
             head.line,
             head.column,
-            "the final stage EXPOSEs no port" + (f"; the app listens on {port}" if port else ""),
+            f"the final stage EXPOSEs no port; the app listens on {port}",
         )
     elif port is not None and port not in {number for number, _ in exposed}:
         number, item = exposed[0]

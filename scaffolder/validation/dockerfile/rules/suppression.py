@@ -12,7 +12,7 @@ SUPPRESSION_REASON = Rule(
     "DOCKER003",
     "suppression-without-reason",
     Severity.WARNING,
-    "A `scaffolder:ignore` comment gives no reason.",
+    "A `scaffolder:ignore` comment gives no reason, or names a rule that does not exist.",
 )
 RULES = (SUPPRESSION_REASON,)
 

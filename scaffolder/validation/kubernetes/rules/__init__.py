@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 from scaffolder.validation.kubernetes.rules import (
+    api_versions,
     namespaces,
     relations,
     reliability,
@@ -16,5 +17,14 @@ from scaffolder.validation.kubernetes.rules import (
     suppression,
 )
 
-FAMILIES = (schema, sources, suppression, reliability, security, namespaces, relations)
-SET_FAMILIES = (schema, reliability, security, namespaces, relations)
+FAMILIES = (
+    schema,
+    api_versions,
+    sources,
+    suppression,
+    reliability,
+    security,
+    namespaces,
+    relations,
+)
+SET_FAMILIES = (schema, api_versions, reliability, security, namespaces, relations)

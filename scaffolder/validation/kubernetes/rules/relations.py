@@ -30,7 +30,9 @@ SERVICE_SELECTOR = Rule(
 HPA_TARGET = Rule(
     "K8S115", "hpa-missing-target", W, "An HPA scales a workload that does not exist."
 )
-DUPLICATE = Rule("K8S116", "duplicate-object", W, "Two objects share kind, namespace and name.")
+DUPLICATE = Rule(
+    "K8S116", "duplicate-object", W, "Two objects in one file share kind, namespace and name."
+)
 RULES = (NO_PDB, NO_NETPOL, SERVICE_SELECTOR, HPA_TARGET, DUPLICATE)
 
 
@@ -40,7 +42,9 @@ def check(found: ObjectSet) -> Iterator[Finding]:
     seen: dict[tuple[str, str | None, str], Obj] = {}
     for obj in objects:
         key = (obj.kind, obj.namespace, obj.name)
-        if key in seen and obj.name:
+        # Files of one directory may be alternatives (`deployment.yaml`, `deployment-v2.yaml`,
+        # applied one or the other); a kustomization that renders both fails by itself (K8S002).
+        if key in seen and obj.name and seen[key].source == obj.source:
             yield obj.finding(
                 DUPLICATE,
                 ["metadata", "name"],
@@ -98,9 +102,12 @@ def check(found: ObjectSet) -> Iterator[Finding]:
         elif obj.kind == "HorizontalPodAutoscaler":
             target = mapping(get(obj.data, ["spec", "scaleTargetRef"]))
             kind, name = target.get("kind"), target.get("name")
+            # Without any such workload here, the target lives elsewhere (a parent directory,
+            # another repository); among others of its kind, a missing name is a mistake.
             if (
                 kind
                 and name
+                and any(o.kind == kind for o in objects)
                 and not any(
                     o.kind == kind and o.name == name and o.namespace == obj.namespace
                     for o in objects

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from scaffolder.validation.kubernetes.objects import Obj, ObjectSet, object_name
+from scaffolder.validation.kubernetes.rules.api_versions import removed
 from scaffolder.validation.kubernetes.schemas import validator
 from scaffolder.validation.model import Finding, Rule, Severity
 
@@ -24,6 +25,9 @@ NO_SCHEMA = Rule(
 )
 RULES = (SCHEMA, NO_SCHEMA)
 
+#: An envsubst placeholder (`${REPLICAS}`, `${PORT:-8080}`): the file is a template, and the
+#: value's type is only known once it is substituted.
+_PLACEHOLDER = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*(?::?[-=?+][^}]*)?\}")
 _UNEXPECTED = re.compile(r"\('([^']+)' (?:was|were) unexpected\)")
 #: A kind is a CamelCase name; an apiVersion is `v1` or `<group>/<version>` (DNS subdomain).
 _KIND = re.compile(r"[A-Za-z][A-Za-z0-9]{0,62}")
@@ -54,6 +58,8 @@ def _check(obj: Obj, data: dict[str, Any], version: str, suffix: str) -> Iterato
     try:
         schema = validator(str(data["kind"]), str(data["apiVersion"]), version)
     except SchemaNotFoundError:
+        if removed(data["apiVersion"], data["kind"], version) is not None:
+            return  # K8S008 says so, with the replacement
         yield obj.finding(
             NO_SCHEMA,
             [],
@@ -62,11 +68,16 @@ def _check(obj: Obj, data: dict[str, Any], version: str, suffix: str) -> Iterato
         )
         return
     for error in sorted(schema.iter_errors(data), key=lambda e: [str(p) for p in e.path]):
+        if isinstance(error.instance, str) and _PLACEHOLDER.search(error.instance):
+            continue
         unexpected = _UNEXPECTED.search(error.message)
         # An unknown key is reported on its parent; point at the key itself.
         place = [*error.path, unexpected.group(1)] if unexpected else [*error.path]
         where = ".".join(str(part) for part in place)
         location = f" at `{where}`" if where else ""
         yield obj.finding(
-            SCHEMA, place, f"`{object_name(data)}`{location}: {error.message}{suffix}"
+            SCHEMA,
+            place,
+            f"`{object_name(data)}`{location}: {error.message}{suffix}",
+            key=unexpected is not None,
         )

@@ -34,6 +34,15 @@ TOKEN = Rule(
 RULES = (PRIVILEGED, ESCALATION, ROOT, WRITABLE_ROOT, CAPABILITIES, HOST, TOKEN)
 
 
+def _restricted(capabilities: dict[str, object]) -> bool:
+    """`drop: [ALL]` and only `NET_BIND_SERVICE` added: what Pod Security "restricted" allows."""
+    added, dropped = capabilities.get("add"), capabilities.get("drop")
+    if not isinstance(added, list) or not isinstance(dropped, list):
+        return False
+    names = {str(name).upper().removeprefix("CAP_") for name in added}
+    return names == {"NET_BIND_SERVICE"} and "ALL" in {str(name).upper() for name in dropped}
+
+
 def check(objects: ObjectSet) -> Iterator[Finding]:
     """K8S104-K8S109 and K8S111 for every workload in the set."""
     for obj, base, spec in workloads(objects):
@@ -65,7 +74,12 @@ def check(objects: ObjectSet) -> Iterator[Finding]:
                 yield obj.finding(
                     PRIVILEGED, [*where, "securityContext", "privileged"], f"{what} runs privileged"
                 )
-            if context.get("allowPrivilegeEscalation") is not False:
+            # A privileged container escalates by definition (K8S104 says so), and the API
+            # rejects `allowPrivilegeEscalation: false` beside `privileged: true`.
+            if (
+                context.get("allowPrivilegeEscalation") is not False
+                and context.get("privileged") is not True
+            ):
                 yield obj.finding(
                     ESCALATION, at_context, f"{what} does not set `allowPrivilegeEscalation: false`"
                 )
@@ -86,8 +100,9 @@ def check(objects: ObjectSet) -> Iterator[Finding]:
                     at_context,
                     f"{what} has a writable root filesystem; set `readOnlyRootFilesystem: true`",
                 )
-            added = mapping(context.get("capabilities")).get("add") or []
-            if added:
+            capabilities = mapping(context.get("capabilities"))
+            added = capabilities.get("add") or []
+            if added and not _restricted(capabilities):
                 yield obj.finding(
                     CAPABILITIES,
                     [*where, "securityContext", "capabilities", "add"],

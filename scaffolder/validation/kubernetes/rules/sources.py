@@ -23,4 +23,11 @@ NO_KUBECTL = Rule(
 YAML_SYNTAX = Rule(
     "K8S005", "yaml-syntax", Severity.ERROR, "A manifest cannot be read, or is not valid YAML."
 )
-RULES = (KUSTOMIZE, NO_KUBECTL, YAML_SYNTAX)
+NOT_RENDERED = Rule(
+    "K8S007",
+    "kustomize-not-rendered",
+    Severity.INFO,
+    "A kustomization needs what an offline check cannot have (a remote base, a KRM function, "
+    "Helm, a git-ignored local file): its own resources were validated file by file.",
+)
+RULES = (KUSTOMIZE, NO_KUBECTL, YAML_SYNTAX, NOT_RENDERED)

@@ -25,7 +25,10 @@ RULES = (PROJECT_ROOT, ROOT_MISMATCH)
 
 
 def check(repo: Repository) -> Iterator[Finding]:
-    """SL004 for config.yml and every declared stack; SL108 where the two disagree."""
+    """SL004 for config.yml and every declared stack; SL108 where the two disagree.
+
+    A stack whose `repository` names another repository has its project root there.
+    """
     config = repo.config
     if config is not None:
         for steps, settings in config.sections():
@@ -40,6 +43,8 @@ def check(repo: Repository) -> Iterator[Finding]:
                 )
     for management in repo.managements:
         for stack in management.wiring.stacks.values():
+            if not repo.holds(stack):
+                continue
             if not is_dir(repo.root / stack.project_root):
                 line, column = stack.root_at or (stack.line, stack.column)
                 yield repo.finding(

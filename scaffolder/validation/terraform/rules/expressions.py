@@ -95,7 +95,8 @@ def check_expressions(module: TerraformModule) -> Iterator[Finding]:
                     file,
                     node.line,
                     node.column,
-                    f"comparing with `[]` is always false for lists; use `length(…) {node.op} 0`",
+                    f"comparing with `[]` is always {'false' if node.op == '==' else 'true'} "
+                    f"for lists; use `length(…) {node.op} 0`",
                 )
         elif isinstance(node, ObjectExpr):
             seen: dict[str, int] = {}

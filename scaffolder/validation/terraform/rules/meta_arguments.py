@@ -82,4 +82,10 @@ def check_count_each_self(module: TerraformModule) -> Iterator[Finding]:
 def check(module: TerraformModule) -> Iterator[Finding]:
     """Every rule of this family over ``module``."""
     yield from check_count_and_for_each(module)
-    yield from check_count_each_self(module)
+    # `lookup(each.value, "a", each.value)` is one mistake on one line, reported once.
+    seen: set[tuple[str, str, int, str]] = set()
+    for finding in check_count_each_self(module):
+        key = (finding.rule, finding.path, finding.line, finding.message)
+        if key not in seen:
+            seen.add(key)
+            yield finding
