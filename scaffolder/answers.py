@@ -17,52 +17,112 @@ from scaffolder.errors import InvalidAnswer, InvalidAnswers
 
 Answers = dict[str, object]
 
-# It becomes Kubernetes object names, image names and cloud resource ids: DNS-1123 label, short
-# enough to leave room for suffixes such as `-infra` or `-nodes` inside 63-character limits.
+# It becomes Kubernetes object names, image names and cloud resource ids. The rule is RFC 1035's
+# label (a letter first), stricter than DNS-1123's (which allows a digit first): Services and
+# several cloud resources need it. Short enough to leave room for suffixes such as `-infra` or
+# `-nodes` inside 63-character limits.
 _SLUG = re.compile(r"[a-z](?:[a-z0-9-]*[a-z0-9])?")
 SLUG_MAX = 30
 NAME_MAX = 100
+#: Slugs a YAML 1.1 reader (PyYAML, kubectl, Spacelift) turns into a boolean or null: unquoted in
+#: a generated manifest or config they are no longer the project's name.
+YAML_AMBIGUOUS = frozenset({"y", "n", "yes", "no", "on", "off", "true", "false", "null"})
+#: No answer needs more; longer values are refused before any rule looks at them.
+VALUE_MAX = 1000
 
 
 @dataclass(frozen=True, slots=True)
 class Rule:
     """How one field is checked and normalised.
 
-    ``check`` returns the normalised value or raises ``ValueError`` whose text is the rule.
+    ``check`` returns the normalised value or raises ``ValueError`` whose text is the rule;
+    ``summary`` says the rule in a few words for `scaffolder list` and `new TEMPLATE --help`.
     """
 
     field: str
     check: Callable[[object], object]
+    summary: str
+
+
+def _kind(value: object) -> str:
+    """How a YAML/JSON reader typed a value, for messages about answers of the wrong type."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    return f"a {type(value).__name__}"
+
+
+def _text(value: object) -> str:
+    """An answer as text: strings as they are, integers as their digits (a name `1984`).
+
+    Booleans, null, floats and dates are refused: `yes` or `1.10` unquoted in a YAML answers file
+    is almost never what was meant, and guessing would render something else.
+    """
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    raise ValueError(f"must be text, not {_kind(value)} (quote it in a YAML answers file)")
+
+
+def _integer(value: object, minimum: int, maximum: int, rule: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise ValueError(f"{rule}, not {_kind(value)}")
+    text = str(value).strip()
+    if not re.fullmatch(r"[+-]?\d{1,9}", text) or not minimum <= int(text) <= maximum:
+        raise ValueError(rule)
+    return int(text)
 
 
 def _project_name(value: object) -> object:
-    text = str(value)
+    text = _text(value)
     if not text.strip() or len(text) > NAME_MAX or not text.isprintable():
         raise ValueError(f"must be 1 to {NAME_MAX} printable characters on one line")
     return text
 
 
+SLUG_RULE = (
+    f"must be an RFC 1035 label of at most {SLUG_MAX} characters (lowercase letters, digits and "
+    "hyphens, starting with a letter, not ending with a hyphen)"
+)
+
+
 def _project_slug(value: object) -> object:
-    text = str(value)
+    text = _text(value)
     if len(text) > SLUG_MAX or not _SLUG.fullmatch(text):
+        raise ValueError(SLUG_RULE)
+    if text in YAML_AMBIGUOUS:
         raise ValueError(
-            f"must be a DNS-1123 label of at most {SLUG_MAX} characters (lowercase letters, "
-            "digits and hyphens, starting with a letter, not ending with a hyphen)"
+            "must not be a word YAML reads as a boolean or null "
+            f"({', '.join(sorted(YAML_AMBIGUOUS))}), which would not stay a name in manifests"
         )
     return text
 
 
+def repair_slug(text: str) -> str | None:
+    """A valid slug made from an invalid derived one (`123-billing` -> `billing`), if there is one.
+
+    Used for the default of a re-asked slug, so the prompt never offers a value it would refuse.
+    """
+    candidate = re.sub(r"[^a-z0-9-]+", "-", text.lower()).lstrip("-0123456789")
+    if len(candidate) > SLUG_MAX:
+        cut = candidate[:SLUG_MAX]
+        candidate = cut.rsplit("-", 1)[0] if "-" in cut else cut
+    candidate = candidate.strip("-")
+    try:
+        return str(_project_slug(candidate))
+    except ValueError:
+        return None
+
+
 def _app_port(value: object) -> object:
     # bool is an int subclass; `true` from a YAML answers file is not a port.
-    if isinstance(value, bool):
-        raise ValueError("must be an integer from 1024 to 65535 (the container runs as non-root)")
-    try:
-        port = int(str(value).strip())
-    except ValueError:
-        port = -1
-    if not 1024 <= port <= 65535:
-        raise ValueError("must be an integer from 1024 to 65535 (the container runs as non-root)")
-    return port
+    return _integer(
+        value, 1024, 65535, "must be an integer from 1024 to 65535 (the container runs as non-root)"
+    )
 
 
 # GCP: 6 to 30 characters, lowercase letters, digits and hyphens, starting with a letter and not
@@ -79,28 +139,29 @@ NODES_MAX = 1000
 
 
 def _aws_account_id(value: object) -> object:
-    text = str(value).strip()
+    text = _text(value).strip()
     if not re.fullmatch(r"\d{12}", text):
         raise ValueError("must be a 12-digit AWS account id")
     return text
 
 
 def _kubernetes_version(value: object) -> object:
-    text = str(value).strip()
+    # `1.30` unquoted in YAML is the float 1.3: refused by _text rather than read as 1.3.
+    text = _text(value).strip()
     if text not in EKS_VERSIONS:
         raise ValueError(f"must be a supported EKS version: {', '.join(EKS_VERSIONS)}")
     return text
 
 
 def _zones(value: object) -> object:
-    zones = [zone.strip() for zone in str(value).split(",") if zone.strip()]
+    zones = [zone.strip() for zone in _text(value).split(",") if zone.strip()]
     if not 2 <= len(zones) <= 3 or len(set(zones)) != len(zones):
         raise ValueError("must be 2 or 3 distinct availability zones, comma-separated")
     return ",".join(zones)
 
 
 def _gcp_project_id(value: object) -> object:
-    text = str(value)
+    text = _text(value)
     if not _GCP_PROJECT.fullmatch(text) or "google" in text:
         raise ValueError(
             "must be a GCP project id: 6 to 30 lowercase letters, digits and hyphens, starting "
@@ -111,7 +172,7 @@ def _gcp_project_id(value: object) -> object:
 
 def _network_cidr(value: object) -> object:
     try:
-        network = ipaddress.ip_network(str(value).strip(), strict=True)
+        network = ipaddress.ip_network(_text(value).strip(), strict=True)
     except ValueError:
         raise ValueError("must be an IPv4 network in CIDR notation, e.g. 10.10.0.0/16") from None
     if not isinstance(network, ipaddress.IPv4Network) or not any(
@@ -132,14 +193,14 @@ _BRANCH = re.compile(r"(?!/)(?!.*(?:\.\.|//|@\{|\.lock$|/$))[A-Za-z0-9._/-]{1,20
 
 
 def _repository(value: object) -> object:
-    text = str(value)
+    text = _text(value)
     if not _REPOSITORY.fullmatch(text):
         raise ValueError("must be a repository name such as `billing-api` or `acme/billing-api`")
     return text
 
 
 def _branch(value: object) -> object:
-    text = str(value)
+    text = _text(value)
     if not _BRANCH.fullmatch(text):
         raise ValueError("must be a git branch name such as `main`")
     return text
@@ -147,15 +208,9 @@ def _branch(value: object) -> object:
 
 def _count(minimum: int) -> Callable[[object], object]:
     def check(value: object) -> object:
-        if isinstance(value, bool):
-            raise ValueError(f"must be an integer from {minimum} to {NODES_MAX}")
-        try:
-            number = int(str(value).strip())
-        except ValueError:
-            number = -1
-        if not minimum <= number <= NODES_MAX:
-            raise ValueError(f"must be an integer from {minimum} to {NODES_MAX}")
-        return number
+        return _integer(
+            value, minimum, NODES_MAX, f"must be an integer from {minimum} to {NODES_MAX}"
+        )
 
     return check
 
@@ -163,21 +218,52 @@ def _count(minimum: int) -> Callable[[object], object]:
 RULES: Mapping[str, Rule] = {
     rule.field: rule
     for rule in (
-        Rule("project_name", _project_name),
-        Rule("project_slug", _project_slug),
-        Rule("app_port", _app_port),
-        Rule("gcp_project_id", _gcp_project_id),
-        Rule("network_cidr", _network_cidr),
+        Rule("project_name", _project_name, f"free text, 1 to {NAME_MAX} printable characters"),
+        Rule(
+            "project_slug",
+            _project_slug,
+            f"RFC 1035 label, at most {SLUG_MAX} characters, not a YAML boolean or null word",
+        ),
+        Rule("app_port", _app_port, "integer from 1024 to 65535"),
+        Rule("gcp_project_id", _gcp_project_id, "GCP project id: 6 to 30 characters, GCP's rule"),
+        Rule(
+            "network_cidr",
+            _network_cidr,
+            f"private IPv4 CIDR, /{NETWORK_MIN_PREFIX} to /{NETWORK_MAX_PREFIX}",
+        ),
         # GKE autoscaling allows a minimum of 0 nodes per zone; the maximum must be at least 1.
-        Rule("node_min_count", _count(0)),
-        Rule("node_max_count", _count(1)),
-        Rule("repository", _repository),
-        Rule("aws_account_id", _aws_account_id),
-        Rule("kubernetes_version", _kubernetes_version),
-        Rule("availability_zones", _zones),
-        Rule("branch", _branch),
+        Rule("node_min_count", _count(0), f"integer from 0 to {NODES_MAX}"),
+        Rule(
+            "node_max_count",
+            _count(1),
+            f"integer from 1 to {NODES_MAX}, at least node_min_count",
+        ),
+        Rule("repository", _repository, "repository name, `name` or `owner/name`"),
+        Rule("aws_account_id", _aws_account_id, "12-digit AWS account id"),
+        Rule(
+            "kubernetes_version",
+            _kubernetes_version,
+            f"EKS version in standard support: {', '.join(EKS_VERSIONS)}",
+        ),
+        Rule(
+            "availability_zones",
+            _zones,
+            "2 or 3 distinct zones of the region, comma-separated",
+        ),
+        Rule("branch", _branch, "git branch name"),
     )
 }
+
+
+def _suggest(value: str, known: Sequence[str]) -> str:
+    """` (did you mean `x`?)` for a near miss, so a typo is fixed without looking anything up."""
+    import difflib
+
+    close = [f"`{match}`" for match in difflib.get_close_matches(value, known, n=3, cutoff=0.75)]
+    if not close:
+        return ""
+    listed = close[0] if len(close) == 1 else f"{', '.join(close[:-1])} or {close[-1]}"
+    return f" (did you mean {listed}?)"
 
 
 def _cloud_rules(cloud: Cloud | None) -> dict[str, Rule]:
@@ -185,21 +271,79 @@ def _cloud_rules(cloud: Cloud | None) -> dict[str, Rule]:
     if cloud is None:
         return {}
     article = f"{'an' if cloud.name[0] in 'AEIOU' else 'a'} {cloud.name}"
+    regions = sorted(cloud.regions)
 
     def region(value: object) -> object:
-        if str(value) not in cloud.regions:
-            raise ValueError(f"must be {article} region, e.g. {cloud.example_region}")
-        return str(value)
+        text = _text(value).strip()
+        if text not in cloud.regions:
+            hint = _suggest(text, regions) or f" (one of {', '.join(regions)})"
+            raise ValueError(f"must be {article} region{hint}")
+        return text
 
     def machine_type(value: object) -> object:
-        if not cloud.machine_type.fullmatch(str(value)):
-            raise ValueError(f"must be {article} machine type, e.g. {cloud.example_machine_type}")
-        return str(value)
+        text = _text(value).strip()
+        if not cloud.machine_type.fullmatch(text):
+            hint = _suggest(text, cloud.machine_types) or f", e.g. {cloud.example_machine_type}"
+            raise ValueError(f"must be {article} machine type{hint}")
+        return text
 
     return {
-        "region": Rule("region", region),
-        "node_machine_type": Rule("node_machine_type", machine_type),
+        "region": Rule("region", region, f"{article} region ({len(regions)} bundled)"),
+        "node_machine_type": Rule(
+            "node_machine_type",
+            machine_type,
+            f"{article} machine type, e.g. {cloud.example_machine_type}",
+        ),
     }
+
+
+def rules_for(cloud: Cloud | None) -> dict[str, Rule]:
+    """Every field's rule for a template on ``cloud`` (None: a template without a cloud)."""
+    return {**RULES, **_cloud_rules(cloud)}
+
+
+def describe(field: str, *, choices: Mapping[str, Sequence[str]], cloud: Cloud | None) -> str:
+    """A field's rule in a few words; the summaries name the cross-field rules too."""
+    if field in choices:
+        return f"one of {', '.join(choices[field])}"
+    rule = rules_for(cloud).get(field)
+    return rule.summary if rule else "free text"
+
+
+@dataclass(frozen=True, slots=True)
+class CrossRule:
+    """A rule between two fields, checked as soon as both are known.
+
+    ``check`` gets both normalised values and returns what is wrong, or None. The error names the
+    later field, the one an interactive prompt asks again.
+    """
+
+    fields: tuple[str, str]
+    check: Callable[[object, object, Cloud | None], str | None]
+    summary: str
+
+
+def _min_max(low: object, high: object, _cloud: Cloud | None) -> str | None:
+    if isinstance(low, int) and isinstance(high, int) and low > high:
+        return f"must be at least node_min_count ({low})"
+    return None
+
+
+def _zones_in_region(region: object, zones: object, cloud: Cloud | None) -> str | None:
+    if not (cloud and cloud.zones and isinstance(region, str) and isinstance(zones, str)):
+        return None
+    letters = cloud.zones.get(region, "")
+    wrong = [z for z in zones.split(",") if z[:-1] != region or z[-1] not in letters]
+    if not wrong:
+        return None
+    examples = ", ".join(f"{region}{letter}" for letter in letters)
+    return f"must be zones of region {region} ({examples}); not in it: {', '.join(wrong)}"
+
+
+CROSS_RULES = (
+    CrossRule(("node_min_count", "node_max_count"), _min_max, "node_min_count <= node_max_count"),
+    CrossRule(("region", "availability_zones"), _zones_in_region, "zones of the chosen region"),
+)
 
 
 def check_answers(
@@ -223,51 +367,45 @@ def check_answers(
         InvalidAnswers: One or more fields break their rule; every broken field is listed.
     """
     choices = choices or {}
-    cloud_rules = _cloud_rules(cloud)
+    rules = rules_for(cloud)
     errors: list[InvalidAnswer] = []
     cleaned: Answers = {}
     for field, value in answers.items():
-        if field in choices:
-            allowed = [str(option) for option in choices[field]]
-            if str(value) not in allowed:
-                errors.append(
-                    InvalidAnswer(
-                        field=field, value=value, reason=f"must be one of {', '.join(allowed)}"
-                    )
-                )
-                continue
-            cleaned[field] = str(value)
-            continue
-        rule = cloud_rules.get(field) or RULES.get(field)
-        if rule is None:
-            cleaned[field] = value
-            continue
         try:
-            cleaned[field] = rule.check(value)
+            cleaned[field] = check_field(field, value, choices=choices, rules=rules)
         except ValueError as error:
             errors.append(InvalidAnswer(field=field, value=value, reason=str(error)))
-    low, high = cleaned.get("node_min_count"), cleaned.get("node_max_count")
-    if isinstance(low, int) and isinstance(high, int) and low > high:
-        errors.append(
-            InvalidAnswer(
-                field="node_min_count",
-                value=low,
-                reason=f"must not be larger than node_max_count ({high})",
-            )
-        )
-    region, zones = cleaned.get("region"), cleaned.get("availability_zones")
-    if cloud and cloud.zones and isinstance(region, str) and isinstance(zones, str):
-        letters = cloud.zones.get(region, "")
-        wrong = [z for z in zones.split(",") if z[:-1] != region or z[-1] not in letters]
-        if wrong:
-            errors.append(
-                InvalidAnswer(
-                    field="availability_zones",
-                    value=zones,
-                    reason=f"must be zones of region {region} ({region}{letters[0]}, "
-                    f"{region}{letters[1]}, ...); not in it: {', '.join(wrong)}",
-                )
-            )
+    for rule in CROSS_RULES:
+        first, second = rule.fields
+        if first in cleaned and second in cleaned:
+            reason = rule.check(cleaned[first], cleaned[second], cloud)
+            if reason:
+                errors.append(InvalidAnswer(field=second, value=cleaned[second], reason=reason))
     if errors:
         raise InvalidAnswers(errors=errors)
     return cleaned
+
+
+def check_field(
+    field: str,
+    value: object,
+    *,
+    choices: Mapping[str, Sequence[str]],
+    rules: Mapping[str, Rule],
+) -> object:
+    """One field's normalised value.
+
+    Raises:
+        ValueError: The value breaks the field's rule; the text is the rule.
+    """
+    if isinstance(value, str) and len(value) > VALUE_MAX:
+        # Checked first so a huge value costs no regular expression and no suggestion search.
+        raise ValueError(f"must be at most {VALUE_MAX} characters, not {len(value)}")
+    if field in choices:
+        allowed = [str(option) for option in choices[field]]
+        text = value if isinstance(value, str) else None
+        if text is None or text.strip() not in allowed:
+            raise ValueError(f"must be one of {', '.join(allowed)}")
+        return text.strip()
+    rule = rules.get(field)
+    return value if rule is None else rule.check(value)

@@ -112,6 +112,8 @@ class Cloud:
         example_machine_type: A machine type shown in the message about a wrong one.
         zones: The letters of each region's availability zones, for clouds where the zones are
             answers of their own (``availability_zones``); None where the cloud picks them.
+        machine_types: Common machine types, only to suggest one for a near miss: the rule is
+            the shape, so any type of that shape is accepted.
     """
 
     name: str
@@ -120,6 +122,7 @@ class Cloud:
     example_region: str
     example_machine_type: str
     zones: Mapping[str, str] | None = None
+    machine_types: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +143,17 @@ GCP = Cloud(
     ),
     example_region="europe-west1",
     example_machine_type="e2-standard-4",
+    machine_types=(
+        "e2-micro",
+        "e2-small",
+        "e2-medium",
+        *(
+            f"{family}-{series}-{cpus}"
+            for family in ("e2", "n2", "n2d", "c3", "c3d", "n4", "t2d")
+            for series in ("standard", "highmem", "highcpu")
+            for cpus in (2, 4, 8, 16, 32)
+        ),
+    ),
 )
 AWS = Cloud(
     name="AWS",
@@ -151,6 +165,11 @@ AWS = Cloud(
     example_region="eu-west-1",
     example_machine_type="m7i.large",
     zones=AWS_ZONES,
+    machine_types=tuple(
+        f"{family}.{size}"
+        for family in ("t3", "t3a", "m5", "m6i", "m7i", "m7i-flex", "c6i", "c7i", "r6i", "r7i")
+        for size in ("medium", "large", "xlarge", "2xlarge", "4xlarge", "8xlarge")
+    ),
 )
 
 #: Every platform a template may name in ``_platform``; docs/templates.md shows how to add one.
