@@ -47,11 +47,16 @@ class ScaffolderGroup(click.Group):
         import signal
         import threading
 
-        from scaffolder.interrupt import NAMES, Guard, exit_status
+        from scaffolder import interrupt
 
-        guard = Guard()
-        if threading.current_thread() is threading.main_thread():
-            guard.install()
+        # The console script installed one for the whole process; a test calling `cli` gets its
+        # own for the call.
+        guard = interrupt.current()
+        own = guard is None and threading.current_thread() is threading.main_thread()
+        if guard is None:
+            guard = interrupt.Guard()
+            if own:
+                guard.install()
         ctx.meta["guard"] = guard
         try:
             return super().invoke(ctx)
@@ -60,10 +65,15 @@ class ScaffolderGroup(click.Group):
             ctx.exit(EXIT_USAGE)
         except (KeyboardInterrupt, click.Abort) as error:
             signum = getattr(error, "signal", signal.SIGINT)
-            click.echo(f"\nscaffolder: interrupted by {NAMES[signum]}", err=True)
-            ctx.exit(exit_status(signum))
+            # Before a command starts, and in `new` before the project is in place (after it,
+            # the guard prints its own line), nothing has been written.
+            started = ctx.invoked_subcommand not in {None, "new"}
+            nothing = "" if started else "; nothing was written"
+            click.echo(f"scaffolder: interrupted by {interrupt.NAMES[signum]}{nothing}", err=True)
+            ctx.exit(interrupt.exit_status(signum))
         finally:
-            guard.uninstall()
+            if own:
+                guard.uninstall()
 
 
 @click.group(cls=ScaffolderGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -537,5 +547,7 @@ def graph_command(path: Path, output_format: str) -> None:
 
 
 def main() -> None:
-    """Console-script entry point."""
-    cli(prog_name="scaffolder")
+    """Console-script entry point (:func:`scaffolder.entry.main`)."""
+    from scaffolder.entry import main as run
+
+    run()

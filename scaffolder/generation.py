@@ -121,8 +121,12 @@ def _check_given(template: Template, given: Mapping[str, object]) -> Answers:
 
 
 def _question_checker(
-    template: Template, name: str, answers: Answers
+    template: Template, name: str, answers: Answers, given: Answers
 ) -> Callable[[object], object]:
+    """The check of one prompted answer: its rule, then the rules tying it to known answers.
+
+    ``answers`` (those so far) is read when the check runs; ``given`` may hold later fields.
+    """
     choices, rules = template.choices, rules_for(template.cloud)
 
     def check(value: object) -> object:
@@ -130,14 +134,15 @@ def _question_checker(
             cleaned = check_field(name, value, choices=choices, rules=rules)
         except ValueError as error:
             raise InvalidAnswer(field=name, value=value, reason=str(error)) from None
+        known = {**given, **answers}
         for rule in CROSS_RULES:
             first, second = rule.fields
-            if name == second and first in answers:
-                reason = rule.check(answers[first], cleaned, template.cloud)
+            if name == second and first in known:
+                reason = rule.check(known[first], cleaned, template.cloud)
                 if reason:
                     raise InvalidAnswer(field=name, value=value, reason=reason)
-            elif name == first and second in answers:
-                reason = rule.check(cleaned, answers[second], template.cloud)
+            elif name == first and second in known:
+                reason = rule.check(cleaned, known[second], template.cloud)
                 if reason:
                     raise InvalidAnswer(
                         field=name,
@@ -182,7 +187,7 @@ def resolve_answers(
         if prompter is None:
             answers[name] = default
             continue
-        check = _question_checker(template, name, answers)
+        check = _question_checker(template, name, answers, given_clean)
         shown: str | None = default
         try:
             check(default)

@@ -49,33 +49,52 @@ def quiet_worker() -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
-class Guard:
-    """The signal handlers of one command run.
+_current: list[Guard] = []
 
-    ``message(signum)`` is called once the result is in place and a signal arrives; it returns the
-    line to print.
+
+def current() -> Guard | None:
+    """The installed guard, if any."""
+    return _current[-1] if _current else None
+
+
+class Guard:
+    """The signal handlers of one process or command run.
+
+    Until :meth:`done`, a signal raises :class:`Interrupted`; after it, the handler prints the
+    line ``done``'s function returns and exits at once.
     """
 
     def __init__(self) -> None:
         self._done: Callable[[int], str] | None = None
         self._previous: dict[int, object] = {}
+        self._pid = os.getpid()
 
     def install(self) -> None:
         """Take over SIGINT and SIGTERM (main thread only)."""
+        self._pid = os.getpid()
         for signum in SIGNALS:
             self._previous[signum] = signal.signal(signum, self._handle)
+        _current.append(self)
 
     def uninstall(self) -> None:
         """Give SIGINT and SIGTERM back to the handlers they had."""
         for signum, previous in self._previous.items():
             signal.signal(signum, previous)  # type: ignore[arg-type]
         self._previous.clear()
+        _current.remove(self)
+
+    def raising(self) -> None:
+        """From now on a signal raises :class:`Interrupted` again (a new command starts)."""
+        self._done = None
 
     def done(self, message: Callable[[int], str]) -> None:
         """The result is in place: from now on a signal prints ``message(signum)`` and exits."""
         self._done = message
 
     def _handle(self, signum: int, _frame: FrameType | None) -> None:
+        if os.getpid() != self._pid:
+            # A worker forked before its initializer ran: the parent speaks for the command.
+            os._exit(exit_status(signum))
         if self._done is None:
             raise Interrupted(signal=signum)
         # A second signal while this one is handled must not cut the message short.

@@ -81,12 +81,12 @@ def test_python_dash_m_entry_point(run_cli: Run, tmp_path: Path) -> None:
     [
         (
             ["--set", "project_slug=My App!"],
-            "`project_slug` must be a DNS-1123 label of at most 30 characters",
+            "`project_slug` must be an RFC 1035 label of at most 30 characters",
         ),
         (["--set", "app_runtime=ruby"], "`app_runtime` must be one of python, node: `ruby`"),
         (["--set", "app_port=80"], "`app_port` must be an integer from 1024 to 65535"),
         (["--set", "colour=blue"], "`colour` is not an answer of template `docker-dev`"),
-        (["--set", "project_name=1 Bad"], "`project_slug` must be a DNS-1123 label"),
+        (["--set", "project_name=1 Bad"], "`project_slug` must be an RFC 1035 label"),
         (["--set", "novalue"], "--set expects KEY=VALUE with a non-empty KEY: `novalue`"),
         (["--set", "=x"], "--set expects KEY=VALUE"),
     ],
