@@ -137,9 +137,12 @@ GCP = Cloud(
     name="GCP",
     regions=GCP_REGIONS,
     # family-series-vCPUs, shared-core sizes, and custom shapes: e2-standard-4, e2-medium,
-    # n2-custom-4-16384, c3-standard-8-lssd.
+    # n2-custom-4-16384, c3-standard-8-lssd, a2-highgpu-1g. The series are GCP's own words, so
+    # a typo (`e2-standrd-4`) is refused with a suggestion instead of failing at plan time.
     machine_type=re.compile(
-        r"[a-z][a-z0-9]*-(?:[a-z]+-\d+(?:-lssd)?|custom-\d+-\d+(?:-ext)?|micro|small|medium)"
+        r"[a-z][a-z0-9]*-(?:(?:standard|highmem|highcpu|megamem|ultramem|hypermem|highgpu"
+        r"|megagpu|ultragpu|edgegpu)-\d+g?(?:-lssd|-metal)?|custom-\d+-\d+(?:-ext)?"
+        r"|micro|small|medium)"
     ),
     example_region="europe-west1",
     example_machine_type="e2-standard-4",

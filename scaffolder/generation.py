@@ -480,6 +480,10 @@ def generate(
         raise UserError("interactive generation needs a prompter")
     resolved = resolve_answers(tpl, answers or {}, prompter=None if no_input else prompter)
     out = Path(output_dir).expanduser().absolute()
+    if out.is_dir():
+        # First, so a half-done --force merge of a killed run is rolled back even when this run
+        # stops at the check below.
+        remove_leftovers(out)
     target = out / str(resolved["project_slug"])
     if target.exists() or target.is_symlink():
         if not force:
@@ -488,7 +492,6 @@ def generate(
             raise UserError(f"`{target}` exists and is not a directory; nothing was written")
     created = _make_output_dir(out)
     try:
-        remove_leftovers(out)
         staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=STAGING_SUFFIX, dir=out))
     except OSError as error:
         _remove_created(created)
@@ -525,6 +528,10 @@ def _commit(
         except FileExistsError:
             if not force:
                 raise TargetExists(path=str(target), meanwhile=True) from None
+        except OSError as error:
+            raise OutputNotWritable(
+                path=str(target.parent), reason=error.strerror or str(error)
+            ) from error
         else:
             written = Written(target)
             shutil.rmtree(staging, ignore_errors=True)
@@ -544,7 +551,19 @@ def _commit(
             )
         with deferred():
             keep = list(template.private.get("_local_secrets", []))
-            written = Written(target, _merge(rendered, target, keep, staging))
+            try:
+                overwritten = _merge(rendered, target, keep, staging)
+            except BaseException as error:
+                # A failed write (disk full) leaves the old files, as a killed run would.
+                if (staging / _JOURNAL).is_file():
+                    _roll_back(staging)
+                if isinstance(error, OSError):
+                    raise OutputNotWritable(
+                        path=str(target),
+                        reason=f"{error.strerror or error}; the existing files were kept",
+                    ) from error
+                raise
+            written = Written(target, overwritten)
             shutil.rmtree(staging, ignore_errors=True)
             if on_written:
                 on_written(written)

@@ -172,13 +172,21 @@ def test_given_answers_are_all_checked_before_the_first_prompt() -> None:
     with pytest.raises(InvalidAnswers) as caught:
         resolve_answers(
             get_template("gke"),
-            {"colour": "blue", "region": "europe-wst1", "node_min_count": "4", "node_max_count": "2"},
+            {
+                "colour": "blue",
+                "region": "europe-wst1",
+                "node_min_count": "4",
+                "node_max_count": "2",
+            },
             prompter=prompter,
         )
     # An unknown key no longer hides the other errors.
     assert [(e.field, e.reason) for e in caught.value.errors] == [
         ("colour", caught.value.errors[0].reason),
-        ("region", "must be a GCP region (did you mean `europe-west1`, `europe-west12` or `europe-west10`?)"),
+        (
+            "region",
+            "must be a GCP region (did you mean `europe-west1`, `europe-west12` or `europe-west10`?)",
+        ),
         ("node_max_count", "must be at least node_min_count (4)"),
     ]
     assert "is not an answer of template `gke`" in caught.value.errors[0].reason
