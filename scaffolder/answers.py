@@ -7,6 +7,7 @@ standard library: the hook runs in whatever interpreter runs cookiecutter.
 
 from __future__ import annotations
 
+import datetime
 import ipaddress
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -50,9 +51,13 @@ def _kind(value: object) -> str:
         return "null"
     if isinstance(value, bool):
         return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    return f"a {type(value).__name__}"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, float):
+        return "a decimal number"
+    if isinstance(value, datetime.date):
+        return "a date"
+    return f"a value of type {type(value).__name__}"
 
 
 def _text(value: object) -> str:
@@ -171,8 +176,9 @@ def _gcp_project_id(value: object) -> object:
 
 
 def _network_cidr(value: object) -> object:
+    text = _text(value).strip()
     try:
-        network = ipaddress.ip_network(_text(value).strip(), strict=True)
+        network = ipaddress.ip_network(text, strict=True)
     except ValueError:
         raise ValueError("must be an IPv4 network in CIDR notation, e.g. 10.10.0.0/16") from None
     if not isinstance(network, ipaddress.IPv4Network) or not any(
