@@ -189,13 +189,31 @@ def _complete_sets(
     ctx: click.Context, _param: click.Parameter, incomplete: str
 ) -> list[click.shell_completion.CompletionItem]:
     """``KEY=`` for each answer of the template already on the command line."""
+    from scaffolder.clouds import EKS_VERSIONS
     from scaffolder.errors import UnknownTemplate
     from scaffolder.templates import get_template
 
+    # While the value of `--set` is being typed, click's resilient parse leaves TEMPLATE unparsed
+    # in ctx.args.
+    name = ctx.params.get("template") or next(iter(ctx.args), "")
     try:
-        template = get_template(str(ctx.params.get("template") or ""))
+        template = get_template(str(name))
     except UnknownTemplate:
         return []
+    key, equals, partial = incomplete.partition("=")
+    if equals:
+        # After `KEY=`, the values a closed list allows (choices, regions, EKS versions).
+        cloud = template.cloud
+        values = {
+            **{name: list(options) for name, options in template.choices.items()},
+            "region": sorted(cloud.regions) if cloud else [],
+            "kubernetes_version": list(EKS_VERSIONS),
+        }.get(key, [])
+        return [
+            click.shell_completion.CompletionItem(f"{key}={value}")
+            for value in values
+            if value.startswith(partial)
+        ]
     return [
         click.shell_completion.CompletionItem(f"{name}=", help=template.prompts.get(name))
         for name in template.questions

@@ -205,7 +205,9 @@ def test_plain_cookiecutter_uses_the_same_rules(tmp_path: Path) -> None:
         str(tmp_path),
         str(REPO / "templates" / "docker-dev"),
     ]
-    env = {"HOME": str(tmp_path / "home"), "PATH": "/usr/bin:/bin"}
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    env = {"HOME": str(tmp_path / "home"), "PATH": "/usr/bin:/bin", "TMPDIR": str(temp)}
     bad = subprocess.run(
         [*cookiecutter, "project_slug=Bad Slug"],
         capture_output=True,
@@ -225,6 +227,9 @@ def test_plain_cookiecutter_uses_the_same_rules(tmp_path: Path) -> None:
     assert (project / "k8s" / "base" / "deployment.yaml").is_file()
     # Same record as `scaffolder new` writes, with app_port normalised.
     assert json.loads((project / ".scaffolder.json").read_text())["answers"]["app_port"] == 8000
+    # Cookiecutter renders each hook, answers included, into a temporary file it never removes;
+    # the hooks remove their copy, after a refused answer too.
+    assert list(temp.iterdir()) == []
 
 
 @pytest.mark.parametrize("template", [t.name for t in list_templates()])
