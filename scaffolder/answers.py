@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 import ipaddress
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from scaffolder.clouds import EKS_VERSIONS, Cloud
@@ -320,22 +320,25 @@ def describe(field: str, *, choices: Mapping[str, Sequence[str]], cloud: Cloud |
 class CrossRule:
     """A rule between two fields, checked as soon as both are known.
 
-    ``check`` gets both normalised values and returns what is wrong, or None. The error names the
-    later field, the one an interactive prompt asks again.
+    ``check`` gets both normalised values and returns None, or what is wrong said of each field:
+    of the later one (which an interactive prompt asks again, and which is blamed by default) and
+    of the earlier one (blamed when only it was given, or when it is the one being asked).
     """
 
     fields: tuple[str, str]
-    check: Callable[[object, object, Cloud | None], str | None]
-    summary: str
+    check: Callable[[object, object, Cloud | None], tuple[str, str] | None]
 
 
-def _min_max(low: object, high: object, _cloud: Cloud | None) -> str | None:
+def _min_max(low: object, high: object, _cloud: Cloud | None) -> tuple[str, str] | None:
     if isinstance(low, int) and isinstance(high, int) and low > high:
-        return f"must be at least node_min_count ({low})"
+        return (
+            f"must be at least node_min_count ({low})",
+            f"must not be larger than node_max_count ({high})",
+        )
     return None
 
 
-def _zones_in_region(region: object, zones: object, cloud: Cloud | None) -> str | None:
+def _zones_in_region(region: object, zones: object, cloud: Cloud | None) -> tuple[str, str] | None:
     if not (cloud and cloud.zones and isinstance(region, str) and isinstance(zones, str)):
         return None
     letters = cloud.zones.get(region, "")
@@ -343,12 +346,15 @@ def _zones_in_region(region: object, zones: object, cloud: Cloud | None) -> str 
     if not wrong:
         return None
     examples = ", ".join(f"{region}{letter}" for letter in letters)
-    return f"must be zones of region {region} ({examples}); not in it: {', '.join(wrong)}"
+    return (
+        f"must be zones of region {region} ({examples}); not in it: {', '.join(wrong)}",
+        f"must be the region of availability_zones ({zones})",
+    )
 
 
 CROSS_RULES = (
-    CrossRule(("node_min_count", "node_max_count"), _min_max, "node_min_count <= node_max_count"),
-    CrossRule(("region", "availability_zones"), _zones_in_region, "zones of the chosen region"),
+    CrossRule(("node_min_count", "node_max_count"), _min_max),
+    CrossRule(("region", "availability_zones"), _zones_in_region),
 )
 
 
@@ -357,6 +363,7 @@ def check_answers(
     *,
     choices: Mapping[str, Sequence[str]] | None = None,
     cloud: Cloud | None = None,
+    given: Collection[str] | None = None,
 ) -> Answers:
     """Check every answer and return the normalised answers.
 
@@ -365,6 +372,8 @@ def check_answers(
         choices: Fields whose value must be one of a fixed list (from ``cookiecutter.json``).
         cloud: The cloud of the template's platform, for `region`, `node_machine_type` and
             `availability_zones`.
+        given: The fields the user answered, when the others are defaults: a rule between a
+            given answer and a default is reported on the given one.
 
     Returns:
         The answers with normalised values (``app_port`` as ``int``).
@@ -384,9 +393,13 @@ def check_answers(
     for rule in CROSS_RULES:
         first, second = rule.fields
         if first in cleaned and second in cleaned:
-            reason = rule.check(cleaned[first], cleaned[second], cloud)
-            if reason:
-                errors.append(InvalidAnswer(field=second, value=cleaned[second], reason=reason))
+            reasons = rule.check(cleaned[first], cleaned[second], cloud)
+            if reasons is None:
+                continue
+            if given is not None and first in given and second not in given:
+                errors.append(InvalidAnswer(field=first, value=cleaned[first], reason=reasons[1]))
+            else:
+                errors.append(InvalidAnswer(field=second, value=cleaned[second], reason=reasons[0]))
     if errors:
         raise InvalidAnswers(errors=errors)
     return cleaned

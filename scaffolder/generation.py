@@ -138,17 +138,13 @@ def _question_checker(
         for rule in CROSS_RULES:
             first, second = rule.fields
             if name == second and first in known:
-                reason = rule.check(known[first], cleaned, template.cloud)
-                if reason:
-                    raise InvalidAnswer(field=name, value=value, reason=reason)
+                reasons = rule.check(known[first], cleaned, template.cloud)
+                if reasons:
+                    raise InvalidAnswer(field=name, value=value, reason=reasons[0])
             elif name == first and second in known:
-                reason = rule.check(cleaned, known[second], template.cloud)
-                if reason:
-                    raise InvalidAnswer(
-                        field=name,
-                        value=value,
-                        reason=f"conflicts with the given {second}, which {reason}",
-                    )
+                reasons = rule.check(cleaned, known[second], template.cloud)
+                if reasons:
+                    raise InvalidAnswer(field=name, value=value, reason=reasons[1])
         return cleaned
 
     return check
@@ -208,7 +204,7 @@ def resolve_answers(
                 check=check,
             )
         )
-    return check_answers(answers, choices=template.choices, cloud=template.cloud)
+    return check_answers(answers, choices=template.choices, cloud=template.cloud, given=set(given))
 
 
 @dataclass(frozen=True, slots=True)
@@ -427,13 +423,17 @@ def remove_leftovers(out: Path) -> list[Path]:
     for entry in sorted(out.glob(f".*{STAGING_SUFFIX}")):
         if entry.is_symlink() or not entry.is_dir():
             continue
-        with _locked(entry, blocking=False) as free:
-            if not free:
-                continue
-            if (entry / _JOURNAL).is_file():
-                _roll_back(entry)
-            shutil.rmtree(entry, ignore_errors=True)
-            removed.append(entry)
+        try:
+            with _locked(entry, blocking=False) as free:
+                if not free:
+                    continue
+                if (entry / _JOURNAL).is_file():
+                    _roll_back(entry)
+                shutil.rmtree(entry, ignore_errors=True)
+                removed.append(entry)
+        except OSError:
+            # Another user's, or unreadable: not this run's to judge.
+            continue
     return removed
 
 
@@ -500,9 +500,15 @@ def generate(
         _remove_created(created)
         raise
     try:
-        with _locked(staging):
-            rendered = _render(tpl, resolved, staging)
-            written = _commit(rendered, target, staging, tpl, force=force, on_written=on_written)
+        try:
+            with _locked(staging):
+                rendered = _render(tpl, resolved, staging)
+                written = _commit(
+                    rendered, target, staging, tpl, force=force, on_written=on_written
+                )
+        except OSError as error:
+            # Rendering reports its own; this is locking or moving in the output directory.
+            raise OutputNotWritable(path=str(out), reason=error.strerror or str(error)) from error
     except BaseException:
         # Held back so a second Ctrl-C cannot cut the clean-up short.
         with deferred():

@@ -161,7 +161,9 @@ def test_cross_field_rule_against_a_given_answer_names_it() -> None:
     def prompter(question: Question) -> object:
         return question.check("9" if question.name == "node_min_count" else question.default)
 
-    with pytest.raises(InvalidAnswer, match="conflicts with the given node_max_count"):
+    with pytest.raises(
+        InvalidAnswer, match=r"`node_min_count` must not be larger than node_max_count \(4\)"
+    ):
         resolve_answers(get_template("gke"), {"node_max_count": "4"}, prompter=prompter)
 
 
@@ -259,3 +261,49 @@ def test_plain_cookiecutter_and_new_render_the_same_project(tmp_path: Path, temp
     got = {k: v for k, v in tree(ours).items() if k not in secrets}
     assert got == expected
     assert secrets <= set(tree(ours))
+
+
+def test_a_rule_between_a_given_answer_and_a_default_names_the_given_one() -> None:
+    template = get_template("eks")
+    with pytest.raises(InvalidAnswers) as caught:
+        resolve_answers(template, {"node_min_count": "7"})
+    assert [(e.field, e.reason) for e in caught.value.errors] == [
+        ("node_min_count", "must not be larger than node_max_count (6)")
+    ]
+    with pytest.raises(InvalidAnswers) as caught:
+        resolve_answers(template, {"availability_zones": "us-east-1a,us-east-1b"})
+    assert [(e.field, e.reason) for e in caught.value.errors] == [
+        (
+            "availability_zones",
+            "must be zones of region eu-west-1 (eu-west-1a, eu-west-1b, eu-west-1c); "
+            "not in it: us-east-1a, us-east-1b",
+        )
+    ]
+    # The zones' default follows the region, so a given region alone is consistent.
+    zones = resolve_answers(template, {"region": "us-east-2"})["availability_zones"]
+    assert zones == "us-east-2a,us-east-2b,us-east-2c"
+    # Both given: the later field, as a prompt would ask it again.
+    with pytest.raises(InvalidAnswers) as caught:
+        resolve_answers(template, {"node_min_count": "7", "node_max_count": "6"})
+    assert [e.field for e in caught.value.errors] == ["node_max_count"]
+
+
+def test_a_prompted_region_must_hold_the_given_zones() -> None:
+    refused: list[str] = []
+
+    def prompter(question: Question) -> object:
+        replies = {"region": ["eu-west-1", "us-east-1"]}.get(question.name, [])
+        while True:
+            reply = replies.pop(0) if replies else question.default
+            try:
+                return question.check(reply)
+            except InvalidAnswer as error:
+                refused.append(f"{question.name}={reply}: {error.reason}")
+
+    answers = resolve_answers(
+        get_template("eks"), {"availability_zones": "us-east-1a,us-east-1f"}, prompter=prompter
+    )
+    assert refused == [
+        "region=eu-west-1: must be the region of availability_zones (us-east-1a,us-east-1f)"
+    ]
+    assert answers["region"] == "us-east-1"

@@ -16,6 +16,10 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
+import scaffolder
+
 MOMENTS = 30
 
 
@@ -57,14 +61,18 @@ def _files(project: Path) -> set[str]:
 def test_signals_at_random_moments_leave_the_project_or_nothing(tmp_path: Path) -> None:
     temp = tmp_path / "tmp"
     temp.mkdir()
-    reference_out = tmp_path / "reference"
-    started = time.monotonic()
-    reference = _spawn(reference_out, temp)
-    _wait_until_guarded(reference)
-    guarded = time.monotonic()
-    _, err = reference.communicate(timeout=300)
-    duration = time.monotonic() - guarded
-    assert reference.returncode == 0, err.decode()
+    # The machine is shared: the median of three uninterrupted runs is the length to cover.
+    durations = []
+    for attempt in range(3):
+        reference_out = tmp_path / f"reference{attempt}"
+        started = time.monotonic()
+        reference = _spawn(reference_out, temp)
+        _wait_until_guarded(reference)
+        guarded = time.monotonic()
+        _, err = reference.communicate(timeout=300)
+        durations.append(time.monotonic() - guarded)
+        assert reference.returncode == 0, err.decode()
+    duration = sorted(durations)[1]
     complete = _files(reference_out / "my-service")
     assert len(complete) > 50
     seed = int(os.environ.get("SCAFFOLDER_INTERRUPT_SEED", time.time_ns() % 1_000_000))
@@ -123,5 +131,49 @@ def test_signals_at_random_moments_leave_the_project_or_nothing(tmp_path: Path) 
         # No file holding the answers in the temporary directory.
         assert [p.name for p in temp.iterdir() if p.name != "cache"] == [], where
     print("outcomes:", {kind: outcomes.count(kind) for kind in sorted(set(outcomes))})
-    # Both honest outcomes of an interruption were met, so the moments covered the run.
-    assert "nothing" in outcomes and "complete" in outcomes, outcomes
+    # Moments fell before the project was in place and after it (during validation or at the
+    # end; how many of each depends on the machine's load, the deterministic tests below pin
+    # both cases).
+    assert "nothing" in outcomes, outcomes
+    assert "complete" in outcomes or "finished" in outcomes, outcomes
+
+
+_SIGNAL_DURING_VALIDATION = """
+import os, signal, sys
+import scaffolder.validation
+
+SIGNAL = getattr(signal, sys.argv[2])
+original = scaffolder.validation.validate
+
+def validate(*args, **kwargs):
+    os.kill(os.getpid(), SIGNAL)
+    return original(*args, **kwargs)
+
+scaffolder.validation.validate = validate
+sys.argv = ["scaffolder", "new", "gke", "--no-input", "-o", sys.argv[1]]
+from scaffolder.entry import main
+main()
+"""
+
+
+@pytest.mark.parametrize(("name", "status"), [("SIGINT", 130), ("SIGTERM", 143)])
+def test_a_signal_during_validation_says_the_project_is_complete(
+    tmp_path: Path, name: str, status: int
+) -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", _SIGNAL_DURING_VALIDATION, str(tmp_path), name],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert result.returncode == status, result.stderr
+    assert "Traceback" not in result.stderr
+    project = tmp_path / "my-service"
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"scaffolder: interrupted by {name} after the project was written: `{project}` is "
+        f"complete but was not validated (run `scaffolder validate {project}`)"
+    )
+    reference = scaffolder.generate("gke", tmp_path / "reference")
+    assert _files(project) == _files(reference)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["my-service", "reference"]
