@@ -69,7 +69,11 @@ class ScaffolderGroup(click.Group):
             # the guard prints its own line), nothing has been written.
             started = ctx.invoked_subcommand not in {None, "new"}
             nothing = "" if started else "; nothing was written"
-            click.echo(f"scaffolder: interrupted by {interrupt.NAMES[signum]}{nothing}", err=True)
+            click.echo(
+                f"{interrupt.line_start(signum)}scaffolder: interrupted by "
+                f"{interrupt.NAMES[signum]}{nothing}",
+                err=True,
+            )
             ctx.exit(interrupt.exit_status(signum))
         finally:
             if own:
@@ -317,7 +321,7 @@ def new_command(
     from rich.console import Console
 
     from scaffolder.generation import Written, generate
-    from scaffolder.interrupt import NAMES, exit_status
+    from scaffolder.interrupt import NAMES, exit_status, line_start
     from scaffolder.prompts import TerminalPrompter
     from scaffolder.report.text import print_text
     from scaffolder.validation import validate
@@ -355,7 +359,7 @@ def new_command(
     except KeyboardInterrupt as error:
         signum = getattr(error, "signal", 2)
         click.echo(
-            ("\n" if prompter.waiting else "")
+            line_start(signum, mid_line=prompter.waiting)
             + f"scaffolder: interrupted by {NAMES[signum]}; nothing was written",
             err=True,
         )

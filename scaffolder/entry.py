@@ -9,7 +9,7 @@ from __future__ import annotations
 import signal
 import sys
 
-from scaffolder.interrupt import NAMES, SIGNALS, Guard, exit_status
+from scaffolder.interrupt import NAMES, SIGNALS, Guard, exit_status, line_start
 
 
 def main() -> None:
@@ -22,7 +22,10 @@ def main() -> None:
         cli.main(prog_name="scaffolder")
     except KeyboardInterrupt as error:
         signum = getattr(error, "signal", 2)
-        print(f"scaffolder: interrupted by {NAMES[signum]}; nothing was written", file=sys.stderr)
+        print(
+            f"{line_start(signum)}scaffolder: interrupted by {NAMES[signum]}; nothing was written",
+            file=sys.stderr,
+        )
         sys.exit(exit_status(signum))
     finally:
         # The command has finished, its result is complete and its output printed: a signal now

@@ -325,19 +325,20 @@ def _rename_noreplace(source: Path, target: Path) -> None:
 
 
 @contextlib.contextmanager
-def _locked(path: Path, *, blocking: bool = True) -> Iterator[bool]:
+def _locked(path: Path, *, blocking: bool = True) -> Iterator[int | None]:
     """Hold an exclusive ``flock`` on a directory; the kernel drops it when its holder dies.
 
-    Yields False when ``blocking`` is off and another process holds the lock.
+    Yields the locked descriptor, or None when ``blocking`` is off and another process holds
+    the lock.
     """
     fd = os.open(path, os.O_RDONLY)
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
         except BlockingIOError:
-            yield False
+            yield None
             return
-        yield True
+        yield fd
     finally:
         os.close(fd)
 
@@ -414,18 +415,29 @@ def remove_leftovers(out: Path) -> list[Path]:
     """Remove the staging directories of runs into ``out`` that died (SIGKILL, power loss).
 
     A live run holds a lock on its staging directory, so only abandoned ones are touched; one
-    with a journal had begun a ``--force`` merge, which is rolled back first.
+    with a journal had begun a ``--force`` merge, which is rolled back first. The scan holds the
+    output directory's lock, under which every run creates and locks its staging directory, so
+    it never sees a live run's directory before that run holds its lock.
 
     Returns:
         The staging directories removed.
     """
+    try:
+        with _locked(out):
+            return _remove_leftovers_locked(out)
+    except OSError:
+        # An output directory this user cannot read or lock holds nothing of this user's runs.
+        return []
+
+
+def _remove_leftovers_locked(out: Path) -> list[Path]:
     removed = []
     for entry in sorted(out.glob(f".*{STAGING_SUFFIX}")):
         if entry.is_symlink() or not entry.is_dir():
             continue
         try:
             with _locked(entry, blocking=False) as free:
-                if not free:
+                if free is None:
                     continue
                 if (entry / _JOURNAL).is_file():
                     _roll_back(entry)
@@ -435,6 +447,25 @@ def remove_leftovers(out: Path) -> list[Path]:
             # Another user's, or unreadable: not this run's to judge.
             continue
     return removed
+
+
+def _new_staging(out: Path, name: str) -> tuple[Path, int]:
+    """A new staging directory in ``out`` and the descriptor whose lock marks it as live.
+
+    The caller closes the descriptor when done with the directory.
+
+    Raises:
+        FileNotFoundError: ``out`` was removed meanwhile (by a run that created it and failed).
+    """
+    with _locked(out) as held:
+        assert held is not None  # a blocking lock is always held
+        if out.stat().st_ino != os.fstat(held).st_ino:
+            raise FileNotFoundError(errno.ENOENT, "removed meanwhile", str(out))
+        _remove_leftovers_locked(out)
+        staging = Path(tempfile.mkdtemp(prefix=f".{name}.", suffix=STAGING_SUFFIX, dir=out))
+        lock = os.open(staging, os.O_RDONLY)
+        fcntl.flock(lock, fcntl.LOCK_EX)
+    return staging, lock
 
 
 def _remove_created(created: Sequence[Path]) -> None:
@@ -490,22 +521,25 @@ def generate(
             raise TargetExists(path=str(target))
         if not target.is_dir() or target.is_symlink():
             raise UserError(f"`{target}` exists and is not a directory; nothing was written")
-    created = _make_output_dir(out)
-    try:
-        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=STAGING_SUFFIX, dir=out))
-    except OSError as error:
-        _remove_created(created)
-        raise OutputNotWritable(path=str(out), reason=error.strerror or str(error)) from error
-    except BaseException:
-        _remove_created(created)
-        raise
+    # Runs into one new output directory race: one that fails removes the directory it created,
+    # perhaps under another that is about to use it, which then makes it again.
+    for attempt in range(1, 4):
+        created = _make_output_dir(out)
+        try:
+            # Held back: a staging directory exists only together with its lock.
+            with deferred():
+                staging, lock = _new_staging(out, target.name)
+            break
+        except FileNotFoundError as error:
+            if attempt == 3:
+                raise OutputNotWritable(path=str(out), reason="removed while in use") from error
+        except OSError as error:
+            _remove_created(created)
+            raise OutputNotWritable(path=str(out), reason=error.strerror or str(error)) from error
     try:
         try:
-            with _locked(staging):
-                rendered = _render(tpl, resolved, staging)
-                written = _commit(
-                    rendered, target, staging, tpl, force=force, on_written=on_written
-                )
+            rendered = _render(tpl, resolved, staging)
+            written = _commit(rendered, target, staging, tpl, force=force, on_written=on_written)
         except OSError as error:
             # Rendering reports its own; this is locking or moving in the output directory.
             raise OutputNotWritable(path=str(out), reason=error.strerror or str(error)) from error
@@ -515,6 +549,8 @@ def generate(
             shutil.rmtree(staging, ignore_errors=True)
             _remove_created(created)
         raise
+    finally:
+        os.close(lock)
     return written.path
 
 

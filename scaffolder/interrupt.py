@@ -39,6 +39,14 @@ def deferred() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
+def line_start(signum: int, *, mid_line: bool = False) -> str:
+    """What puts an interruption's message at the start of a line of its own.
+
+    A terminal echoes Ctrl-C as ``^C`` where the cursor is; a prompt leaves the cursor after it.
+    """
+    return "\n" if mid_line or (signum == signal.SIGINT and os.isatty(2)) else ""
+
+
 def quiet_worker() -> None:
     """Initializer of worker processes: the parent alone answers a signal, and prints about it.
 
@@ -83,10 +91,6 @@ class Guard:
         self._previous.clear()
         _current.remove(self)
 
-    def raising(self) -> None:
-        """From now on a signal raises :class:`Interrupted` again (a new command starts)."""
-        self._done = None
-
     def done(self, message: Callable[[int], str]) -> None:
         """The result is in place: from now on a signal prints ``message(signum)`` and exits."""
         self._done = message
@@ -109,5 +113,5 @@ class Guard:
         with contextlib.suppress(OSError, ValueError):
             sys.stdout.flush()
         with contextlib.suppress(OSError):
-            os.write(2, ("\n" + self._done(signum) + "\n").encode())
+            os.write(2, (line_start(signum) + self._done(signum) + "\n").encode())
         os._exit(exit_status(signum))
