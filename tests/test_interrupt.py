@@ -61,7 +61,8 @@ def _files(project: Path) -> set[str]:
 def test_signals_at_random_moments_leave_the_project_or_nothing(tmp_path: Path) -> None:
     temp = tmp_path / "tmp"
     temp.mkdir()
-    # The machine is shared: the median of three uninterrupted runs is the length to cover.
+    # The machine is shared: the fastest of three uninterrupted runs is the length to cover (a
+    # slower reference would put many moments after the end).
     durations = []
     for attempt in range(3):
         reference_out = tmp_path / f"reference{attempt}"
@@ -72,7 +73,7 @@ def test_signals_at_random_moments_leave_the_project_or_nothing(tmp_path: Path) 
         _, err = reference.communicate(timeout=300)
         durations.append(time.monotonic() - guarded)
         assert reference.returncode == 0, err.decode()
-    duration = sorted(durations)[1]
+    duration = min(durations)
     complete = _files(reference_out / "my-service")
     assert len(complete) > 50
     seed = int(os.environ.get("SCAFFOLDER_INTERRUPT_SEED", time.time_ns() % 1_000_000))
