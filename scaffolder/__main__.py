@@ -1,5 +1,5 @@
 """``python -m scaffolder``."""
 
-from scaffolder.cli import main
+from scaffolder.entry import main
 
 main()

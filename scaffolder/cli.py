@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from scaffolder import __version__
-from scaffolder.errors import Aborted, InvalidAnswersFile, InvalidSetOption, ScaffolderError
+from scaffolder.errors import InvalidAnswersFile, InvalidSetOption, ScaffolderError
 
 if TYPE_CHECKING:
     from scaffolder.validation.model import Report, Severity
@@ -36,18 +36,48 @@ SEVERITIES = ("error", "warning", "info")
 
 
 class ScaffolderGroup(click.Group):
-    """Catches scaffolder's error root once, at the edge, and maps it to exit code 2."""
+    """Catches scaffolder's error root once, at the edge, and maps it to exit code 2.
+
+    SIGINT and SIGTERM become :class:`~scaffolder.errors.Interrupted` for the command's run
+    (:class:`scaffolder.interrupt.Guard`, in ``ctx.meta["guard"]``) and end in 130 or 143.
+    """
 
     def invoke(self, ctx: click.Context) -> Any:
-        """Run the command; a ScaffolderError or Ctrl-C becomes a message and exit 2."""
+        """Run the command; a ScaffolderError becomes a message and exit 2, a signal 130/143."""
+        import signal
+        import threading
+
+        from scaffolder import interrupt
+
+        # The console script installed one for the whole process; a test calling `cli` gets its
+        # own for the call.
+        guard = interrupt.current()
+        own = guard is None and threading.current_thread() is threading.main_thread()
+        if guard is None:
+            guard = interrupt.Guard()
+            if own:
+                guard.install()
+        ctx.meta["guard"] = guard
         try:
             return super().invoke(ctx)
         except ScaffolderError as error:
             click.echo(f"scaffolder: error: {error}", err=True)
             ctx.exit(EXIT_USAGE)
-        except (KeyboardInterrupt, click.Abort):
-            click.echo(f"scaffolder: {Aborted()}", err=True)
-            ctx.exit(EXIT_USAGE)
+        except (KeyboardInterrupt, click.Abort) as error:
+            signum = getattr(error, "signal", signal.SIGINT)
+            # Before a command starts, and in `new` before the project is in place (after it,
+            # the guard prints its own line), nothing has been written.
+            started = ctx.invoked_subcommand not in {None, "new"}
+            nothing = "" if started else "; nothing was written"
+            click.echo(
+                f"{interrupt.line_start(signum)}scaffolder: interrupted by "
+                f"{interrupt.NAMES[signum]}{nothing}",
+                err=True,
+            )
+            ctx.exit(interrupt.exit_status(signum))
+        finally:
+            if own:
+                guard.uninstall()
 
 
 @click.group(cls=ScaffolderGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -96,18 +126,20 @@ def _comma_list(values: Sequence[str]) -> list[str]:
 @cli.command("list")
 @format_option("text", "json")
 def list_command(output_format: str) -> None:
-    """List the templates.
+    """List the templates with their questions: help, default and rule of each answer.
 
     \b
     Example:
       scaffolder list --format json
     """
+    from scaffolder.generation import describe_questions
     from scaffolder.report import listing
     from scaffolder.templates import list_templates
 
     templates = list_templates()
+    questions = {t.name: describe_questions(t) for t in templates}
     render = listing.templates_json if output_format == "json" else listing.templates_text
-    click.echo(render(templates), nl=False)
+    click.echo(render(templates, questions), nl=False)
 
 
 def _parse_sets(values: Sequence[str]) -> dict[str, object]:
@@ -120,20 +152,34 @@ def _parse_sets(values: Sequence[str]) -> dict[str, object]:
     return answers
 
 
+#: An answers file holds a few short values; a larger one is refused before it is parsed.
+ANSWERS_FILE_MAX = 1_000_000
+
+
 def _load_answers_file(path: Path) -> dict[str, object]:
     import yaml
 
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as handle:
+            data_bytes = handle.read(ANSWERS_FILE_MAX + 1)
+        if len(data_bytes) > ANSWERS_FILE_MAX:
+            raise InvalidAnswersFile(
+                path=str(path), reason=f"is larger than {ANSWERS_FILE_MAX} bytes"
+            )
+        text = data_bytes.decode("utf-8")
     except FileNotFoundError:
         raise InvalidAnswersFile(path=str(path), reason="no such file") from None
     except (OSError, UnicodeDecodeError) as error:
         raise InvalidAnswersFile(path=str(path), reason=f"cannot read it ({error})") from error
+    kind = "JSON" if path.suffix == ".json" else "YAML"
     try:
         data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
     except (json.JSONDecodeError, yaml.YAMLError) as error:
-        kind = "JSON" if path.suffix == ".json" else "YAML"
         raise InvalidAnswersFile(path=str(path), reason=f"not valid {kind}: {error}") from error
+    except RecursionError:
+        raise InvalidAnswersFile(
+            path=str(path), reason=f"nested too deeply to be read as {kind}"
+        ) from None
     # A project's .scaffolder.json can be replayed: its answers are under "answers".
     if isinstance(data, dict) and isinstance(data.get("answers"), dict) and "template" in data:
         data = data["answers"]
@@ -147,28 +193,98 @@ def _load_answers_file(path: Path) -> dict[str, object]:
     return dict(data)
 
 
-def click_prompter(
-    name: str, default: str, choices: Sequence[str] | None, check: Callable[[object], object]
-) -> object:
-    """Ask one question on the terminal; ask again until the answer follows its rule."""
-    from scaffolder.errors import InvalidAnswers
+def _complete_templates(
+    _ctx: click.Context, _param: click.Parameter, incomplete: str
+) -> list[click.shell_completion.CompletionItem]:
+    from scaffolder.templates import list_templates
 
-    while True:
-        value = click.prompt(
-            name,
-            default=default,
-            type=click.Choice(list(choices)) if choices else str,
-            show_choices=bool(choices),
-        )
+    return [
+        click.shell_completion.CompletionItem(t.name, help=t.description)
+        for t in list_templates()
+        if t.name.startswith(incomplete)
+    ]
+
+
+def _complete_sets(
+    ctx: click.Context, _param: click.Parameter, incomplete: str
+) -> list[click.shell_completion.CompletionItem]:
+    """``KEY=`` for each answer of the template already on the command line."""
+    from scaffolder.clouds import EKS_VERSIONS
+    from scaffolder.errors import UnknownTemplate
+    from scaffolder.templates import get_template
+
+    # While the value of `--set` is being typed, click's resilient parse leaves TEMPLATE unparsed
+    # in ctx.args.
+    name = ctx.params.get("template") or next(iter(ctx.args), "")
+    try:
+        template = get_template(str(name))
+    except UnknownTemplate:
+        return []
+    key, equals, partial = incomplete.partition("=")
+    if equals:
+        # After `KEY=`, the values a closed list allows (choices, regions, EKS versions).
+        cloud = template.cloud
+        values = {
+            **{name: list(options) for name, options in template.choices.items()},
+            "region": sorted(cloud.regions) if cloud else [],
+            "kubernetes_version": list(EKS_VERSIONS),
+        }.get(key, [])
+        return [
+            click.shell_completion.CompletionItem(f"{key}={value}")
+            for value in values
+            if value.startswith(partial)
+        ]
+    return [
+        click.shell_completion.CompletionItem(f"{name}=", help=template.prompts.get(name))
+        for name in template.questions
+        if f"{name}=".startswith(incomplete)
+    ]
+
+
+def _complete_rules(
+    _ctx: click.Context, _param: click.Parameter, incomplete: str
+) -> list[click.shell_completion.CompletionItem]:
+    """Rule ids; after a comma (``--select TF101,K8``), the ids that continue the list."""
+    from scaffolder.validation.registry import default_registry
+
+    done, _, last = incomplete.rpartition(",")
+    prefix = f"{done}," if done else ""
+    return [
+        click.shell_completion.CompletionItem(prefix + rule.id, help=rule.summary)
+        for rule in default_registry()
+        if rule.id.startswith(last.upper())
+    ]
+
+
+class NewCommand(click.Command):
+    """``new``, whose ``--help`` lists the questions of the template named before it."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """Note the template named on the command line before ``--help`` stops parsing."""
+        ctx.meta["help_template"] = next((a for a in args if not a.startswith("-")), None)
+        return super().parse_args(ctx, args)
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """After the options: the questions of the template, if one was named."""
+        from scaffolder.errors import UnknownTemplate
+        from scaffolder.generation import describe_questions
+        from scaffolder.report.listing import questions_text
+        from scaffolder.templates import get_template
+
+        name = ctx.meta.get("help_template")
+        if not name:
+            return
         try:
-            return check(value)
-        except InvalidAnswers as error:
-            for problem in error.errors:
-                click.echo(f"  {problem}", err=True)
+            template = get_template(name)
+        except UnknownTemplate:
+            return
+        formatter.write_paragraph()
+        formatter.write_text(f"Questions of {template.name} {template.version} (--set KEY=VALUE):")
+        formatter.write(questions_text(describe_questions(template), indent="    "))
 
 
-@cli.command("new")
-@click.argument("template")
+@cli.command("new", cls=NewCommand)
+@click.argument("template", shell_complete=_complete_templates)
 @click.option(
     "-o",
     "--output-dir",
@@ -180,7 +296,14 @@ def click_prompter(
 @click.option(
     "--no-input", is_flag=True, help="Do not prompt; use defaults for unanswered questions."
 )
-@click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="An answer (repeatable).")
+@click.option(
+    "--set",
+    "sets",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="An answer (repeatable).",
+    shell_complete=_complete_sets,
+)
 @click.option(
     "--answers-file",
     type=click.Path(path_type=Path, dir_okay=False),
@@ -189,9 +312,11 @@ def click_prompter(
 @click.option(
     "--force",
     is_flag=True,
-    help="Overwrite the files the template produces in an existing directory.",
+    help="Overwrite the files the template produces in an existing directory, and list them.",
 )
+@click.pass_context
 def new_command(
+    ctx: click.Context,
     template: str,
     output_dir: Path,
     no_input: bool,
@@ -202,7 +327,8 @@ def new_command(
     """Generate a project from TEMPLATE into OUTPUT_DIR/<project_slug>.
 
     Answers come from --answers-file, then --set, then prompts (on a terminal) or defaults.
-    Invalid answers are all reported at once and nothing is written.
+    Given answers are checked before the first prompt, all at once; nothing is written until
+    every answer is valid. `scaffolder new TEMPLATE --help` lists the template's questions.
 
     \b
     Example:
@@ -210,7 +336,9 @@ def new_command(
     """
     from rich.console import Console
 
-    from scaffolder.generation import generate
+    from scaffolder.generation import Written, generate
+    from scaffolder.interrupt import NAMES, exit_status, line_start
+    from scaffolder.prompts import TerminalPrompter
     from scaffolder.report.text import print_text
     from scaffolder.validation import validate
     from scaffolder.validation.model import Severity
@@ -220,14 +348,46 @@ def new_command(
         answers.update(_load_answers_file(answers_file))
     answers.update(_parse_sets(sets))
     interactive = not no_input and sys.stdin.isatty()
-    target = generate(
-        template,
-        output_dir,
-        answers=answers,
-        no_input=not interactive,
-        force=force,
-        prompter=click_prompter,
-    )
+    prompter = TerminalPrompter()
+    guard = ctx.meta["guard"]
+    written: list[Written] = []
+
+    def on_written(result: Written) -> None:
+        written.append(result)
+        guard.done(
+            lambda signum: (
+                f"scaffolder: interrupted by {NAMES[signum]} after the project was "
+                f"written: `{result.path}` is complete but was not validated "
+                f"(run `scaffolder validate {result.path}`)"
+            )
+        )
+
+    try:
+        target = generate(
+            template,
+            output_dir,
+            answers=answers,
+            no_input=not interactive,
+            force=force,
+            prompter=prompter,
+            on_written=on_written,
+        )
+    except KeyboardInterrupt as error:
+        signum = getattr(error, "signal", 2)
+        click.echo(
+            line_start(signum, mid_line=prompter.waiting)
+            + f"scaffolder: interrupted by {NAMES[signum]}; nothing was written",
+            err=True,
+        )
+        sys.exit(exit_status(signum))
+    overwritten = written[0].overwritten if written else ()
+    if overwritten:
+        click.echo(
+            f"scaffolder: --force overwrote {len(overwritten)} file(s) that differed from the "
+            "template:\n" + "".join(f"  {path}\n" for path in overwritten),
+            err=True,
+            nl=False,
+        )
     report = validate([target])
     if report.findings:
         print_text(report, Console(stderr=True, emoji=False))
@@ -275,15 +435,21 @@ def source_lines() -> Callable[[str, int], str | None]:
     multiple=True,
     metavar="RULE,...",
     help="Only these rules (ids or prefixes: TF, K8S1).",
+    shell_complete=_complete_rules,
 )
 @click.option(
     "--extend-select",
     multiple=True,
     metavar="RULE,...",
     help="These rules too (off-by-default ones), on top of --select or the defaults.",
+    shell_complete=_complete_rules,
 )
 @click.option(
-    "--ignore", multiple=True, metavar="RULE,...", help="Not these rules (ids or prefixes)."
+    "--ignore",
+    multiple=True,
+    metavar="RULE,...",
+    help="Not these rules (ids or prefixes).",
+    shell_complete=_complete_rules,
 )
 @click.option(
     "--jobs",
@@ -377,7 +543,7 @@ def _write_report(output: Path, text: str) -> None:
 
 
 @cli.command("rules")
-@click.argument("rule_id", required=False)
+@click.argument("rule_id", required=False, shell_complete=_complete_rules)
 @format_option("text", "json")
 def rules_command(rule_id: str | None, output_format: str) -> None:
     """List the validation rules, or show the documentation of RULE_ID.
@@ -425,5 +591,7 @@ def graph_command(path: Path, output_format: str) -> None:
 
 
 def main() -> None:
-    """Console-script entry point."""
-    cli(prog_name="scaffolder")
+    """Console-script entry point (:func:`scaffolder.entry.main`)."""
+    from scaffolder.entry import main as run
+
+    run()

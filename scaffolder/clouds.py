@@ -164,6 +164,8 @@ class Cloud:
         machine_type_problem: Why a well-formed machine type still cannot be used, or None.
         region_shape: What a region name of the cloud looks like, for a region newer than
             :attr:`regions` that a template lets through unchecked; None where it may not.
+        machine_types: Common machine types, only to suggest one for a near miss: the rule is
+            the shape, so any type of that shape is accepted.
     """
 
     name: str
@@ -174,6 +176,7 @@ class Cloud:
     zones: Mapping[str, str] | None = None
     machine_type_problem: Callable[[str], str | None] | None = None
     region_shape: re.Pattern[str] | None = None
+    machine_types: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,12 +191,26 @@ GCP = Cloud(
     name="GCP",
     regions=GCP_REGIONS,
     # family-series-vCPUs, shared-core sizes, and custom shapes: e2-standard-4, e2-medium,
-    # n2-custom-4-16384, c3-standard-8-lssd.
+    # n2-custom-4-16384, c3-standard-8-lssd, a2-highgpu-1g. The series are GCP's own words, so
+    # a typo (`e2-standrd-4`) is refused with a suggestion instead of failing at plan time.
     machine_type=re.compile(
-        r"[a-z][a-z0-9]*-(?:[a-z]+-\d+(?:-lssd)?|custom-\d+-\d+(?:-ext)?|micro|small|medium)"
+        r"[a-z][a-z0-9]*-(?:(?:standard|highmem|highcpu|megamem|ultramem|hypermem|highgpu"
+        r"|megagpu|ultragpu|edgegpu)-\d+g?(?:-lssd|-metal)?|custom-\d+-\d+(?:-ext)?"
+        r"|micro|small|medium)"
     ),
     example_region="europe-west1",
     example_machine_type="e2-standard-4",
+    machine_types=(
+        "e2-micro",
+        "e2-small",
+        "e2-medium",
+        *(
+            f"{family}-{series}-{cpus}"
+            for family in ("e2", "n2", "n2d", "c3", "c3d", "n4", "t2d")
+            for series in ("standard", "highmem", "highcpu")
+            for cpus in (2, 4, 8, 16, 32)
+        ),
+    ),
 )
 AWS = Cloud(
     name="AWS",
@@ -208,6 +225,11 @@ AWS = Cloud(
     machine_type_problem=ec2_type_problem,
     # eu-west-1, ap-southeast-7, us-gov-west-1, mx-central-1.
     region_shape=re.compile(r"[a-z]{2}(?:-gov)?-[a-z]+-\d{1,2}"),
+    machine_types=tuple(
+        f"{family}.{size}"
+        for family in ("t3", "t3a", "m5", "m6i", "m7i", "m7i-flex", "c6i", "c7i", "r6i", "r7i")
+        for size in ("medium", "large", "xlarge", "2xlarge", "4xlarge", "8xlarge")
+    ),
 )
 
 #: Every platform a template may name in ``_platform``; docs/templates.md shows how to add one.

@@ -27,6 +27,22 @@ class UnknownTemplate(UserError):
         super().__init__(f"unknown template `{name}`; choose one of: {', '.join(self.known)}")
 
 
+#: Longest value an error message repeats; a 20 MB answer is named by its length instead.
+SHOWN_MAX = 80
+
+
+def shown(value: object) -> str:
+    """A value as an error message shows it: YAML's words for null and booleans, cut when long."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    text = str(value)
+    if len(text) > SHOWN_MAX:
+        return f"{text[:SHOWN_MAX]}… ({len(text)} characters)"
+    return text
+
+
 class InvalidAnswer(UserError):
     """One answer breaks the rule of its field."""
 
@@ -34,7 +50,7 @@ class InvalidAnswer(UserError):
         self.field = field
         self.value = value
         self.reason = reason
-        super().__init__(f"`{field}` {reason}: `{value}`")
+        super().__init__(f"`{field}` {reason}: `{shown(value)}`")
 
 
 class InvalidAnswers(UserError):
@@ -66,10 +82,12 @@ class InvalidSetOption(UserError):
 class TargetExists(UserError):
     """The project directory exists and ``--force`` was not given."""
 
-    def __init__(self, *, path: str) -> None:
+    def __init__(self, *, path: str, meanwhile: bool = False) -> None:
         self.path = path
+        self.meanwhile = meanwhile
+        when = "appeared while the project was rendered" if meanwhile else "already exists"
         super().__init__(
-            f"`{path}` already exists; nothing was written "
+            f"`{path}` {when}; nothing was written "
             "(use --force to overwrite the files the template produces)"
         )
 
@@ -146,8 +164,14 @@ class PartRenderFailed(InvalidTemplate):
         super().__init__(f"template `{template}`, shared part `{part}`, `{path}`: {reason}")
 
 
-class Aborted(UserError):
-    """The user interrupted the command."""
+class Interrupted(KeyboardInterrupt):
+    """SIGINT or SIGTERM arrived; ``signal`` is its number (exit status 128 + signal).
 
-    def __init__(self) -> None:
-        super().__init__("aborted; nothing was written")
+    Not a :class:`ScaffolderError`: like Ctrl-C's own exception it must pass every
+    ``except Exception`` (in cookiecutter, jinja2, the validators) on its way to the code that
+    cleans up, and it is not an error of the input.
+    """
+
+    def __init__(self, *, signal: int) -> None:
+        self.signal = signal
+        super().__init__(f"interrupted by signal {signal}")

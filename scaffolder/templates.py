@@ -46,6 +46,12 @@ class Template:
         return {key: value for key, value in self.raw.items() if not key.startswith("_")}
 
     @property
+    def prompts(self) -> dict[str, str]:
+        """The question text of each answer (cookiecutter's ``__prompts__``)."""
+        prompts = self.raw.get("__prompts__", {})
+        return {str(key): str(value) for key, value in dict(prompts).items()}
+
+    @property
     def choices(self) -> dict[str, list[str]]:
         """Variables whose answer must be one of a list (the first item is the default)."""
         return {

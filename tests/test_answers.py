@@ -14,13 +14,13 @@ CHOICES = {"app_runtime": ["python", "node"]}
         (
             "project_slug",
             "My App!",
-            "`project_slug` must be a DNS-1123 label of at most 30 characters",
+            "`project_slug` must be an RFC 1035 label of at most 30 characters",
         ),
-        ("project_slug", "1app", "must be a DNS-1123 label"),
-        ("project_slug", "app-", "must be a DNS-1123 label"),
+        ("project_slug", "1app", "must be an RFC 1035 label"),
+        ("project_slug", "app-", "must be an RFC 1035 label"),
         ("project_slug", "a" * 31, "at most 30 characters"),
-        ("project_slug", "", "must be a DNS-1123 label"),
-        ("project_slug", "app_name", "must be a DNS-1123 label"),
+        ("project_slug", "", "must be an RFC 1035 label"),
+        ("project_slug", "app_name", "must be an RFC 1035 label"),
         ("app_runtime", "ruby", "`app_runtime` must be one of python, node: `ruby`"),
         (
             "app_port",

@@ -87,12 +87,12 @@ def test_python_dash_m_entry_point(run_cli: Run, tmp_path: Path) -> None:
     [
         (
             ["--set", "project_slug=My App!"],
-            "`project_slug` must be a DNS-1123 label of at most 30 characters",
+            "`project_slug` must be an RFC 1035 label of at most 30 characters",
         ),
         (["--set", "app_runtime=ruby"], "`app_runtime` must be one of python, node: `ruby`"),
         (["--set", "app_port=80"], "`app_port` must be an integer from 1024 to 65535"),
         (["--set", "colour=blue"], "`colour` is not an answer of template `docker-dev`"),
-        (["--set", "project_name=1 Bad"], "`project_slug` must be a DNS-1123 label"),
+        (["--set", "project_name=1 Bad"], "`project_slug` must be an RFC 1035 label"),
         (["--set", "novalue"], "--set expects KEY=VALUE with a non-empty KEY: `novalue`"),
         (["--set", "=x"], "--set expects KEY=VALUE"),
     ],
@@ -320,3 +320,31 @@ def test_rules_list_and_page() -> None:
     page = invoke("rules", "K8S001")
     assert page.exit_code == 0 and page.output.startswith("# K8S001 schema")
     assert invoke("rules", "XX999").exit_code == 2
+
+
+def test_list_shows_questions_with_help_defaults_and_rules() -> None:
+    text = invoke("list").output
+    assert "  project_slug  Project slug (RFC 1035 label" in text
+    assert "      default: my-service (from project_name); rule: RFC 1035 label" in text
+    assert "      default: python; rule: one of python, node" in text
+    data = json.loads(invoke("list", "--format", "json").output)
+    gke = next(item for item in data if item["name"] == "gke")
+    # Defaults are what the prompt offers, not Jinja.
+    assert gke["answers"]["project_slug"] == "my-service"
+    assert gke["answers"]["repository"] == "my-service"
+    assert not any("{{" in str(value) for item in data for value in item["answers"].values())
+    slug = next(q for q in gke["questions"] if q["name"] == "project_slug")
+    assert slug["derived_from"] == ["project_name"]
+    assert slug["help"] == get_template("gke").prompts["project_slug"]
+    runtime = next(q for q in gke["questions"] if q["name"] == "app_runtime")
+    assert runtime["choices"] == ["python", "node"]
+    region = next(q for q in gke["questions"] if q["name"] == "region")
+    assert region["rule"].startswith("a GCP region")
+
+
+def test_new_template_help_lists_that_templates_questions() -> None:
+    output = invoke("new", "eks", "--help").output
+    assert "Questions of eks" in output
+    assert "aws_account_id  AWS account id (12 digits)" in output
+    assert "gcp_project_id" not in output
+    assert "Questions of" not in invoke("new", "--help").output

@@ -300,15 +300,15 @@ def test_the_k8s_stack_hooks_write_the_database_connection_into_the_overlay(
 def test_default_zones_are_the_regions_real_zones_also_when_prompted(
     tmp_path: Path, region: str, zones: list[str]
 ) -> None:
-    from scaffolder.generation import resolve_answers
+    from scaffolder.generation import Question, resolve_answers
     from scaffolder.templates import get_template
 
-    offered: dict[str, str] = {}
+    offered: dict[str, object] = {}
 
-    def prompter(name: str, default: str, choices: object, check: Callable[[object], object]):
-        offered[name] = default
-        value = region if name == "region" else default
-        return check(value)
+    def prompter(question: Question) -> object:
+        offered[question.name] = question.default
+        value = region if question.name == "region" else question.default
+        return question.check(value)
 
     answers = resolve_answers(get_template("eks"), {}, prompter=prompter)
     assert offered["availability_zones"] == ",".join(zones)
@@ -322,7 +322,8 @@ def test_an_unlisted_region_needs_the_override_and_says_it_is_unchecked(
 ) -> None:
     refused = run_cli("new", "eks", "--no-input", "--set", "region=xx-new-1", "-o", str(tmp_path))
     assert refused.returncode == 2
-    assert "`region` must be an AWS region, e.g. eu-west-1; a region newer than" in refused.stderr
+    assert "`region` must be an AWS region (" in refused.stderr
+    assert "; a region newer than scaffolder's list needs" in refused.stderr
     assert "`region_unchecked=true`" in refused.stderr
     assert list(tmp_path.iterdir()) == []
     answers = {
@@ -614,23 +615,24 @@ def test_no_generated_identity_can_escalate(variant: Variant) -> None:
 
 
 def test_the_region_override_works_when_prompted_too() -> None:
-    from scaffolder.errors import InvalidAnswers
-    from scaffolder.generation import resolve_answers
+    from scaffolder.errors import InvalidAnswer
+    from scaffolder.generation import Question, resolve_answers
     from scaffolder.templates import get_template
 
-    def answering(override: str) -> Callable[..., object]:
+    def answering(override: str) -> Callable[[Question], object]:
         replies = {
             "region_unchecked": override,
             "region": "xx-new-1",
             "availability_zones": "xx-new-1a,xx-new-1b",
         }
 
-        def prompter(name: str, default: str, choices: object, check: Callable[[object], object]):
-            return check(replies.get(name, default))
+        def prompter(question: Question) -> object:
+            # A prompter re-asks on InvalidAnswer; here the refusal itself is what is checked.
+            return question.check(replies.get(question.name, question.default))
 
         return prompter
 
     answers = resolve_answers(get_template("eks"), {}, prompter=answering("true"))
     assert answers["region"] == "xx-new-1"
-    with pytest.raises(InvalidAnswers, match="`region` must be an AWS region"):
+    with pytest.raises(InvalidAnswer, match="must be an AWS region"):
         resolve_answers(get_template("eks"), {}, prompter=answering("false"))

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 import scaffolder
-from scaffolder.errors import InvalidAnswers, RenderFailed, TargetExists
-from scaffolder.generation import resolve_answers
+from scaffolder.errors import InvalidAnswer, InvalidAnswers, RenderFailed, TargetExists
+from scaffolder.generation import Question, resolve_answers
 from scaffolder.templates import get_template, list_templates
 
 from .conftest import REPO, build_tree, tree
@@ -94,18 +94,21 @@ def test_force_refuses_file_where_template_writes_directory(tmp_path: Path) -> N
 
 
 def test_prompter_is_asked_every_question_with_rendered_defaults() -> None:
-    asked: list[tuple[str, str, object]] = []
+    asked: list[tuple[str, str | None, object, int, int]] = []
     replies = {"project_name": "Prompted Name", "app_runtime": "node"}
 
-    def prompter(name, default, choices, check):  # type: ignore[no-untyped-def]
-        asked.append((name, default, choices))
-        return check(replies.get(name, default))
+    def prompter(question: Question) -> object:
+        asked.append(
+            (question.name, question.default, question.choices, question.index, question.total)
+        )
+        return question.check(replies.get(question.name, question.default))
 
     answers = resolve_answers(get_template("docker-dev"), {"app_port": "9000"}, prompter=prompter)
+    # Given answers are not asked, and the progress counts only the questions asked.
     assert asked == [
-        ("project_name", "My Service", None),
-        ("project_slug", "prompted-name", None),
-        ("app_runtime", "python", ["python", "node"]),
+        ("project_name", "My Service", None, 1, 3),
+        ("project_slug", "prompted-name", None, 2, 3),
+        ("app_runtime", "python", ("python", "node"), 3, 3),
     ]
     assert answers == {
         "project_name": "Prompted Name",
@@ -116,49 +119,79 @@ def test_prompter_is_asked_every_question_with_rendered_defaults() -> None:
 
 
 def test_prompt_check_rejects_invalid_answer() -> None:
-    def prompter(name, default, choices, check):  # type: ignore[no-untyped-def]
-        return check("80") if name == "app_port" else default
+    def prompter(question: Question) -> object:
+        return question.check("80" if question.name == "app_port" else question.default)
 
-    with pytest.raises(InvalidAnswers, match="`app_port` must be an integer"):
+    with pytest.raises(InvalidAnswer, match="`app_port` must be an integer"):
         resolve_answers(get_template("docker-dev"), {}, prompter=prompter)
 
 
-def test_interactive_prompts_on_a_terminal(tmp_path: Path) -> None:
-    """Drive the real CLI through a pseudo-terminal, answering one prompt wrongly first."""
-    import os
-    import pty
-    import sys
-    import time
+def test_invalid_derived_default_is_not_offered_again() -> None:
+    defaults: dict[str, str | None] = {}
 
-    pid, fd = pty.fork()
-    if pid == 0:  # child
-        os.chdir(tmp_path)
-        os.execv(sys.executable, [sys.executable, "-m", "scaffolder", "new", "docker-dev"])
-    output = b""
-    replies = [b"Tty App\n", b"\n", b"node\n", b"80\n", b"3000\n"]
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            chunk = os.read(fd, 4096)
-        except OSError:
-            break
-        if not chunk:
-            break
-        output += chunk
-        if (replies and output.rstrip().endswith(b":")) or (
-            replies and output.rstrip().endswith(b"]:")
-        ):
-            os.write(fd, replies.pop(0))
-    os.waitpid(pid, 0)
-    text = output.decode(errors="replace")
-    assert "must be an integer from 1024 to 65535" in text
-    record = json.loads((tmp_path / "tty-app" / ".scaffolder.json").read_text())
-    assert record["answers"] == {
-        "app_port": 3000,
-        "app_runtime": "node",
-        "project_name": "Tty App",
-        "project_slug": "tty-app",
-    }
+    def prompter(question: Question) -> object:
+        defaults[question.name] = question.default
+        reply = "123 Billing" if question.name == "project_name" else question.default
+        return question.check(reply)
+
+    answers = resolve_answers(get_template("docker-dev"), {}, prompter=prompter)
+    # `123-billing` breaks the slug rule; the prompt offers the nearest valid slug instead.
+    assert defaults["project_slug"] == "billing"
+    assert answers["project_slug"] == "billing"
+
+
+def test_cross_field_rule_is_checked_when_the_later_field_is_asked() -> None:
+    refused: list[str] = []
+
+    def prompter(question: Question) -> object:
+        replies = {"node_min_count": ["5"], "node_max_count": ["2", "7"]}.get(question.name)
+        while True:
+            reply = replies.pop(0) if replies else question.default
+            try:
+                return question.check(reply)
+            except InvalidAnswer as error:
+                refused.append(f"{question.name}={reply}: {error.reason}")
+
+    answers = resolve_answers(get_template("gke"), {}, prompter=prompter)
+    assert refused == ["node_max_count=2: must be at least node_min_count (5)"]
+    assert (answers["node_min_count"], answers["node_max_count"]) == (5, 7)
+
+
+def test_cross_field_rule_against_a_given_answer_names_it() -> None:
+    def prompter(question: Question) -> object:
+        return question.check("9" if question.name == "node_min_count" else question.default)
+
+    with pytest.raises(
+        InvalidAnswer, match=r"`node_min_count` must not be larger than node_max_count \(4\)"
+    ):
+        resolve_answers(get_template("gke"), {"node_max_count": "4"}, prompter=prompter)
+
+
+def test_given_answers_are_all_checked_before_the_first_prompt() -> None:
+    def prompter(question: Question) -> object:
+        raise AssertionError(f"asked {question.name} although the given answers are invalid")
+
+    with pytest.raises(InvalidAnswers) as caught:
+        resolve_answers(
+            get_template("gke"),
+            {
+                "colour": "blue",
+                "region": "europe-wst1",
+                "node_min_count": "4",
+                "node_max_count": "2",
+            },
+            prompter=prompter,
+        )
+    # An unknown key no longer hides the other errors.
+    assert [(e.field, e.reason) for e in caught.value.errors] == [
+        ("colour", caught.value.errors[0].reason),
+        (
+            "region",
+            "must be a GCP region (did you mean `europe-west1`, `europe-west12` or `europe-west10`?)",
+        ),
+        ("node_max_count", "must be at least node_min_count (4)"),
+    ]
+    assert "is not an answer of template `gke`" in caught.value.errors[0].reason
 
 
 def test_plain_cookiecutter_uses_the_same_rules(tmp_path: Path) -> None:
@@ -174,7 +207,9 @@ def test_plain_cookiecutter_uses_the_same_rules(tmp_path: Path) -> None:
         str(tmp_path),
         str(REPO / "templates" / "docker-dev"),
     ]
-    env = {"HOME": str(tmp_path / "home"), "PATH": "/usr/bin:/bin"}
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    env = {"HOME": str(tmp_path / "home"), "PATH": "/usr/bin:/bin", "TMPDIR": str(temp)}
     bad = subprocess.run(
         [*cookiecutter, "project_slug=Bad Slug"],
         capture_output=True,
@@ -183,7 +218,7 @@ def test_plain_cookiecutter_uses_the_same_rules(tmp_path: Path) -> None:
         check=False,
     )
     assert bad.returncode != 0
-    assert "`project_slug` must be a DNS-1123 label" in bad.stderr
+    assert "`project_slug` must be an RFC 1035 label" in bad.stderr
     assert not (tmp_path / "Bad Slug").exists()
     good = subprocess.run(
         [*cookiecutter, "app_runtime=node"], capture_output=True, text=True, env=env, check=False
@@ -194,6 +229,9 @@ def test_plain_cookiecutter_uses_the_same_rules(tmp_path: Path) -> None:
     assert (project / "k8s" / "base" / "deployment.yaml").is_file()
     # Same record as `scaffolder new` writes, with app_port normalised.
     assert json.loads((project / ".scaffolder.json").read_text())["answers"]["app_port"] == 8000
+    # Cookiecutter renders each hook, answers included, into a temporary file it never removes;
+    # the hooks remove their copy, after a refused answer too.
+    assert list(temp.iterdir()) == []
 
 
 @pytest.mark.parametrize("template", [t.name for t in list_templates()])
@@ -223,3 +261,49 @@ def test_plain_cookiecutter_and_new_render_the_same_project(tmp_path: Path, temp
     got = {k: v for k, v in tree(ours).items() if k not in secrets}
     assert got == expected
     assert secrets <= set(tree(ours))
+
+
+def test_a_rule_between_a_given_answer_and_a_default_names_the_given_one() -> None:
+    template = get_template("eks")
+    with pytest.raises(InvalidAnswers) as caught:
+        resolve_answers(template, {"node_min_count": "7"})
+    assert [(e.field, e.reason) for e in caught.value.errors] == [
+        ("node_min_count", "must not be larger than node_max_count (6)")
+    ]
+    with pytest.raises(InvalidAnswers) as caught:
+        resolve_answers(template, {"availability_zones": "us-east-1a,us-east-1b"})
+    assert [(e.field, e.reason) for e in caught.value.errors] == [
+        (
+            "availability_zones",
+            "must be zones of region eu-west-1 (eu-west-1a, eu-west-1b, eu-west-1c); "
+            "not in it: us-east-1a, us-east-1b",
+        )
+    ]
+    # The zones' default follows the region, so a given region alone is consistent.
+    zones = resolve_answers(template, {"region": "us-east-2"})["availability_zones"]
+    assert zones == "us-east-2a,us-east-2b,us-east-2c"
+    # Both given: the later field, as a prompt would ask it again.
+    with pytest.raises(InvalidAnswers) as caught:
+        resolve_answers(template, {"node_min_count": "7", "node_max_count": "6"})
+    assert [e.field for e in caught.value.errors] == ["node_max_count"]
+
+
+def test_a_prompted_region_must_hold_the_given_zones() -> None:
+    refused: list[str] = []
+
+    def prompter(question: Question) -> object:
+        replies = {"region": ["eu-west-1", "us-east-1"]}.get(question.name, [])
+        while True:
+            reply = replies.pop(0) if replies else question.default
+            try:
+                return question.check(reply)
+            except InvalidAnswer as error:
+                refused.append(f"{question.name}={reply}: {error.reason}")
+
+    answers = resolve_answers(
+        get_template("eks"), {"availability_zones": "us-east-1a,us-east-1f"}, prompter=prompter
+    )
+    assert refused == [
+        "region=eu-west-1: must be the region of availability_zones (us-east-1a,us-east-1f)"
+    ]
+    assert answers["region"] == "us-east-1"

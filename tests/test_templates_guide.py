@@ -149,7 +149,7 @@ def test_the_guide_answers_are_checked_against_azure(checkout: Path) -> None:
         check=False,
     )
     assert result.returncode == 2
-    assert "`region` must be an Azure region, e.g. westeurope" in result.stderr
+    assert "`region` must be an Azure region (one of centralus, eastus" in result.stderr
 
 
 def test_the_guide_template_is_canonical_terraform(checkout: Path, terraform: str) -> None:

@@ -29,7 +29,7 @@ def test_wheel_installs_into_a_fresh_venv_and_generates(tmp_path: Path) -> None:
         capture_output=True,
         timeout=600,
     )
-    wheel = next(dist.glob("scaffolder-*.whl"))
+    wheel = next(dist.glob("service_scaffolder-*.whl"))
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     subprocess.run(

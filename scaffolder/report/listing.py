@@ -3,18 +3,39 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from scaffolder.generation import QuestionInfo
     from scaffolder.templates import Template
     from scaffolder.validation.model import Rule
     from scaffolder.validation.registry import Registry
 
 
-def templates_json(templates: Sequence[Template]) -> str:
-    """The templates with their versions and questions, as JSON."""
+def _question_json(question: QuestionInfo) -> dict[str, object]:
+    document: dict[str, object] = {
+        "name": question.name,
+        "help": question.text,
+        "default": question.default,
+        "rule": question.rule,
+    }
+    if question.derived_from:
+        document["derived_from"] = list(question.derived_from)
+    if question.choices:
+        document["choices"] = list(question.choices)
+    return document
+
+
+def templates_json(
+    templates: Sequence[Template], questions: Mapping[str, Sequence[QuestionInfo]]
+) -> str:
+    """The templates with their versions and questions, as JSON.
+
+    ``answers`` maps each answer to its rendered default (the slug of the default name, not
+    its Jinja expression); ``questions`` adds the help text, rule and choices.
+    """
     return (
         json.dumps(
             [
@@ -22,20 +43,38 @@ def templates_json(templates: Sequence[Template]) -> str:
                     "name": t.name,
                     "version": t.version,
                     "description": t.description,
-                    "answers": t.questions,
+                    "answers": {q.name: q.default for q in questions[t.name]},
+                    "questions": [_question_json(q) for q in questions[t.name]],
                 }
                 for t in templates
             ],
             indent=2,
+            ensure_ascii=False,
         )
         + "\n"
     )
 
 
-def templates_text(templates: Sequence[Template]) -> str:
-    """One line per template: name, version, description."""
-    width = max((len(t.name) for t in templates), default=0)
-    return "".join(f"{t.name:<{width}}  {t.version:<8}  {t.description}\n" for t in templates)
+def questions_text(questions: Sequence[QuestionInfo], indent: str = "  ") -> str:
+    """One block per question: name and help, then default and rule, indented."""
+    lines = []
+    for question in questions:
+        default = question.default
+        if question.derived_from:
+            default = f"{default} (from {', '.join(question.derived_from)})"
+        lines.append(f"{indent}{question.name}  {question.text}\n")
+        lines.append(f"{indent}    default: {default}; rule: {question.rule}\n")
+    return "".join(lines)
+
+
+def templates_text(
+    templates: Sequence[Template], questions: Mapping[str, Sequence[QuestionInfo]]
+) -> str:
+    """Each template's name, version and description, then its questions."""
+    return "\n".join(
+        f"{t.name}  {t.version}  {t.description}\n{questions_text(questions[t.name])}"
+        for t in templates
+    )
 
 
 def source_file(registry: Registry, rule_id: str) -> str:

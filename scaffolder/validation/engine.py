@@ -63,7 +63,9 @@ def _executor(jobs: int) -> ProcessPoolExecutor:
     # fork shares what prepare_workers built (parsers) with the workers; elsewhere the
     # platform's default start method is the safe one.
     context = multiprocessing.get_context("fork" if sys.platform == "linux" else None)
-    return ProcessPoolExecutor(max_workers=jobs, mp_context=context)
+    from scaffolder.interrupt import quiet_worker
+
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=quiet_worker)
 
 
 def _claims(

@@ -4,6 +4,9 @@ import json
 import sys
 from pathlib import Path
 
+# Cookiecutter runs this file from a copy it renders into the temporary directory and never
+# removes; the copy holds every answer, so it removes itself before anything else can fail.
+Path(__file__).unlink(missing_ok=True)
 CONTEXT = json.loads(r"""{{ cookiecutter | tojson }}""")
 
 # See pre_gen_project.py for where the package is found.

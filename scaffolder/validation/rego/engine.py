@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 DISTRIBUTION = "opa-golib-python-bindings"
 #: How to install the engine (its metadata claims Python >= 3.14; it runs on 3.10+).
-INSTALL = "pip install --ignore-requires-python 'scaffolder[rego]'"
+INSTALL = "pip install --ignore-requires-python 'service-scaffolder[rego]'"
 _ERROR = re.compile(r"^(?P<file>.+?):(?P<line>\d+): rego_\w+: (?P<message>.*)$")
 
 

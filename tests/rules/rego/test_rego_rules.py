@@ -85,7 +85,7 @@ def test_without_the_engine_each_file_is_an_info_finding(
             "a/plan.rego",
             1,
             1,
-            "`a/plan.rego` was not parsed: pip install --ignore-requires-python 'scaffolder[rego]'",
+            "`a/plan.rego` was not parsed: pip install --ignore-requires-python 'service-scaffolder[rego]'",
         )
     ]
 

@@ -34,7 +34,7 @@ variable "name" {
 
   validation {
     condition     = can(regex("^[a-z](?:[a-z0-9-]{0,28}[a-z0-9])?$", var.name))
-    error_message = "A DNS-1123 label of at most 30 characters."
+    error_message = "An RFC 1035 label (lowercase letters, digits and hyphens, a letter first) of at most 30 characters."
   }
 }
 
