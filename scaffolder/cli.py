@@ -399,3 +399,10 @@ def graph_command(path: Path, output_format: str) -> None:
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="scaffolder")
+
+
+# update, check and diff live in their own module; imported last, as it uses the helpers above.
+from scaffolder.cli_update import check_command, diff_command, update_command  # noqa: E402
+
+for _command in (update_command, check_command, diff_command):
+    cli.add_command(_command)
