@@ -292,7 +292,7 @@ def verify(repo: Path, points: Sequence[ReleasePoint], archives: Mapping[Release
 
 
 def build(repo: Path, rev: str, out: Path, *, check: bool = True) -> list[ReleasePoint]:
-    """Write every release archive of ``rev``'s history into ``out`` (and an ``index.json``).
+    """Write every release archive of ``rev``'s history into ``out``.
 
     Archives of versions no longer in the history are removed, so ``out`` is exactly the
     history of ``rev``.
@@ -310,15 +310,6 @@ def build(repo: Path, rev: str, out: Path, *, check: bool = True) -> list[Releas
         path = out / archive_name(point.template, point.version)
         if not path.is_file() or path.read_bytes() != data:
             path.write_bytes(data)
-    index = {
-        point.template: {} for point in sorted(points, key=lambda p: p.template)
-    }
-    for point in points:
-        index[point.template][point.version] = {
-            "commit": point.commit,
-            "on_first_parent_history": point.first_parent,
-        }
-    (out / "index.json").write_text(json.dumps(index, indent=2, sort_keys=True) + "\n")
     return points
 
 

@@ -90,7 +90,7 @@ class UpdatePlan:
     changes: tuple[FileChange, ...]
     findings: tuple[Finding, ...] = ()
     git_root: Path | None = None
-    record: bytes = b""
+    record: bytes | None = None
     local_secrets: tuple[str, ...] = ()
 
     @property
@@ -107,7 +107,11 @@ class UpdatePlan:
     @property
     def changes_anything(self) -> bool:
         """Whether applying the plan writes anything."""
-        return any(change.writes for change in self.changes) or self.record != self.record_before
+        return any(change.writes for change in self.changes) or self._record_changes
+
+    @property
+    def _record_changes(self) -> bool:
+        return self.record is not None and self.record != self.record_before
 
 
 # Reading projects.
@@ -690,7 +694,7 @@ def apply_update(plan: UpdatePlan) -> None:
             writes[change.path] = (change.content, 0o755 if change.executable else None)
     for relative, content in _new_secrets(plan).items():
         writes[relative] = (content, 0o600)
-    if plan.record != plan.record_before:
+    if plan.record is not None and plan.record != plan.record_before:
         writes[RECORD_FILE] = (plan.record, None)
     index = _git_index(plan)
     index_before = index.read_bytes() if index is not None and index.is_file() else None
@@ -802,7 +806,7 @@ def unified_diff(plan: UpdatePlan) -> str:
             add(change.source, change.path, source, change.content)
         elif change.writes:
             add(change.path, change.path, change.before, change.content)
-    if plan.record != plan.record_before:
+    if plan.record is not None and plan.record != plan.record_before:
         add(RECORD_FILE, RECORD_FILE, plan.record_before, plan.record)
     return "".join(chunks)
 
