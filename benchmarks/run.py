@@ -9,6 +9,7 @@ import sys
 
 import bench_new
 import bench_repos
+import bench_update
 import bench_validate
 import bench_yaml
 from harness import main
@@ -21,6 +22,7 @@ if __name__ == "__main__":
                 *bench_repos.BENCHMARKS,
                 *bench_yaml.BENCHMARKS,
                 *bench_validate.BENCHMARKS,
+                *bench_update.BENCHMARKS,
             ]
         )
     )

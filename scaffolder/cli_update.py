@@ -1,6 +1,6 @@
-"""The ``update``, ``check`` and ``diff`` commands; registered on the group in :mod:`scaffolder.cli`.
+"""The ``update``, ``check`` and ``diff`` commands, registered on :mod:`scaffolder.cli`'s group.
 
-Exit codes: 0 done (or nothing to do), 1 conflicts left to resolve or findings the merge
+Exit codes: 0 done (or nothing to do), 1 conflicts left to resolve or errors the merge
 introduces (``update``) or drift (``check``), 2 usage error or invalid input, 3 an internal
 error (nothing was written).
 """
@@ -78,6 +78,7 @@ def update_command(
 
     from scaffolder.report.update import plans_json, print_plans
     from scaffolder.update import apply_update, iter_targets, plan_update, unified_diff
+    from scaffolder.validation.model import Severity
 
     answers = _parse_sets(sets)
     with _internal_errors():
@@ -101,7 +102,9 @@ def update_command(
     if show_diff and output_format == "text":
         for plan in plans:
             click.echo(unified_diff(plan), nl=False)
-    failed = any(plan.conflicts or plan.findings for plan in plans)
+    failed = any(
+        plan.conflicts or any(f.severity is Severity.ERROR for f in plan.findings) for plan in plans
+    )
     sys.exit(EXIT_FINDINGS if failed else EXIT_OK)
 
 

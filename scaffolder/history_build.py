@@ -1,4 +1,4 @@
-"""Build ``scaffolder/releases/`` from git: ``make history`` (``python -m scaffolder.history_build``).
+"""Build ``scaffolder/releases/`` from git: ``make history`` (``-m scaffolder.history_build``).
 
 For every template and every ``_template_version`` it ever had, the release is the last commit
 of the first-parent history of ``--rev`` at which the template had that version (the state that
@@ -117,7 +117,7 @@ def release_points(repo: Path, rev: str) -> list[ReleasePoint]:
     )
     mainline = _git(repo, "rev-list", "--first-parent", head).decode().split()
     everything = _git(repo, "rev-list", "--topo-order", head).decode().split()
-    points = []
+    points: list[ReleasePoint] = []
     for name in names:
         chosen: dict[str, ReleasePoint] = {}
         for commit, version in zip(mainline, _versions(repo, mainline, name), strict=True):
@@ -232,7 +232,9 @@ for index, (template, answers, out) in enumerate(json.loads(sys.argv[1])):
 """
 
 
-def verify(repo: Path, points: Sequence[ReleasePoint], archives: Mapping[ReleasePoint, bytes]) -> None:
+def verify(
+    repo: Path, points: Sequence[ReleasePoint], archives: Mapping[ReleasePoint, bytes]
+) -> None:
     """Check each archive against its own commit's ``generate``, for every answer set.
 
     Raises:

@@ -13,6 +13,7 @@ then written, in one transaction that is undone on any error or interruption.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import enum
 import json
@@ -22,7 +23,8 @@ import subprocess
 import tempfile
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
 from pathlib import Path
 
@@ -30,7 +32,7 @@ from scaffolder.errors import DirtyTree, NotAProject, UpdateFailed, UserError
 from scaffolder.history import Release, get_release, releases, render_release, version_key
 from scaffolder.hooks import RECORD_FILE, fill_local_secrets
 from scaffolder.templates import get_template
-from scaffolder.validation.model import Finding
+from scaffolder.validation.model import Finding, Report
 
 #: Directories never walked for projects (``--all``) nor copied into the validation scratch tree.
 _SKIPPED_DIRS = frozenset({".git", "node_modules", ".terraform", ".venv", "__pycache__"})
@@ -38,6 +40,10 @@ _SKIPPED_DIRS = frozenset({".git", "node_modules", ".terraform", ".venv", "__pyc
 _BINARY_PROBE = 8000
 #: How alike a removed and an added file must be to be taken for a rename.
 _RENAME_SIMILARITY = 0.6
+
+
+#: Base, ours and theirs of a conflicted path (base is None when both sides added it).
+Stages = tuple["bytes | None", "bytes | None", "bytes | None"]
 
 
 class Action(enum.Enum):
@@ -69,7 +75,7 @@ class FileChange:
     source: str | None = None
     reason: str = ""
     executable: bool = False
-    stages: tuple[bytes | None, bytes | None, bytes | None] | None = None
+    stages: Stages | None = None
 
     @property
     def writes(self) -> bool:
@@ -276,7 +282,9 @@ def _similarity(left: bytes, right: bytes) -> float:
     if is_binary(left) or is_binary(right):
         return 1.0 if left == right else 0.0
     matcher = difflib.SequenceMatcher(
-        None, left.decode("utf-8", "replace").splitlines(), right.decode("utf-8", "replace").splitlines()
+        None,
+        left.decode("utf-8", "replace").splitlines(),
+        right.decode("utf-8", "replace").splitlines(),
     )
     return matcher.ratio() if matcher.real_quick_ratio() >= _RENAME_SIMILARITY else 0.0
 
@@ -333,14 +341,29 @@ def merge_trees(
                 mine = ours.get(source)
                 if mine is None:
                     changes.append(
-                        FileChange(path, Action.KEPT, None, None, reason=f"renamed from `{source}`, which you deleted")
+                        FileChange(
+                            path,
+                            Action.KEPT,
+                            None,
+                            None,
+                            reason=f"renamed from `{source}`, which you deleted",
+                        )
                     )
                     continue
                 action, content, reason = _merge_one(path, base[source][0], mine, theirs, labels)
                 if action is Action.CONFLICT:
-                    stages = (base[source][0], mine, theirs)
+                    rename_stages: Stages = (base[source][0], mine, theirs)
                     changes.append(
-                        FileChange(path, action, content, None, source, f"renamed from `{source}`; {reason}", executable, stages)
+                        FileChange(
+                            path,
+                            action,
+                            content,
+                            None,
+                            source,
+                            f"renamed from `{source}`; {reason}",
+                            executable,
+                            rename_stages,
+                        )
                     )
                 else:
                     detail = "your edits carried over" if mine != base[source][0] else ""
@@ -351,16 +374,20 @@ def merge_trees(
             old = base.get(path)
             if current is None:
                 if old is None:
-                    changes.append(FileChange(path, Action.NEW, theirs, None, executable=executable))
+                    changes.append(
+                        FileChange(path, Action.NEW, theirs, None, executable=executable)
+                    )
                 else:
                     changes.append(
-                        FileChange(path, Action.KEPT, None, None, reason="you deleted it; it stays deleted")
+                        FileChange(
+                            path, Action.KEPT, None, None, reason="you deleted it; it stays deleted"
+                        )
                     )
                 continue
             action, content, reason = _merge_one(
                 path, None if old is None else old[0], current, theirs, labels
             )
-            stages = (None if old is None else old[0], current, theirs)
+            stages: Stages = (None if old is None else old[0], current, theirs)
             changes.append(
                 FileChange(
                     path,
@@ -410,7 +437,17 @@ def git_root(project: Path) -> Path | None:
 def dirty_files(project: Path) -> list[str]:
     """Uncommitted changes under ``project`` (tracked or untracked, not ignored)."""
     result = subprocess.run(
-        ["git", "-C", str(project), "status", "--porcelain=v1", "-z", "--untracked-files=all", "--", "."],
+        [
+            "git",
+            "-C",
+            str(project),
+            "status",
+            "--porcelain=v1",
+            "-z",
+            "--untracked-files=all",
+            "--",
+            ".",
+        ],
         capture_output=True,
         check=True,
     )
@@ -452,9 +489,7 @@ class Rendering:
     local_secrets: tuple[str, ...]
 
 
-def render(
-    template: str, version: str, answers: Mapping[str, object], scratch: Path
-) -> Rendering:
+def render(template: str, version: str, answers: Mapping[str, object], scratch: Path) -> Rendering:
     """What ``template`` at ``version`` renders with ``answers`` (no record, no secrets)."""
     release: Release = get_release(template, version)
     project, resolved, spec = render_release(release, answers, scratch)
@@ -493,6 +528,27 @@ def plan_update(
         dirty = dirty_files(root)
         if dirty:
             raise DirtyTree(path=str(root), files=dirty)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # The project as it is is validated while the versions render: validation mostly waits
+        # for kubectl, rendering is Python, so the two overlap.
+        before = pool.submit(_validate, root) if check else None
+        return _plan(root, record, target, repo, answers, before)
+
+
+def _validate(root: Path) -> Report:
+    from scaffolder.validation import validate
+
+    return validate([root], jobs=1)
+
+
+def _plan(
+    root: Path,
+    record: ProjectRecord,
+    target: str,
+    repo: Path | None,
+    answers: Mapping[str, object] | None,
+    before: Future[Report] | None,
+) -> UpdatePlan:
     wanted = {**record.answers, **(answers or {})}
     with tempfile.TemporaryDirectory(prefix="scaffolder-update-") as scratch:
         old = render(record.template, record.version, record.answers, Path(scratch) / "base")
@@ -536,8 +592,8 @@ def plan_update(
         record=_record_bytes(record.template, target, resolved),
         local_secrets=target_render.local_secrets,
     )
-    if check and any(change.writes for change in changes):
-        plan = _with_findings(plan)
+    if before is not None and any(change.writes for change in changes):
+        plan = replace(plan, findings=_introduced(plan, before.result()))
     return plan
 
 
@@ -563,6 +619,9 @@ def _stage_copy(project: Path, scratch: Path) -> Path:
 
 
 def _apply_to_copy(plan: UpdatePlan, copy: Path) -> None:
+    for relative, content in _new_secrets(plan).items():
+        (copy / relative).parent.mkdir(parents=True, exist_ok=True)
+        (copy / relative).write_bytes(content)
     for change in plan.changes:
         if change.source is not None:
             (copy / change.source).unlink(missing_ok=True)
@@ -576,20 +635,20 @@ def _apply_to_copy(plan: UpdatePlan, copy: Path) -> None:
             path.write_bytes(change.content)
 
 
-def _with_findings(plan: UpdatePlan) -> UpdatePlan:
-    """The plan with the findings the merged tree has and the project does not."""
-    from dataclasses import replace
-
+def _introduced(plan: UpdatePlan, before: Report) -> tuple[Finding, ...]:
+    """Findings the merged tree has and the project, as it is, does not."""
     from scaffolder.validation import validate
 
-    with tempfile.TemporaryDirectory(prefix=".scaffolder-check-", dir=_scratch_parent(plan.project)) as scratch:
+    with tempfile.TemporaryDirectory(
+        prefix=".scaffolder-check-", dir=_scratch_parent(plan.project)
+    ) as scratch:
         copy = _stage_copy(plan.project, Path(scratch))
-        before = validate([copy], jobs=1)
         _apply_to_copy(plan, copy)
         after = validate([copy], jobs=1)
 
     def key(finding: Finding) -> tuple[str, str, str]:
-        return finding.path, finding.rule, finding.message
+        # Messages quoting a tool's output may hold the absolute path of the copy.
+        return finding.path, finding.rule, finding.message.replace(str(copy), str(plan.project))
 
     remaining = Counter(key(finding) for finding in before.findings)
     introduced = []
@@ -597,8 +656,10 @@ def _with_findings(plan: UpdatePlan) -> UpdatePlan:
         if remaining[key(finding)]:
             remaining[key(finding)] -= 1
         else:
-            introduced.append(finding)
-    return replace(plan, findings=tuple(introduced))
+            introduced.append(
+                replace(finding, message=finding.message.replace(str(copy), str(plan.project)))
+            )
+    return tuple(introduced)
 
 
 def _scratch_parent(project: Path) -> str | None:
@@ -623,12 +684,16 @@ def _set_conflict_stages(plan: UpdatePlan) -> None:
         for stage, data in enumerate(change.stages, start=1):
             if data is None:
                 continue
-            sha = subprocess.run(
-                ["git", "-C", str(plan.git_root), "hash-object", "-w", "--stdin"],
-                input=data,
-                capture_output=True,
-                check=True,
-            ).stdout.decode().strip()
+            sha = (
+                subprocess.run(
+                    ["git", "-C", str(plan.git_root), "hash-object", "-w", "--stdin"],
+                    input=data,
+                    capture_output=True,
+                    check=True,
+                )
+                .stdout.decode()
+                .strip()
+            )
             lines.append(f"{mode} {sha} {stage}\t{relative}")
         if change.source is not None:
             source = (plan.project / change.source).relative_to(plan.git_root).as_posix()
@@ -715,17 +780,17 @@ def apply_update(plan: UpdatePlan) -> None:
             temporary.write_bytes(content)
             staged[relative] = temporary
             if destination.exists():
-                os.chmod(temporary, destination.stat().st_mode & 0o7777)
+                temporary.chmod(destination.stat().st_mode & 0o7777)
             elif mode is not None:
-                os.chmod(temporary, mode)
+                temporary.chmod(mode)
         for number, relative in enumerate(sorted(set(writes) | set(deletes))):
             destination = project / relative
             if destination.exists() or destination.is_symlink():
                 aside = backup / str(number)
-                os.replace(destination, aside)
+                destination.replace(aside)
                 moved.append((aside, destination))
         for relative, temporary in staged.items():
-            os.replace(temporary, project / relative)
+            temporary.replace(project / relative)
             placed.append(project / relative)
         _set_conflict_stages(plan)
     except BaseException as error:
@@ -735,12 +800,10 @@ def apply_update(plan: UpdatePlan) -> None:
             temporary.unlink(missing_ok=True)
         for aside, destination in moved:
             destination.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(aside, destination)
+            aside.replace(destination)
         for directory in reversed(created_dirs):
-            try:
+            with contextlib.suppress(OSError):
                 directory.rmdir()
-            except OSError:
-                pass
         if index is not None and index_before is not None:
             index.write_bytes(index_before)
         shutil.rmtree(backup, ignore_errors=True)
@@ -798,7 +861,9 @@ def unified_diff(plan: UpdatePlan) -> str:
             tofile="/dev/null" if after is None else f"b/{path_to}",
         )
         for line in lines:
-            chunks.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
+            chunks.append(
+                line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
+            )
 
     for change in plan.changes:
         if change.source is not None:
@@ -878,7 +943,9 @@ def check_project(project: Path | str) -> CheckResult:
             fromfile=f"{record.template} {record.version}/{path}",
             tofile="/dev/null" if actual is None else path,
         )
-        drift.append(Drift(path, "".join(line if line.endswith("\n") else line + "\n" for line in lines)))
+        drift.append(
+            Drift(path, "".join(line if line.endswith("\n") else line + "\n" for line in lines))
+        )
     return CheckResult(root, record.template, record.version, latest, tuple(drift))
 
 

@@ -103,7 +103,10 @@ def test_a_hand_edited_010_project_in_git_updates_to_today(tmp_path: Path, run_c
     assert tree(project) == before
     (planned,) = json.loads(dry.stdout)["projects"]
     assert planned["applied"] is False
-    assert (planned["from_version"], planned["to_version"]) == ("0.1.0", get_template("gke").version)
+    assert (planned["from_version"], planned["to_version"]) == (
+        "0.1.0",
+        get_template("gke").version,
+    )
     by_path = {change["path"]: change["action"] for change in planned["changes"]}
     assert by_path["infra/network.tf"] == "unchanged"
     assert by_path["Makefile"] == "merged"
@@ -215,9 +218,10 @@ def test_two_instances_in_a_subdirectory_of_one_repository(tmp_path: Path, run_c
     projects = json.loads(result.stdout)["projects"]
     assert len(projects) == 2
     assert tree(current) == before_b
-    assert json.loads((old / ".scaffolder.json").read_text())["template_version"] == get_template(
-        "gke"
-    ).version
+    assert (
+        json.loads((old / ".scaffolder.json").read_text())["template_version"]
+        == get_template("gke").version
+    )
     assert (repo / "README.md").read_text() == "# monorepo\n"
     commit_all(repo, "update")
     assert run_cli("check", "--all", str(repo)).returncode == 0
@@ -236,7 +240,9 @@ def test_check_reports_content_drift_of_managed_files_only(tmp_path: Path, run_c
     (report,) = json.loads(result.stdout)["projects"]
     assert report["version_drift"] is False
     assert [d["path"] for d in report["content_drift"]] == ["spacelift/policies/plan.rego"]
-    assert "+" in report["content_drift"][0]["diff"] and "warn" in report["content_drift"][0]["diff"]
+    assert (
+        "+" in report["content_drift"][0]["diff"] and "warn" in report["content_drift"][0]["diff"]
+    )
     text = run_cli("check", str(project))
     assert "content drift" in text.stdout and "spacelift/policies/plan.rego" in text.stdout
 

@@ -245,8 +245,20 @@ def test_conflicted_text_is_what_git_merge_file_gives(tmp_path: Path) -> None:
     for name, data in (("ours", ours["a.txt"]), ("base", base["a.txt"]), ("theirs", new["a.txt"])):
         (tmp_path / name).write_bytes(data)
     by_hand = subprocess.run(
-        ["git", "merge-file", "-p", "-L", "project", "-L", "t 1.0.0", "-L", "t 2.0.0",
-         "ours", "base", "theirs"],
+        [
+            "git",
+            "merge-file",
+            "-p",
+            "-L",
+            "project",
+            "-L",
+            "t 1.0.0",
+            "-L",
+            "t 2.0.0",
+            "ours",
+            "base",
+            "theirs",
+        ],
         cwd=tmp_path,
         capture_output=True,
         check=False,
