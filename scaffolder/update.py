@@ -19,6 +19,7 @@ import enum
 import json
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 from collections import Counter
@@ -572,6 +573,15 @@ def _plan(
                 for key in unknown
             ]
         )
+    # A directory or link where the template has a file is the user's: never replaced.
+    blocked = sorted(
+        path
+        for path in set(base) | set(new)
+        if ((root / path).exists() or (root / path).is_symlink()) and _read_user(root, path) is None
+    )
+    for path in blocked:
+        base.pop(path, None)
+        new.pop(path, None)
     paths = set(base) | set(new)
     ours = {path: _read_user(root, path) for path in paths}
     labels = (
@@ -580,6 +590,11 @@ def _plan(
         f"{record.template} {target}",
     )
     changes = merge_trees(base, new, ours, labels=labels)
+    changes.extend(
+        FileChange(path, Action.KEPT, None, None, reason="not a regular file here; left alone")
+        for path in blocked
+    )
+    changes.sort(key=lambda change: change.path)
     plan = UpdatePlan(
         project=root,
         template=record.template,
@@ -763,7 +778,32 @@ def apply_update(plan: UpdatePlan) -> None:
         writes[RECORD_FILE] = (plan.record, None)
     index = _git_index(plan)
     index_before = index.read_bytes() if index is not None and index.is_file() else None
-    backup = Path(tempfile.mkdtemp(prefix=".scaffolder-update-", dir=project))
+    try:
+        backup = Path(tempfile.mkdtemp(prefix=".scaffolder-update-", dir=project))
+    except OSError as error:
+        raise UpdateFailed(path=str(project), reason=error.strerror or str(error)) from error
+    # Ctrl-C or SIGTERM while files are being swapped waits until the swap is complete (or
+    # undone): the project is never left half updated, whichever signal comes when.
+    masked = {signal.SIGINT, signal.SIGTERM}
+    previous_mask = signal.pthread_sigmask(signal.SIG_BLOCK, masked)
+    try:
+        _swap(plan, project, writes, deletes, index, index_before, backup)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous_mask)
+    for relative in deletes:
+        _remove_empty_parents(project, project / relative)
+
+
+def _swap(
+    plan: UpdatePlan,
+    project: Path,
+    writes: Mapping[str, tuple[bytes, int | None]],
+    deletes: Sequence[str],
+    index: Path | None,
+    index_before: bytes | None,
+    backup: Path,
+) -> None:
+    """Move the new files in and the old ones aside; on any error, move everything back."""
     staged: dict[str, Path] = {}
     moved: list[tuple[Path, Path]] = []
     placed: list[Path] = []
@@ -811,8 +851,6 @@ def apply_update(plan: UpdatePlan) -> None:
             raise UpdateFailed(path=str(project), reason=str(error)) from error
         raise
     shutil.rmtree(backup, ignore_errors=True)
-    for relative in deletes:
-        _remove_empty_parents(project, project / relative)
 
 
 def _remove_empty_parents(project: Path, path: Path) -> None:

@@ -326,3 +326,17 @@ def test_plan_update_is_a_library_function(tmp_path: Path) -> None:
     assert plan.from_version == "0.1.0" and plan.changes_anything
     assert scaffolder.check_project(project).outdated
     assert plan_update(project, to="0.1.0", check=False).changes_anything is False
+
+
+def test_a_directory_or_link_where_the_template_has_a_file_is_left_alone(tmp_path: Path) -> None:
+    project = generate("docker-dev", tmp_path / "out")
+    (project / "Makefile").unlink()
+    (project / "Makefile").mkdir()
+    (project / "Makefile" / "mine.mk").write_text("all:\n")
+    (project / "app/service/config.py").unlink()
+    (project / "app/service/config.py").symlink_to("app.py")
+    plan = update(project, answers={"app_runtime": "node"})
+    kept = {c.path: c.reason for c in plan.changes if c.action.value == "kept"}
+    assert kept["Makefile"] == kept["app/service/config.py"] == "not a regular file here; left alone"
+    assert (project / "Makefile" / "mine.mk").read_text() == "all:\n"
+    assert (project / "app/service/config.py").is_symlink()
