@@ -337,6 +337,8 @@ def test_a_directory_or_link_where_the_template_has_a_file_is_left_alone(tmp_pat
     (project / "app/service/config.py").symlink_to("app.py")
     plan = update(project, answers={"app_runtime": "node"})
     kept = {c.path: c.reason for c in plan.changes if c.action.value == "kept"}
-    assert kept["Makefile"] == kept["app/service/config.py"] == "not a regular file here; left alone"
+    assert (
+        kept["Makefile"] == kept["app/service/config.py"] == "not a regular file here; left alone"
+    )
     assert (project / "Makefile" / "mine.mk").read_text() == "all:\n"
     assert (project / "app/service/config.py").is_symlink()
