@@ -52,6 +52,7 @@ def _update_options(function: Callable[..., None]) -> Callable[..., None]:
 @click.option("--dry-run", is_flag=True, help="Show the plan; write nothing.")
 @click.option("--diff", "show_diff", is_flag=True, help="Also print the unified diff.")
 @click.option("--all", "all_projects", is_flag=True, help="Every project under PATH.")
+@click.option("-y", "--yes", is_flag=True, help="On a terminal, write without asking first.")
 @format_option("text", "json")
 def update_command(
     path: Path,
@@ -61,13 +62,15 @@ def update_command(
     dry_run: bool,
     show_diff: bool,
     all_projects: bool,
+    yes: bool,
     output_format: str,
 ) -> None:
     """Merge the template's changes into the project at PATH (default: .).
 
     Per file, a three-way merge of what the project's version generated, what the target
-    version generates and the project as it is. The plan is shown first; conflicts get inline
-    markers (and index stages in git). Nothing is written when anything fails.
+    version generates and the project as it is. The plan is shown first (on a terminal, it
+    asks before writing, unless --yes); conflicts get inline markers (and index stages in
+    git). Nothing is written when anything fails.
 
     \b
     Example:
@@ -90,10 +93,15 @@ def update_command(
             plan_update(target, to=to, answers=answers, allow_dirty=allow_dirty)
             for target in targets
         ]
+        pending = [plan for plan in plans if plan.changes_anything]
+        if not dry_run and pending and not yes and output_format == "text" and _terminal():
+            print_plans(plans, Console(emoji=False), applied=False, confirming=True)
+            if not click.confirm("Write these changes?", default=False):
+                click.echo("nothing written", err=True)
+                return
         if not dry_run:
-            for plan in plans:
-                if plan.changes_anything:
-                    apply_update(plan)
+            for plan in pending:
+                apply_update(plan)
     applied = not dry_run
     if output_format == "json":
         click.echo(plans_json(plans, applied=applied), nl=False)
@@ -106,6 +114,10 @@ def update_command(
         plan.conflicts or any(f.severity is Severity.ERROR for f in plan.findings) for plan in plans
     )
     sys.exit(EXIT_FINDINGS if failed else EXIT_OK)
+
+
+def _terminal() -> bool:
+    return sys.stdin.isatty() and sys.stdout.isatty()
 
 
 @click.command("diff")

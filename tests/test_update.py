@@ -342,3 +342,52 @@ def test_a_directory_or_link_where_the_template_has_a_file_is_left_alone(tmp_pat
     )
     assert (project / "Makefile" / "mine.mk").read_text() == "all:\n"
     assert (project / "app/service/config.py").is_symlink()
+
+
+def _on_terminal(args: list[str], answer: bytes) -> tuple[int, str]:
+    """Run the CLI on a pseudo-terminal and answer its question."""
+    import os
+    import select
+    import sys
+
+    master, slave = os.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "scaffolder", *args],
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        close_fds=True,
+    )
+    os.close(slave)
+    output, answered = b"", False
+    try:
+        while True:
+            ready, _, _ = select.select([master], [], [], 120)
+            if not ready:
+                raise AssertionError(f"no output for 120 s: {output!r}")
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            output += chunk
+            if not answered and b"Write these changes?" in output:
+                os.write(master, answer + b"\n")
+                answered = True
+    finally:
+        os.close(master)
+    return process.wait(timeout=60), output.decode(errors="replace")
+
+
+def test_on_a_terminal_the_plan_is_shown_and_confirmed_before_writing(tmp_path: Path) -> None:
+    project = unpack_010(tmp_path)
+    before = tree(project)
+    code, output = _on_terminal(["update", str(project)], b"n")
+    assert code == 0
+    assert "to be written" in output and "updated" in output and "nothing written" in output
+    assert tree(project) == before
+    code, output = _on_terminal(["update", str(project)], b"y")
+    assert code == 0, output
+    assert output.rstrip().endswith("written")
+    assert json.loads((project / ".scaffolder.json").read_text())["template_version"] != "0.1.0"

@@ -33,8 +33,13 @@ def _shown(path: Path) -> str:
         return str(path)
 
 
-def print_plans(plans: Sequence[UpdatePlan], console: Console, *, applied: bool) -> None:
-    """Print each plan: one line per path that is not unchanged, then the merge's findings."""
+def print_plans(
+    plans: Sequence[UpdatePlan], console: Console, *, applied: bool, confirming: bool = False
+) -> None:
+    """Print each plan: one line per path that is not unchanged, then the merge's findings.
+
+    ``confirming``: the plan is shown before asking whether to write it.
+    """
     for plan in plans:
         console.print(
             f"[bold]{escape(_shown(plan.project))}[/bold]: {plan.template} "
@@ -68,6 +73,8 @@ def print_plans(plans: Sequence[UpdatePlan], console: Console, *, applied: bool)
         conflicts = len(plan.conflicts)
         if not plan.changes_anything:
             status = "up to date; nothing to write"
+        elif confirming:
+            status = "to be written"
         elif not applied:
             status = "dry run; nothing written"
         elif conflicts:
