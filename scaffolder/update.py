@@ -27,7 +27,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from scaffolder.errors import DirtyTree, NotAProject, UpdateFailed, UserError
 from scaffolder.history import Release, get_release, releases, render_release, version_key
@@ -304,10 +304,12 @@ def _renames(
     added = [path for path in new if path not in base and ours.get(path) is None]
     pairs: dict[str, str] = {}
     for source in removed:
+        # Only a file of the same kind: an answer that swaps the runtime removes Python files
+        # and adds JavaScript ones, and a user's Python edits must not land in a .js file.
         scored = [
             (_similarity(base[source][0], new[target][0]), target)
             for target in added
-            if target not in pairs
+            if target not in pairs and PurePosixPath(target).suffix == PurePosixPath(source).suffix
         ]
         best = max(scored, default=(0.0, ""))
         if best[0] >= _RENAME_SIMILARITY:

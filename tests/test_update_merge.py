@@ -114,6 +114,13 @@ SCENARIOS = {
         {"new/name.txt": "renamed"},
         {"new/name.txt": edit(edit(LINES, b"line 10\n", b"new 10\n"), b"line 1\n", b"mine 1\n")},
     ),
+    "a removed and an added file of different kinds are no rename": (
+        {"app/config.py": LINES},
+        {"app/config.js": LINES},
+        {"app/config.py": edit(LINES, b"line 1\n", b"mine 1\n")},
+        {"app/config.py": "kept", "app/config.js": "new"},
+        {"app/config.py": edit(LINES, b"line 1\n", b"mine 1\n"), "app/config.js": LINES},
+    ),
     "an added user file beside template files": (
         {"a.txt": LINES},
         {"a.txt": edit(LINES, b"line 1\n", b"new 1\n")},
