@@ -3,21 +3,22 @@
 A project records its template, the template version and its answers (``.scaffolder.json``).
 To merge a project forward, scaffolder must recreate byte for byte what that version generated
 with those answers. The wheel therefore ships, in ``scaffolder/releases/``, one archive per
-released version: the template's own directory and the shared parts it may use, as they were in
-the commit that released it (``make history`` builds them from git; see
-:mod:`scaffolder.history_build`). An archive also says how that version's shared parts were
+template holding every released version: the template's own directory and the shared parts it
+may use, as they were in the commit that released it (``make history`` builds them from git; see
+:mod:`scaffolder.history_build`). Each version's manifest also says how its shared parts were
 rendered where the rendering code has changed since (``drop_empty``).
 """
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import lzma
 import tarfile
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from scaffolder.errors import UnknownTemplateVersion
@@ -52,25 +53,55 @@ def version_key(version: str) -> tuple[int, ...]:
         return ()
 
 
-def archive_name(template: str, version: str) -> str:
-    """File name of the archive of ``template`` at ``version``."""
-    return f"{template}-{version}{ARCHIVE_SUFFIX}"
+def archive_name(template: str) -> str:
+    """File name of the archive that holds every release of ``template``."""
+    return f"{template}{ARCHIVE_SUFFIX}"
+
+
+@functools.lru_cache(maxsize=8)
+def _members(archive: Path, stamp: tuple[int, int]) -> dict[str, tuple[bytes, int]]:
+    """Every file of a template's archive: name -> (content, mode). ``stamp`` keys the cache."""
+    del stamp
+    data = lzma.decompress(archive.read_bytes())
+    files: dict[str, tuple[bytes, int]] = {}
+    with tarfile.open(fileobj=io.BytesIO(data), mode="r:") as opened:
+        for member in opened.getmembers():
+            if not member.isfile():
+                continue
+            parts = PurePosixPath(member.name).parts
+            # Names are built by make history; refuse anything that could leave the tree.
+            if member.name.startswith("/") or ".." in parts:
+                raise ValueError(f"{archive}: member `{member.name}` leaves the archive's tree")
+            handle = opened.extractfile(member)
+            files[member.name] = (handle.read() if handle else b"", member.mode)
+    return files
+
+
+def _read(archive: Path) -> dict[str, tuple[bytes, int]]:
+    status = archive.stat()
+    return _members(archive, (status.st_mtime_ns, status.st_size))
 
 
 def releases(template: str, *, root: Path | None = None) -> list[Release]:
-    """Every shipped version of ``template``, oldest first."""
-    directory = RELEASES_DIR if root is None else root
-    prefix = f"{template}-"
-    found = [
-        Release(template, path.name[len(prefix) : -len(ARCHIVE_SUFFIX)], path)
-        for path in directory.glob(f"{prefix}*{ARCHIVE_SUFFIX}")
-        if version_key(path.name[len(prefix) : -len(ARCHIVE_SUFFIX)])
-    ]
+    """Every shipped version of ``template``, oldest first.
+
+    One archive per template holds all its versions, ``<version>/...`` each: versions share
+    most files, and one xz stream over all of them stores each shared file about once.
+    """
+    archive = (RELEASES_DIR if root is None else root) / archive_name(template)
+    if not archive.is_file():
+        return []
+    versions = {
+        name.split("/", 1)[0]
+        for name in _read(archive)
+        if name.count("/") == 1 and name.endswith(f"/{MANIFEST}")
+    }
+    found = [Release(template, version, archive) for version in versions if version_key(version)]
     return sorted(found, key=lambda release: release.key)
 
 
 def get_release(template: str, version: str, *, root: Path | None = None) -> Release:
-    """The shipped archive of ``template`` at ``version``.
+    """The shipped release of ``template`` at ``version``.
 
     Raises:
         UnknownTemplateVersion: That version was never released (or is not shipped).
@@ -87,16 +118,17 @@ def get_release(template: str, version: str, *, root: Path | None = None) -> Rel
 def extract(release: Release, destination: Path) -> tuple[Path, dict[str, object]]:
     """Unpack ``release`` into ``destination``; return the template directory and its manifest.
 
-    The archive holds ``<template>/`` and ``_shared/`` side by side, the layout
+    A release holds ``<template>/`` and ``_shared/`` side by side, the layout
     :mod:`scaffolder.hooks` expects, and ``manifest.json``.
     """
-    data = lzma.decompress(release.archive.read_bytes())
-    with tarfile.open(fileobj=io.BytesIO(data), mode="r:") as archive:
-        # The "data" filter refuses absolute paths, links out of the tree and device files.
-        if hasattr(tarfile, "data_filter"):
-            archive.extractall(destination, filter="data")
-        else:  # pragma: no cover - Python before 3.10.12 / 3.11.4
-            archive.extractall(destination)
+    prefix = f"{release.version}/"
+    for name, (content, mode) in _read(release.archive).items():
+        if not name.startswith(prefix):
+            continue
+        path = destination / name[len(prefix) :]
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+        path.chmod(mode & 0o755)
     manifest = json.loads((destination / MANIFEST).read_text(encoding="utf-8"))
     return destination / release.template, dict(manifest)
 

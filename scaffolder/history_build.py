@@ -6,8 +6,9 @@ was on main when the next version replaced it); a version that only ever existed
 branch is taken from the last such commit of the full history. Version 0.1.0 is pinned to
 commit cdaea88, the state the CHANGELOG names.
 
-Each archive holds the template's directory (without its hooks, which scaffolder runs
-in-process) and the shared parts its ``_shared`` may name, as regular files (symlinks resolved).
+One archive per template holds every version under ``<version>/``: the template's directory
+(without its hooks, which scaffolder runs in-process) and the shared parts its ``_shared`` may
+name, as regular files (symlinks resolved), and the version's ``manifest.json``.
 Archives are deterministic: sorted members, no times, owners or permissions beyond the
 executable bit, and xz without a timestamp, so a re-run over the same history writes the same
 bytes, and the versions other branches add are merged by running it again.
@@ -168,8 +169,8 @@ def _part_patterns(shared: object) -> list[str]:
     return names
 
 
-def archive_bytes(repo: Path, point: ReleasePoint) -> bytes:
-    """The deterministic archive of one release."""
+def release_members(repo: Path, point: ReleasePoint) -> dict[str, tuple[bool, bytes]]:
+    """The files of one release, under ``<version>/``: name -> (executable, content)."""
     prefix = f"templates/{point.template}/"
     files = _tree(repo, point.commit, [prefix, "templates/_shared/"])
     config = json.loads(files[prefix + "cookiecutter.json"][1])
@@ -193,6 +194,11 @@ def archive_bytes(repo: Path, point: ReleasePoint) -> bytes:
         "drop_empty": list(DROPPED_EMPTY_SUFFIXES) if drop_empty else [],
     }
     members[MANIFEST] = (False, (json.dumps(manifest, indent=2) + "\n").encode())
+    return {f"{point.version}/{name}": value for name, value in members.items()}
+
+
+def archive_bytes(members: Mapping[str, tuple[bool, bytes]]) -> bytes:
+    """A deterministic archive of ``members``: sorted, no times or owners, xz."""
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w:", format=tarfile.PAX_FORMAT) as archive:
         for name in sorted(members):
@@ -202,6 +208,8 @@ def archive_bytes(repo: Path, point: ReleasePoint) -> bytes:
             info.mode = 0o755 if executable else 0o644
             info.mtime = 0
             archive.addfile(info, io.BytesIO(content))
+    # One stream over every version of a template: the files versions share are stored about
+    # once (the dictionary is far larger than all versions together).
     return lzma.compress(buffer.getvalue(), preset=9 | lzma.PRESET_EXTREME)
 
 
@@ -232,9 +240,7 @@ for index, (template, answers, out) in enumerate(json.loads(sys.argv[1])):
 """
 
 
-def verify(
-    repo: Path, points: Sequence[ReleasePoint], archives: Mapping[ReleasePoint, bytes]
-) -> None:
+def verify(repo: Path, points: Sequence[ReleasePoint], archives: Mapping[str, bytes]) -> None:
     """Check each archive against its own commit's ``generate``, for every answer set.
 
     Raises:
@@ -266,8 +272,8 @@ def verify(
             for point in group:
                 release_dir = root / "releases"
                 release_dir.mkdir(exist_ok=True)
-                path = release_dir / archive_name(point.template, point.version)
-                path.write_bytes(archives[point])
+                path = release_dir / archive_name(point.template)
+                path.write_bytes(archives[point.template])
                 release = Release(point.template, point.version, path)
                 for index, answers in enumerate(ANSWER_SETS):
                     (old,) = (root / "old" / f"{point.template}-{index}").iterdir()
@@ -296,20 +302,23 @@ def verify(
 def build(repo: Path, rev: str, out: Path, *, check: bool = True) -> list[ReleasePoint]:
     """Write every release archive of ``rev``'s history into ``out``.
 
-    Archives of versions no longer in the history are removed, so ``out`` is exactly the
-    history of ``rev``.
+    Archives of templates no longer at ``rev`` are removed, so ``out`` is exactly the history
+    of ``rev``.
     """
     points = release_points(repo, rev)
-    archives = {point: archive_bytes(repo, point) for point in points}
+    members: dict[str, dict[str, tuple[bool, bytes]]] = {}
+    for point in points:
+        members.setdefault(point.template, {}).update(release_members(repo, point))
+    archives = {template: archive_bytes(files) for template, files in members.items()}
     if check:
         verify(repo, points, archives)
     out.mkdir(parents=True, exist_ok=True)
-    wanted = {archive_name(point.template, point.version) for point in points}
+    wanted = {archive_name(template) for template in archives}
     for stale in out.glob(f"*{ARCHIVE_SUFFIX}"):
         if stale.name not in wanted:
             stale.unlink()
-    for point, data in archives.items():
-        path = out / archive_name(point.template, point.version)
+    for template, data in archives.items():
+        path = out / archive_name(template)
         if not path.is_file() or path.read_bytes() != data:
             path.write_bytes(data)
     return points
