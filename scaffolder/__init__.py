@@ -12,6 +12,7 @@ __version__ = "0.1.0"
 __all__ = [
     "__version__",
     "apply_update",
+    "apply_updates",
     "check_project",
     "generate",
     "list_templates",
@@ -23,7 +24,13 @@ __all__ = [
 if TYPE_CHECKING:
     from scaffolder.generation import generate
     from scaffolder.templates import list_templates
-    from scaffolder.update import apply_update, check_project, plan_update, update
+    from scaffolder.update import (
+        apply_update,
+        apply_updates,
+        check_project,
+        plan_update,
+        update,
+    )
     from scaffolder.validation import validate
 
 
@@ -40,7 +47,7 @@ def __getattr__(name: str) -> Any:
         from scaffolder.validation import validate
 
         return validate
-    if name in {"apply_update", "check_project", "plan_update", "update"}:
+    if name in {"apply_update", "apply_updates", "check_project", "plan_update", "update"}:
         from scaffolder import update as update_module
 
         return getattr(update_module, name)

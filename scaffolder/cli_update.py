@@ -80,7 +80,7 @@ def update_command(
     from rich.console import Console
 
     from scaffolder.report.update import plans_json, print_plans
-    from scaffolder.update import apply_update, iter_targets, plan_update, unified_diff
+    from scaffolder.update import apply_updates, iter_targets, plan_update, unified_diff
     from scaffolder.validation.model import Severity
 
     answers = _parse_sets(sets)
@@ -100,8 +100,7 @@ def update_command(
                 click.echo("nothing written", err=True)
                 return
         if not dry_run:
-            for plan in pending:
-                apply_update(plan)
+            apply_updates(pending)
     applied = not dry_run
     if output_format == "json":
         click.echo(plans_json(plans, applied=applied), nl=False)

@@ -752,17 +752,39 @@ def _new_secrets(plan: UpdatePlan) -> dict[str, bytes]:
     return created
 
 
-def apply_update(plan: UpdatePlan) -> None:
-    """Write ``plan`` into its project, all or nothing.
+@dataclass
+class _Journal:
+    """What one project's swap did, so that it can be undone."""
 
-    Every new content is first written next to its destination; then the old files are moved
-    aside and the new ones moved in. Any error, or Ctrl-C, moves everything back and removes
-    what was created, so the project (and its git index) is as it was.
+    plan: UpdatePlan
+    writes: dict[str, tuple[bytes, int | None]]
+    deletes: list[str]
+    backup: Path
+    index: Path | None
+    index_before: bytes | None
+    staged: dict[str, Path] = field(default_factory=dict)
+    moved: list[tuple[Path, Path]] = field(default_factory=list)
+    placed: list[Path] = field(default_factory=list)
+    created_dirs: list[Path] = field(default_factory=list)
 
-    Raises:
-        UpdateFailed: A file could not be written; nothing was changed.
-    """
-    project = plan.project
+    def undo(self) -> None:
+        """Put every file back as it was and remove what was created."""
+        for path in self.placed:
+            path.unlink(missing_ok=True)
+        for temporary in self.staged.values():
+            temporary.unlink(missing_ok=True)
+        for aside, destination in self.moved:
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            aside.replace(destination)
+        for directory in reversed(self.created_dirs):
+            with contextlib.suppress(OSError):
+                directory.rmdir()
+        if self.index is not None and self.index_before is not None:
+            self.index.write_bytes(self.index_before)
+
+
+def _journal(plan: UpdatePlan) -> _Journal:
+    """What writing ``plan`` takes: the files to write and delete, and a backup directory."""
     writes: dict[str, tuple[bytes, int | None]] = {}
     deletes: list[str] = []
     for change in plan.changes:
@@ -781,78 +803,85 @@ def apply_update(plan: UpdatePlan) -> None:
     index = _git_index(plan)
     index_before = index.read_bytes() if index is not None and index.is_file() else None
     try:
-        backup = Path(tempfile.mkdtemp(prefix=".scaffolder-update-", dir=project))
+        backup = Path(tempfile.mkdtemp(prefix=".scaffolder-update-", dir=plan.project))
     except OSError as error:
-        raise UpdateFailed(path=str(project), reason=error.strerror or str(error)) from error
+        raise UpdateFailed(path=str(plan.project), reason=error.strerror or str(error)) from error
+    return _Journal(plan, writes, deletes, backup, index, index_before)
+
+
+def _swap(journal: _Journal) -> None:
+    """Stage the new files, move the old ones aside and the new ones in, set git's stages."""
+    project = journal.plan.project
+    for number, (relative, (content, mode)) in enumerate(sorted(journal.writes.items())):
+        destination = project / relative
+        for parent in reversed(destination.relative_to(project).parents):
+            directory = project / parent
+            if not directory.exists():
+                directory.mkdir()
+                journal.created_dirs.append(directory)
+        temporary = destination.with_name(f".{destination.name}.scaffolder-{number}.tmp")
+        journal.staged[relative] = temporary
+        temporary.write_bytes(content)
+        if destination.exists():
+            temporary.chmod(destination.stat().st_mode & 0o7777)
+        elif mode is not None:
+            temporary.chmod(mode)
+    for number, relative in enumerate(sorted(set(journal.writes) | set(journal.deletes))):
+        destination = project / relative
+        if destination.exists() or destination.is_symlink():
+            aside = journal.backup / str(number)
+            destination.replace(aside)
+            journal.moved.append((aside, destination))
+    for relative, temporary in journal.staged.items():
+        temporary.replace(project / relative)
+        journal.placed.append(project / relative)
+    _set_conflict_stages(journal.plan)
+
+
+def apply_updates(plans: Sequence[UpdatePlan]) -> None:
+    """Write every plan, all or nothing: one transaction over every project (``--all``).
+
+    Every new content is first written next to its destination; then the old files are moved
+    aside and the new ones moved in. Any error, or Ctrl-C, moves everything back and removes
+    what was created, in every project, so each (and its git index) is as it was.
+
+    Raises:
+        UpdateFailed: A file could not be written; nothing was changed.
+    """
+    journals: list[_Journal] = []
     # Ctrl-C or SIGTERM while files are being swapped waits until the swap is complete (or
-    # undone): the project is never left half updated, whichever signal comes when.
+    # undone): no project is ever left half updated, whichever signal comes when.
     masked = {signal.SIGINT, signal.SIGTERM}
     previous_mask = signal.pthread_sigmask(signal.SIG_BLOCK, masked)
     try:
-        _swap(plan, project, writes, deletes, index, index_before, backup)
+        try:
+            for plan in plans:
+                journals.append(_journal(plan))
+                _swap(journals[-1])
+        except BaseException as error:
+            for journal in reversed(journals):
+                journal.undo()
+            if isinstance(error, (OSError, subprocess.CalledProcessError)):
+                failed = journals[-1].plan.project if journals else Path()
+                raise UpdateFailed(path=str(failed), reason=str(error)) from error
+            raise
+        finally:
+            for journal in journals:
+                shutil.rmtree(journal.backup, ignore_errors=True)
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous_mask)
-    for relative in deletes:
-        _remove_empty_parents(project, project / relative)
+    for journal in journals:
+        for relative in journal.deletes:
+            _remove_empty_parents(journal.plan.project, journal.plan.project / relative)
 
 
-def _swap(
-    plan: UpdatePlan,
-    project: Path,
-    writes: Mapping[str, tuple[bytes, int | None]],
-    deletes: Sequence[str],
-    index: Path | None,
-    index_before: bytes | None,
-    backup: Path,
-) -> None:
-    """Move the new files in and the old ones aside; on any error, move everything back."""
-    staged: dict[str, Path] = {}
-    moved: list[tuple[Path, Path]] = []
-    placed: list[Path] = []
-    created_dirs: list[Path] = []
-    try:
-        for number, (relative, (content, mode)) in enumerate(sorted(writes.items())):
-            destination = project / relative
-            for parent in reversed(destination.relative_to(project).parents):
-                directory = project / parent
-                if not directory.exists():
-                    directory.mkdir()
-                    created_dirs.append(directory)
-            temporary = destination.with_name(f".{destination.name}.scaffolder-{number}.tmp")
-            temporary.write_bytes(content)
-            staged[relative] = temporary
-            if destination.exists():
-                temporary.chmod(destination.stat().st_mode & 0o7777)
-            elif mode is not None:
-                temporary.chmod(mode)
-        for number, relative in enumerate(sorted(set(writes) | set(deletes))):
-            destination = project / relative
-            if destination.exists() or destination.is_symlink():
-                aside = backup / str(number)
-                destination.replace(aside)
-                moved.append((aside, destination))
-        for relative, temporary in staged.items():
-            temporary.replace(project / relative)
-            placed.append(project / relative)
-        _set_conflict_stages(plan)
-    except BaseException as error:
-        for path in placed:
-            path.unlink(missing_ok=True)
-        for temporary in staged.values():
-            temporary.unlink(missing_ok=True)
-        for aside, destination in moved:
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            aside.replace(destination)
-        for directory in reversed(created_dirs):
-            with contextlib.suppress(OSError):
-                directory.rmdir()
-        if index is not None and index_before is not None:
-            index.write_bytes(index_before)
-        shutil.rmtree(backup, ignore_errors=True)
-        if isinstance(error, (OSError, subprocess.CalledProcessError)):
-            raise UpdateFailed(path=str(project), reason=str(error)) from error
-        raise
-    shutil.rmtree(backup, ignore_errors=True)
+def apply_update(plan: UpdatePlan) -> None:
+    """Write ``plan`` into its project, all or nothing (see :func:`apply_updates`).
+
+    Raises:
+        UpdateFailed: A file could not be written; nothing was changed.
+    """
+    apply_updates([plan])
 
 
 def _remove_empty_parents(project: Path, path: Path) -> None:

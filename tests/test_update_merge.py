@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from scaffolder.errors import UpdateFailed
-from scaffolder.update import Action, UpdatePlan, apply_update, merge_trees
+from scaffolder.update import Action, UpdatePlan, apply_update, apply_updates, merge_trees
 
 from .conftest import tree
 
@@ -273,3 +273,35 @@ def test_conflicted_text_is_what_git_merge_file_gives(tmp_path: Path) -> None:
     assert by_hand.returncode == 1
     assert result["a.txt"] == by_hand.stdout
     assert [c.action for c in plan.changes if c.path == "a.txt"] == [Action.CONFLICT]
+
+
+def test_a_failure_in_the_second_project_undoes_the_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `update --all` writes every project in one transaction.
+    plans, before = [], {}
+    for name in ("one", "two"):
+        project = tmp_path / name
+        project.mkdir()
+        (project / "a.txt").write_bytes(LINES)
+        before[name] = tree(project)
+        base = _render({"a.txt": LINES})
+        new = _render({"a.txt": edit(LINES, b"line 1\n", b"new 1\n"), "b.txt": b"b\n"})
+        changes = merge_trees(base, new, {"a.txt": LINES, "b.txt": None})
+        plans.append(UpdatePlan(project, "t", "1.0.0", "2.0.0", {}, {}, tuple(changes)))
+    real_replace = os.replace
+
+    def failing_replace(source: object, destination: object) -> None:
+        if str(destination) == str(tmp_path / "two" / "b.txt"):
+            raise OSError("disk full")
+        real_replace(source, destination)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "replace", failing_replace)
+    with pytest.raises(UpdateFailed, match="disk full"):
+        apply_updates(plans)
+    monkeypatch.setattr(os, "replace", real_replace)
+    for name in ("one", "two"):
+        assert tree(tmp_path / name) == before[name]
+        assert sorted(p.name for p in (tmp_path / name).iterdir()) == ["a.txt"]
+    apply_updates(plans)
+    assert tree(tmp_path / "two")["b.txt"] == b"b\n"
