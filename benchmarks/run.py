@@ -10,6 +10,7 @@ import sys
 import bench_app
 import bench_new
 import bench_repos
+import bench_update
 import bench_validate
 import bench_yaml
 from harness import main
@@ -23,6 +24,7 @@ if __name__ == "__main__":
                 *bench_yaml.BENCHMARKS,
                 *bench_validate.BENCHMARKS,
                 *bench_app.BENCHMARKS,
+                *bench_update.BENCHMARKS,
             ]
         )
     )

@@ -595,3 +595,10 @@ def main() -> None:
     from scaffolder.entry import main as run
 
     run()
+
+
+# update, check and diff live in their own module; imported last, as it uses the helpers above.
+from scaffolder.cli_update import check_command, diff_command, update_command  # noqa: E402
+
+for _command in (update_command, check_command, diff_command):
+    cli.add_command(_command)

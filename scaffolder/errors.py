@@ -175,3 +175,48 @@ class Interrupted(KeyboardInterrupt):
     def __init__(self, *, signal: int) -> None:
         self.signal = signal
         super().__init__(f"interrupted by signal {signal}")
+
+
+class UnknownTemplateVersion(UserError):
+    """A template version scaffolder does not ship (``--to``, or a project's recorded version)."""
+
+    def __init__(self, *, template: str, version: str, known: Sequence[str]) -> None:
+        self.template = template
+        self.version = version
+        self.known = tuple(known)
+        super().__init__(
+            f"template `{template}` has no released version `{version}` "
+            f"(released: {', '.join(self.known) or 'none'})"
+        )
+
+
+class NotAProject(UserError):
+    """A path is not a generated project: it has no readable ``.scaffolder.json``."""
+
+    def __init__(self, *, path: str, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(f"`{path}` is not a scaffolder project: {reason}")
+
+
+class DirtyTree(UserError):
+    """``update`` refuses a git work tree with uncommitted changes in the project."""
+
+    def __init__(self, *, path: str, files: Sequence[str]) -> None:
+        self.path = path
+        self.files = tuple(files)
+        shown = ", ".join(f"`{name}`" for name in self.files[:10])
+        more = f" and {len(self.files) - 10} more" if len(self.files) > 10 else ""
+        super().__init__(
+            f"`{path}` has uncommitted changes: {shown}{more}; commit or stash them, "
+            "or pass --allow-dirty; nothing was written"
+        )
+
+
+class UpdateFailed(ScaffolderError):
+    """Writing an update failed; the project was restored to what it was."""
+
+    def __init__(self, *, path: str, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(f"updating `{path}` failed and was undone: {reason}")

@@ -86,3 +86,28 @@ def test_wheel_installs_into_a_fresh_venv_and_generates(tmp_path: Path) -> None:
         check=True,
     )
     assert rules.stdout.startswith("# K8S001")
+    # Every released template version is in the wheel, and usable from it without the source
+    # checkout: a project goes down to 0.1.0 and back up, offline, then checks clean. (docker-dev:
+    # the cloud templates' 0.1.0 has a plan policy that today's validator flags, SL109.)
+    import zipfile
+
+    from scaffolder.history import RELEASES_DIR
+
+    names = set(zipfile.ZipFile(wheel).namelist())
+    shipped = sorted(p.name for p in RELEASES_DIR.glob("*.tar.xz"))
+    assert shipped and all(f"scaffolder/releases/{name}" in names for name in shipped)
+    project = out / "docker-dev" / "my-service"
+    for args in (["update", str(project), "--to", "0.1.0"], ["update", str(project)]):
+        moved = subprocess.run(
+            [scaffolder, *args], cwd=tmp_path, capture_output=True, text=True, env=env, check=False
+        )
+        assert moved.returncode == 0, moved.stdout + moved.stderr
+    record = json.loads((project / ".scaffolder.json").read_text())
+    assert (
+        record["template_version"]
+        == next(t for t in list_templates() if t.name == "docker-dev").version
+    )
+    checked = subprocess.run(
+        [scaffolder, "check", str(project)], cwd=tmp_path, capture_output=True, text=True, env=env
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
