@@ -189,4 +189,10 @@ def render_release(
             path = project / relative
             if path.suffix in drop and not path.read_text(encoding="utf-8").strip():
                 path.unlink()
+    if manifest.get("terraform_docs"):
+        # From the version whose post-generation step fills infra/README.md's terraform-docs
+        # section from the module's variables and outputs, as `new` does.
+        from scaffolder.terraform_docs import fill
+
+        fill(project)
     return project, dict(resolved), template

@@ -3,8 +3,8 @@
 For every template and every ``_template_version`` it ever had, the release is the last commit
 of the first-parent history of ``--rev`` at which the template had that version (the state that
 was on main when the next version replaced it); a version that only ever existed on a merged
-branch is taken from the last such commit of the full history. Version 0.1.0 is pinned to
-commit cdaea88, the state the CHANGELOG names.
+branch is taken from the last such commit of the full history, if ``CHANGELOG.md`` names it.
+Version 0.1.0 is pinned to commit cdaea88, the state the CHANGELOG names.
 
 One archive per template holds every version under ``<version>/``: the template's directory
 (without its hooks, which scaffolder runs in-process) and the shared parts its ``_shared`` may
@@ -96,6 +96,29 @@ def _versions(repo: Path, commits: Sequence[str], template: str) -> list[str | N
     return found
 
 
+_TEMPLATE_VERSION = re.compile(r"([a-z][a-z0-9-]*) (\d+\.\d+\.\d+)")
+
+
+def changelog_versions(text: str) -> set[tuple[str, str]]:
+    """The (template, version) pairs ``CHANGELOG.md``'s headings name.
+
+    Headings are ``## gke 0.2.1, eks 0.2.1`` or ``## 0.1.0: docker-dev, gke, eks``; the tool's own
+    releases (``## scaffolder 0.1.0 ...``) name no template version.
+    """
+    named: set[tuple[str, str]] = set()
+    for heading in re.findall(r"^## (.+)$", text, flags=re.MULTILINE):
+        version_first = re.fullmatch(r"(\d+\.\d+\.\d+): (.+)", heading)
+        if version_first:
+            named |= {(t.strip(), version_first[1]) for t in version_first[2].split(",")}
+        elif not heading.startswith("scaffolder "):
+            named |= {
+                (match[1], match[2])
+                for item in heading.split(",")
+                if (match := _TEMPLATE_VERSION.fullmatch(item.strip()))
+            }
+    return named
+
+
 @dataclass(frozen=True, slots=True)
 class ReleasePoint:
     """Where one version of one template was released."""
@@ -118,6 +141,10 @@ def release_points(repo: Path, rev: str) -> list[ReleasePoint]:
     )
     mainline = _git(repo, "rev-list", "--first-parent", head).decode().split()
     everything = _git(repo, "rev-list", "--topo-order", head).decode().split()
+    # A version seen only on a merged branch is a release only if the changelog names it: a
+    # branch's own bump that the merge renumbered never reached anyone.
+    (changelog,) = _cat_files(repo, [f"{head}:CHANGELOG.md"])
+    announced = changelog_versions(changelog.decode() if changelog else "")
     points: list[ReleasePoint] = []
     for name in names:
         chosen: dict[str, ReleasePoint] = {}
@@ -125,7 +152,7 @@ def release_points(repo: Path, rev: str) -> list[ReleasePoint]:
             if version is not None and version not in chosen:
                 chosen[version] = ReleasePoint(name, version, commit, True)
         for commit, version in zip(everything, _versions(repo, everything, name), strict=True):
-            if version is not None and version not in chosen:
+            if version is not None and version not in chosen and (name, version) in announced:
                 chosen[version] = ReleasePoint(name, version, commit, False)
         for version, pin in PINNED.items():
             if version in chosen:
@@ -192,6 +219,7 @@ def release_members(repo: Path, point: ReleasePoint) -> dict[str, tuple[bool, by
         "template": point.template,
         "version": point.version,
         "drop_empty": list(DROPPED_EMPTY_SUFFIXES) if drop_empty else [],
+        "terraform_docs": _fills_terraform_docs(repo, point.commit),
     }
     members[MANIFEST] = (False, (json.dumps(manifest, indent=2) + "\n").encode())
     return {f"{point.version}/{name}": value for name, value in members.items()}
@@ -220,6 +248,16 @@ def _drops_empty(repo: Path, commit: str) -> bool:
         check=False,
     )
     return result.returncode != 0
+
+
+def _fills_terraform_docs(repo: Path, commit: str) -> bool:
+    """Whether that commit's post-generation filled ``infra/README.md``'s terraform-docs section."""
+    result = subprocess.run(
+        ["git", "-C", str(repo), "cat-file", "-e", f"{commit}:scaffolder/terraform_docs.py"],
+        capture_output=True,
+        check=False,
+    )
+    return result.returncode == 0
 
 
 def _files(root: Path, skip: Iterable[str]) -> dict[str, tuple[bool, bytes]]:

@@ -7,7 +7,6 @@ byte for byte the shipped release of its current ``_template_version``.
 from __future__ import annotations
 
 import json
-import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -16,7 +15,7 @@ import pytest
 
 from scaffolder.generation import generate
 from scaffolder.history import RELEASES_DIR, extract, get_release, releases, render_release
-from scaffolder.history_build import build
+from scaffolder.history_build import build, changelog_versions
 from scaffolder.templates import list_templates
 
 from .conftest import REPO, RUNTIMES, tree
@@ -41,16 +40,7 @@ def test_todays_rendering_is_the_release_of_the_current_version(
 
 
 def test_every_version_in_the_changelog_is_shipped_and_nothing_else() -> None:
-    changelog = (REPO / "CHANGELOG.md").read_text()
-    named: set[tuple[str, str]] = set()
-    for heading in re.findall(r"^## (.+)$", changelog, flags=re.MULTILINE):
-        version_first = re.fullmatch(r"(\d+\.\d+\.\d+): (.+)", heading)
-        if version_first:
-            named |= {(t.strip(), version_first[1]) for t in version_first[2].split(",")}
-            continue
-        for item in heading.split(","):
-            name, version = item.split()
-            named.add((name, version))
+    named = changelog_versions((REPO / "CHANGELOG.md").read_text())
     shipped = {(r.template, r.version) for t in list_templates() for r in releases(t.name)}
     assert shipped == named
 
