@@ -17,7 +17,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from packaging.requirements import Requirement
 
+import scaffolder
 from scaffolder.generation import generate
 
 from .conftest import require_tool
@@ -311,8 +313,10 @@ def test_ci_validates_with_sarif_upload_and_builds_after_every_check(
 ) -> None:
     project = _fresh(generated, template, "python", tmp_path)
     workflow = yaml.safe_load((project / ".github" / "workflows" / "ci.yml").read_text())
-    source = workflow["env"]["SCAFFOLDER_PACKAGE"]
-    assert source.startswith("git+https://")
+    # The distribution the README installs, in a range that admits this release of scaffolder.
+    requirement = Requirement(workflow["env"]["SCAFFOLDER_PACKAGE"])
+    assert requirement.name == "service-scaffolder"
+    assert requirement.specifier.contains(scaffolder.__version__)
     job = workflow["jobs"]["validate"]
     assert job["permissions"] == {"contents": "read", "security-events": "write"}
     runs = [step["run"] for step in job["steps"] if "run" in step]
