@@ -29,6 +29,7 @@ from scaffolder.validation.terraform.syntax import (
 )
 
 from .conftest import RUNTIMES, run_checkov
+from .test_cloud_templates import CLOUDS
 
 #: Answers that change what eks renders, and the checkov skips each combination must carry on
 #: top of the template's own (test_cloud_templates.py): a skip appears exactly where its answer
@@ -45,19 +46,8 @@ VARIANTS: dict[str, tuple[dict[str, str], set[str]]] = {
         {"CKV_AWS_157", "CKV_AWS_39"},
     ),
 }
-BASE_SKIPS = {
-    "CKV_AWS_109",
-    "CKV_AWS_111",
-    "CKV_AWS_287",
-    "CKV_AWS_288",
-    "CKV_AWS_289",
-    "CKV_AWS_290",
-    "CKV_AWS_355",
-    "CKV_AWS_356",
-    "CKV_K8S_35",
-    "CKV_K8S_38",
-    "CKV_K8S_43",
-}
+#: The skips every eks variant carries, each with its reason inline: test_cloud_templates' own.
+BASE_SKIPS = CLOUDS["eks"]["skips"]
 CASES = [(variant, runtime) for variant in VARIANTS for runtime in RUNTIMES]
 Variant = Callable[[str, str], Path]
 
