@@ -1,0 +1,251 @@
+"""Infra ↔ Kubernetes: breaking one fact in a generated project names both places; small trees."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from scaffolder.generation import generate
+from scaffolder.templates import list_templates
+from scaffolder.validation import validate
+from scaffolder.validation.domain import rules_of
+from scaffolder.validation.infra import DOMAIN
+
+from ...conftest import build_tree, require_tool
+
+IDS = [rule.id for rule in rules_of(DOMAIN)]
+Rendered = Callable[[str], Path]
+
+
+@pytest.fixture(autouse=True)
+def _kubectl() -> None:
+    # Overlays are what a cluster runs: without kustomize the domain has no sets to pair.
+    require_tool("kubectl", shutil.which("kubectl"))
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Rendered:
+    cache: dict[str, Path] = {}
+
+    def render(template: str) -> Path:
+        if template not in cache:
+            cache[template] = generate(template, tmp_path_factory.mktemp(template), answers={})
+        return cache[template]
+
+    return render
+
+
+# (template, file, old, new, rule, path, line, message naming the other place)
+BREAKS = [
+    (
+        "gke",
+        "spacelift/stacks.tf",
+        'namespace       = "my-service"',
+        'namespace       = "shop"',
+        "INFRA001",
+        "spacelift/stacks.tf",
+        78,
+        "`spacelift_stack.k8s` deploys to namespace `shop`, but its overlay `k8s/overlays/gke` "
+        "puts its objects in `my-service` (k8s/overlays/gke/kustomization.yaml:10)",
+    ),
+    (
+        "eks",
+        "k8s/overlays/eks/kustomization.yaml",
+        "namespace: my-service",
+        "namespace: shop",
+        "INFRA001",
+        "spacelift/stacks.tf",
+        83,
+        "`spacelift_stack.k8s` deploys to namespace `my-service`, but its overlay "
+        "`k8s/overlays/eks` puts its objects in `shop` (k8s/overlays/eks/kustomization.yaml:10)",
+    ),
+    (
+        "gke",
+        "infra/cluster.tf",
+        'datapath_provider = "ADVANCED_DATAPATH"',
+        'datapath_provider = "LEGACY_DATAPATH"',
+        "INFRA002",
+        "k8s/base/networkpolicy.yaml",
+        5,
+        "3 NetworkPolicies (`NetworkPolicy/default-deny-all` first) would be ignored: "
+        '`google_container_cluster.this` has `datapath_provider = "LEGACY_DATAPATH"` and no '
+        "enabled `network_policy`, so the cluster does not enforce NetworkPolicy "
+        "(infra/cluster.tf:13)",
+    ),
+    (
+        "eks",
+        "infra/cluster.tf",
+        'jsonencode({ enableNetworkPolicy = "true" })',
+        'jsonencode({ enableNetworkPolicy = "false" })',
+        "INFRA002",
+        "k8s/overlays/eks/cluster-autoscaler.yaml",
+        216,
+        "would be ignored: the `vpc-cni` add-on `aws_eks_addon.vpc_cni` sets no "
+        '`enableNetworkPolicy = "true"`, so the cluster does not enforce NetworkPolicy '
+        "(infra/cluster.tf:128)",
+    ),
+]
+
+
+@pytest.mark.parametrize("template", [t.name for t in list_templates()])
+def test_generated_projects_are_clean(project: Rendered, template: str) -> None:
+    assert validate([project(template)], select=IDS, cache=False).findings == ()
+
+
+@pytest.mark.parametrize(
+    ("template", "file", "old", "new", "rule", "path", "line", "message"),
+    BREAKS,
+    ids=[f"{b[4]}-{b[0]}-{b[1]}" for b in BREAKS],
+)
+def test_breaking_one_fact_names_both_places(
+    project: Rendered,
+    tmp_path: Path,
+    template: str,
+    file: str,
+    old: str,
+    new: str,
+    rule: str,
+    path: str,
+    line: int,
+    message: str,
+) -> None:
+    copy = tmp_path / "copy"
+    shutil.copytree(project(template), copy)
+    target = copy / file
+    text = target.read_text()
+    assert text.count(old) == 1, old
+    target.write_text(text.replace(old, new))
+    found = validate([copy], select=IDS, cache=False).findings
+    assert [(f.rule, f.path, f.line) for f in found] == [(rule, path, line)], found
+    assert message in found[0].message
+
+
+POLICY = """\
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: deny
+spec:
+  podSelector: {}
+"""
+
+EKS_ADDON = """\
+resource "aws_eks_cluster" "this" {
+  name = "c"
+}
+
+resource "aws_eks_addon" "cni" {
+  cluster_name = aws_eks_cluster.this.name
+  addon_name   = "vpc-cni"
+%s}
+"""
+
+
+def _findings(tmp_path: Path, files: dict[str, str]) -> list[tuple[str, str, int]]:
+    build_tree(tmp_path, files)
+    return [
+        (f.rule, f.path, f.line) for f in validate([tmp_path], select=IDS, cache=False).findings
+    ]
+
+
+@pytest.mark.parametrize(
+    ("terraform", "expected"),
+    [
+        # Dataplane V2 and the Calico add-on enforce policies; Autopilot always runs V2.
+        (
+            'resource "google_container_cluster" "c" {\n  datapath_provider = "ADVANCED_DATAPATH"\n}\n',
+            [],
+        ),
+        (
+            'resource "google_container_cluster" "c" {\n  network_policy {\n    enabled = true\n  }\n}\n',
+            [],
+        ),
+        ('resource "google_container_cluster" "c" {\n  enable_autopilot = true\n}\n', []),
+        (
+            'resource "google_container_cluster" "c" {\n  name = "c"\n}\n',
+            [("INFRA002", "k8s/policy.yaml", 4)],
+        ),
+        (
+            'resource "google_container_cluster" "c" {\n  network_policy {\n    enabled = false\n  }\n}\n',
+            [("INFRA002", "k8s/policy.yaml", 4)],
+        ),
+        # What the adapter cannot evaluate stays unjudged.
+        ('resource "google_container_cluster" "c" {\n  datapath_provider = var.datapath\n}\n', []),
+        (
+            'resource "google_container_cluster" "c" {\n  dynamic "network_policy" {\n    for_each = []\n    content {}\n  }\n}\n',
+            [],
+        ),
+        (EKS_ADDON % '  configuration_values = jsonencode({ enableNetworkPolicy = "true" })\n', []),
+        (EKS_ADDON % '  configuration_values = "{\\"enableNetworkPolicy\\": \\"true\\"}"\n', []),
+        (EKS_ADDON % "", [("INFRA002", "k8s/policy.yaml", 4)]),
+        (
+            EKS_ADDON % "  configuration_values = jsonencode({ env = {} })\n",
+            [("INFRA002", "k8s/policy.yaml", 4)],
+        ),
+        (EKS_ADDON % "  configuration_values = local.cni\n", []),
+        # A cluster without a vpc-cni add-on runs a CNI the Terraform does not describe.
+        ('resource "aws_eks_cluster" "this" {\n  name = "c"\n}\n', []),
+        # Two clusters: which one runs the manifests is not written down anywhere.
+        (
+            'resource "google_container_cluster" "a" {}\nresource "google_container_cluster" "b" {}\n',
+            [],
+        ),
+    ],
+)
+def test_network_policy_enforcement(
+    tmp_path: Path, terraform: str, expected: list[tuple[str, str, int]]
+) -> None:
+    assert _findings(tmp_path, {"infra/main.tf": terraform, "k8s/policy.yaml": POLICY}) == expected
+
+
+def test_sets_not_paired_with_a_cluster_are_not_judged(tmp_path: Path) -> None:
+    unenforced = 'resource "google_container_cluster" "c" {}\n'
+    files = {"infra/main.tf": unenforced, "k8s/a/policy.yaml": POLICY, "k8s/b/policy.yaml": POLICY}
+    assert _findings(tmp_path, files) == []
+
+
+STACK = """\
+resource "spacelift_stack" "k8s" {
+  name         = "k8s"
+  project_root = "%s"
+
+  kubernetes {
+    namespace = "%s"
+  }
+}
+"""
+
+OVERLAY = {
+    "k8s/base/kustomization.yaml": "resources:\n  - cm.yaml\n",
+    "k8s/base/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n",
+    "k8s/prod/kustomization.yaml": "namespace: shop\nresources:\n  - ../base\n",
+}
+
+
+@pytest.mark.parametrize(
+    ("root", "namespace", "expected"),
+    [
+        ("k8s/prod", "shop", []),
+        ("k8s/prod", "store", [("INFRA001", "spacelift/stacks.tf", 6)]),
+        ("/k8s/prod/", "store", [("INFRA001", "spacelift/stacks.tf", 6)]),
+        # A project root that renders nothing here is SL's business, not this rule's.
+        ("k8s/staging", "store", []),
+    ],
+)
+def test_stack_namespace(
+    tmp_path: Path, root: str, namespace: str, expected: list[tuple[str, str, int]]
+) -> None:
+    files = {**OVERLAY, "spacelift/stacks.tf": STACK % (root, namespace)}
+    assert _findings(tmp_path, files) == expected
+
+
+def test_objects_without_a_namespace_take_the_stacks(tmp_path: Path) -> None:
+    files = {
+        **OVERLAY,
+        "k8s/prod/kustomization.yaml": "resources:\n  - ../base\n",
+        "spacelift/stacks.tf": STACK % ("k8s/prod", "store"),
+    }
+    assert _findings(tmp_path, files) == []
