@@ -31,8 +31,8 @@ class InfraDomain(BaseDomain):
     families = FAMILIES
 
     def claim(self, path: Path) -> Claim:
-        """Reads Terraform files and YAML manifests."""
-        if path.suffix == ".tf" or (
+        """Reads Terraform files, their variable values and YAML manifests."""
+        if path.suffix in {".tf", ".tfvars"} or (
             path.suffix in {".yaml", ".yml"} and not is_helm_template(path)
         ):
             return Claim.READS

@@ -52,15 +52,18 @@ BREAKS = [
         "puts its objects in `my-service` (k8s/overlays/gke/kustomization.yaml:10)",
     ),
     (
+        # Moving the overlay instead also moves the pods away from their Pod Identity
+        # (INFRA005): the stack's side is the one fact only INFRA001 sees.
         "eks",
-        "k8s/overlays/eks/kustomization.yaml",
-        "namespace: my-service",
-        "namespace: shop",
+        "spacelift/stacks.tf",
+        'namespace       = "my-service"',
+        'namespace       = "shop"',
         "INFRA001",
         "spacelift/stacks.tf",
         83,
-        "`spacelift_stack.k8s` deploys to namespace `my-service`, but its overlay "
-        "`k8s/overlays/eks` puts its objects in `shop` (k8s/overlays/eks/kustomization.yaml:10)",
+        "`spacelift_stack.k8s` deploys to namespace `shop`, but its overlay "
+        "`k8s/overlays/eks` puts its objects in `my-service` "
+        "(k8s/overlays/eks/kustomization.yaml:10)",
     ),
     (
         "gke",
@@ -86,6 +89,65 @@ BREAKS = [
         "would be ignored: the `vpc-cni` add-on `aws_eks_addon.vpc_cni` sets no "
         '`enableNetworkPolicy = "true"`, so the cluster does not enforce NetworkPolicy '
         "(infra/cluster.tf:128)",
+    ),
+    (
+        "gke",
+        "infra/registry.tf",
+        'name        = "${var.name}-ingress"',
+        'name        = "${var.name}-lb"',
+        "INFRA003",
+        "k8s/overlays/gke/ingress.yaml",
+        17,
+        "`Ingress/my-service` uses the global static IP `my-service-ingress`, which the "
+        "Terraform does not create: it creates `my-service-lb` (infra/registry.tf:45)",
+    ),
+    (
+        "gke",
+        "k8s/overlays/gke/kustomization.yaml",
+        "gcp-service-account: my-service-app@",
+        "gcp-service-account: other-app@",
+        "INFRA004",
+        "k8s/overlays/gke/kustomization.yaml",
+        83,
+        "`ServiceAccount/my-service` acts as `other-app@my-gcp-project.iam.gserviceaccount.com`, "
+        "which the Terraform does not create: it creates "
+        "`my-service-app@my-gcp-project.iam.gserviceaccount.com` (infra/iam.tf:25)",
+    ),
+    (
+        "gke",
+        "infra/terraform.tfvars",
+        'app_service_account = "my-service"',
+        'app_service_account = "other"',
+        "INFRA004",
+        "k8s/overlays/gke/kustomization.yaml",
+        83,
+        "`ServiceAccount/my-service` in namespace `my-service` acts as "
+        "`google_service_account.app` (infra/iam.tf:25), but `roles/iam.workloadIdentityUser` "
+        "on it is granted to `my-service/other` (infra/iam.tf:33) only",
+    ),
+    (
+        "eks",
+        "k8s/base/deployment.yaml",
+        "serviceAccountName: my-service",
+        "serviceAccountName: other",
+        "INFRA005",
+        "infra/registry.tf",
+        57,
+        "`aws_eks_pod_identity_association.app` gives the role to `my-service/my-service`, but "
+        "no workload runs as it: the workloads run as `my-service/cluster-autoscaler` "
+        "(k8s/overlays/eks/cluster-autoscaler.yaml:137), `my-service/other` "
+        "(k8s/base/deployment.yaml:34)",
+    ),
+    (
+        "eks",
+        "infra/terraform.tfvars",
+        'app_service_account = "my-service"',
+        'app_service_account = "other"',
+        "INFRA005",
+        "infra/registry.tf",
+        57,
+        "`aws_eks_pod_identity_association.app` gives the role to `my-service/other`, but no "
+        "workload runs as it",
     ),
 ]
 
@@ -249,3 +311,176 @@ def test_objects_without_a_namespace_take_the_stacks(tmp_path: Path) -> None:
         "spacelift/stacks.tf": STACK % ("k8s/prod", "store"),
     }
     assert _findings(tmp_path, files) == []
+
+
+INGRESS = """\
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: web
+  namespace: web
+  annotations:
+    kubernetes.io/ingress.global-static-ip-name: web-ip
+    ingress.gcp.kubernetes.io/pre-shared-cert: web-cert, other-cert
+spec:
+  defaultBackend:
+    service:
+      name: web
+      port:
+        number: 80
+"""
+
+GKE = 'resource "google_container_cluster" "c" {\n  datapath_provider = "ADVANCED_DATAPATH"\n}\n'
+
+
+@pytest.mark.parametrize(
+    ("terraform", "expected"),
+    [
+        (
+            'resource "google_compute_global_address" "ip" {\n  name = "web-ip"\n}\n'
+            'resource "google_compute_managed_ssl_certificate" "a" {\n  name = "web-cert"\n}\n'
+            'resource "google_compute_ssl_certificate" "b" {\n  name = "other-cert"\n}\n',
+            [],
+        ),
+        (
+            'resource "google_compute_global_address" "ip" {\n  name = "${local.p}-ip"\n}\n'
+            'locals {\n  p = upper("web")\n}\n',
+            [("INFRA003", "k8s/web.yaml", 7)],
+        ),
+        (
+            'resource "google_compute_global_address" "ip" {\n  name = "other-ip"\n}\n',
+            [("INFRA003", "k8s/web.yaml", 7)],
+        ),
+        # A peering range is no load balancer address; with it alone nothing is compared.
+        (
+            'resource "google_compute_global_address" "ip" {\n  name = "other"\n'
+            '  purpose = "VPC_PEERING"\n}\n',
+            [],
+        ),
+        ('resource "google_compute_global_address" "ip" {\n  name = var.ip\n}\n', []),
+    ],
+)
+def test_ingress_resources(
+    tmp_path: Path, terraform: str, expected: list[tuple[str, str, int]]
+) -> None:
+    files = {"infra/main.tf": GKE + terraform, "k8s/web.yaml": INGRESS}
+    assert _findings(tmp_path, files) == expected
+
+
+WORKLOAD_IDENTITY = """\
+provider "google" {
+  project = "p"
+}
+
+resource "google_service_account" "app" {
+  account_id = replace(substr("web-app-----", 0, 9), "/-+$/", "")
+}
+
+resource "google_service_account_iam_member" "wi" {
+  service_account_id = google_service_account.app.name
+  role               = "roles/iam.workloadIdentityUser"
+  member             = "serviceAccount:p.svc.id.goog[${var.namespace}/web]"
+}
+
+variable "namespace" {
+  type    = string
+  default = "web"
+}
+"""
+
+KSA = """\
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: web
+  namespace: %s
+  annotations:
+    iam.gke.io/gcp-service-account: %s
+"""
+
+
+@pytest.mark.parametrize(
+    ("namespace", "email", "tfvars", "expected"),
+    [
+        ("web", "web-app@p.iam.gserviceaccount.com", "", []),
+        ("shop", "web-app@p.iam.gserviceaccount.com", "", [("INFRA004", "k8s/sa.yaml", 7)]),
+        ("web", "web@p.iam.gserviceaccount.com", "", [("INFRA004", "k8s/sa.yaml", 7)]),
+        # terraform.tfvars wins over the default.
+        ("shop", "web-app@p.iam.gserviceaccount.com", 'namespace = "shop"\n', []),
+        # A number is text in a template, as Terraform converts it; a list is not.
+        (
+            "web",
+            "web-app@p.iam.gserviceaccount.com",
+            "namespace = 3\n",
+            [("INFRA004", "k8s/sa.yaml", 7)],
+        ),
+        ("web", "web-app@p.iam.gserviceaccount.com", 'namespace = ["web"]\n', []),
+    ],
+)
+def test_workload_identity(
+    tmp_path: Path, namespace: str, email: str, tfvars: str, expected: list[tuple[str, str, int]]
+) -> None:
+    files = {
+        "infra/main.tf": GKE + WORKLOAD_IDENTITY,
+        "infra/terraform.tfvars": tfvars,
+        "k8s/sa.yaml": KSA % (namespace, email),
+    }
+    assert _findings(tmp_path, files) == expected
+
+
+def test_workload_identity_grant_of_unknown_role_is_not_judged(tmp_path: Path) -> None:
+    grant = WORKLOAD_IDENTITY.replace('"roles/iam.workloadIdentityUser"', "var.role")
+    files = {
+        "infra/main.tf": GKE + grant,
+        "k8s/sa.yaml": KSA % ("shop", "web-app@p.iam.gserviceaccount.com"),
+    }
+    assert _findings(tmp_path, files) == []
+
+
+POD_IDENTITY = """\
+resource "aws_eks_cluster" "this" {
+  name = "c"
+}
+
+resource "aws_eks_pod_identity_association" "web" {
+  cluster_name    = aws_eks_cluster.this.name
+  namespace       = "web"
+  service_account = %s
+}
+"""
+
+DEPLOYMENT = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: web
+spec:
+  selector:
+    matchLabels:
+      app: web
+  template:
+    metadata:
+      labels:
+        app: web
+    spec:
+      serviceAccountName: web
+      containers:
+        - name: web
+          image: web:1
+"""
+
+
+@pytest.mark.parametrize(
+    ("service_account", "expected"),
+    [
+        ('"web"', []),
+        ('"api"', [("INFRA005", "infra/main.tf", 8)]),
+        ("var.sa", []),
+    ],
+)
+def test_pod_identity(
+    tmp_path: Path, service_account: str, expected: list[tuple[str, str, int]]
+) -> None:
+    files = {"infra/main.tf": POD_IDENTITY % service_account, "k8s/web.yaml": DEPLOYMENT}
+    assert _findings(tmp_path, files) == expected

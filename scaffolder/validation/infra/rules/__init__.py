@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from scaffolder.validation.infra.rules import networking, spacelift
+from scaffolder.validation.infra.rules import identity, ingress, networking, spacelift
 
-FAMILIES = (spacelift, networking)
+FAMILIES = (spacelift, networking, ingress, identity)

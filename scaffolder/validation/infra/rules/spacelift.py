@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from scaffolder.validation.infra.estate import Estate
+from scaffolder.validation.infra.estate import KUSTOMIZATIONS, Estate
 from scaffolder.validation.kubernetes.objects import ObjectSet
 from scaffolder.validation.model import Finding, Rule, Severity
 from scaffolder.validation.terraform.syntax import literal_value
@@ -19,12 +19,10 @@ STACK_NAMESPACE = Rule(
 )
 RULES = (STACK_NAMESPACE,)
 
-_KUSTOMIZATIONS = ("kustomization.yaml", "kustomization.yml", "Kustomization")
-
 
 def _namespace_at(estate: Estate, directory: Path, objects: ObjectSet, namespace: str) -> str:
     """`file:line` that sets ``namespace``: the kustomization's `namespace:`, else an object's."""
-    for name in _KUSTOMIZATIONS:
+    for name in KUSTOMIZATIONS:
         path = directory / name
         if path not in estate.context.files:
             continue
