@@ -88,6 +88,8 @@ class Estate:
     sets: tuple[ObjectSet, ...]
     context: Context
     modules: dict[Path, Module]
+    #: Every `module` block, as a Resource of type `module` (for rules that only look).
+    calls: tuple[Resource, ...] = ()
 
     @property
     def location(self) -> str:
@@ -327,8 +329,11 @@ def _tfvars(context: Context, directory: Path) -> dict[str, object]:
     return found
 
 
-def _read(context: Context, paths: list[Path]) -> tuple[tuple[Resource, ...], dict[Path, Module]]:
+def _read(
+    context: Context, paths: list[Path]
+) -> tuple[tuple[Resource, ...], dict[Path, Module], tuple[Resource, ...]]:
     found = []
+    calls = []
     defaults: dict[Path, dict[str, object]] = {}
     locals_: dict[Path, dict[str, Expr]] = {}
     projects: dict[Path, Expr] = {}
@@ -342,6 +347,8 @@ def _read(context: Context, paths: list[Path]) -> tuple[tuple[Resource, ...], di
         for block in hcl.blocks():
             if block.type == "resource" and len(block.labels) >= 2:
                 found.append(Resource(block.label(0), block.label(1), path, block))
+            elif block.type == "module":
+                calls.append(Resource("module", block.label(0), path, block))
             elif block.type == "variable":
                 default = block.attributes.get("default")
                 value = literal_value(default.value) if default is not None else UNKNOWN
@@ -365,7 +372,7 @@ def _read(context: Context, paths: list[Path]) -> tuple[tuple[Resource, ...], di
         )
         for directory, values in defaults.items()
     }
-    return tuple(found), modules
+    return tuple(found), modules, tuple(calls)
 
 
 def estate(context: Context, version: str) -> Estate:
@@ -382,5 +389,5 @@ def estate(context: Context, version: str) -> Estate:
         for item in object_sets(as_kubernetes, version)
         if isinstance(item, ObjectSet) and item.objects
     )
-    resources, modules = _read(context, terraform)
-    return Estate(resources, sets, context, modules)
+    resources, modules, calls = _read(context, terraform)
+    return Estate(resources, sets, context, modules, calls)

@@ -149,6 +149,17 @@ BREAKS = [
         "`aws_eks_pod_identity_association.app` gives the role to `my-service/other`, but no "
         "workload runs as it",
     ),
+    (
+        "eks",
+        "infra/cluster.tf",
+        'addon_name                  = "metrics-server"',
+        'addon_name                  = "kube-proxy"',
+        "INFRA006",
+        "k8s/base/hpa.yaml",
+        15,
+        "`HorizontalPodAutoscaler/my-service` scales on resource metrics, but nothing serves "
+        "`metrics.k8s.io` on `aws_eks_cluster.this` (infra/cluster.tf:41)",
+    ),
 ]
 
 
@@ -483,4 +494,45 @@ def test_pod_identity(
     tmp_path: Path, service_account: str, expected: list[tuple[str, str, int]]
 ) -> None:
     files = {"infra/main.tf": POD_IDENTITY % service_account, "k8s/web.yaml": DEPLOYMENT}
+    assert _findings(tmp_path, files) == expected
+
+
+HPA = """\
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata:
+  name: web
+  namespace: web
+spec:
+  scaleTargetRef:
+    apiVersion: apps/v1
+    kind: Deployment
+    name: web
+  maxReplicas: 3
+%s"""
+
+CPU = "  metrics:\n    - type: Resource\n      resource:\n        name: cpu\n"
+EXTERNAL = "  metrics:\n    - type: External\n      external:\n        metric:\n          name: q\n"
+EKS = 'resource "aws_eks_cluster" "this" {\n  name = "c"\n}\n'
+
+
+@pytest.mark.parametrize(
+    ("terraform", "metrics", "expected"),
+    [
+        (EKS, CPU, [("INFRA006", "k8s/hpa.yaml", 12)]),
+        # No `metrics` means CPU at 80%.
+        (EKS, "", [("INFRA006", "k8s/hpa.yaml", 6)]),
+        (EKS, EXTERNAL, []),
+        (EKS + 'resource "aws_eks_addon" "m" {\n  addon_name = "metrics-server"\n}\n', CPU, []),
+        (EKS + 'resource "helm_release" "m" {\n  chart = "metrics-server"\n}\n', CPU, []),
+        (EKS + 'resource "helm_release" "m" {\n  chart = var.chart\n}\n', CPU, []),
+        (EKS + 'module "addons" {\n  source = "x"\n  enable_metrics_server = true\n}\n', CPU, []),
+        # GKE serves the resource metrics API on every cluster.
+        (GKE, CPU, []),
+    ],
+)
+def test_hpa_metrics_source(
+    tmp_path: Path, terraform: str, metrics: str, expected: list[tuple[str, str, int]]
+) -> None:
+    files = {"infra/main.tf": terraform, "k8s/hpa.yaml": HPA % metrics}
     assert _findings(tmp_path, files) == expected

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from scaffolder.validation.infra.rules import identity, ingress, networking, spacelift
+from scaffolder.validation.infra.rules import identity, ingress, networking, scaling, spacelift
 
-FAMILIES = (spacelift, networking, ingress, identity)
+FAMILIES = (spacelift, networking, ingress, identity, scaling)
