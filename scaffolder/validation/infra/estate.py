@@ -4,8 +4,10 @@ An :class:`Estate` is one validated root: every Terraform resource block with it
 object set the manifests render to (kustomize overlays rendered as the Kubernetes domain renders
 them), and which set is deployed to which cluster. A set is paired with a cluster only when the
 repository says so: a Spacelift Kubernetes stack whose project root renders the set, in the
-repository whose Terraform creates exactly one cluster; or a root with one cluster, one set and
-no Kubernetes stack at all. Anything else stays unpaired, and the rules say nothing about it.
+repository whose Terraform creates exactly one cluster; a `local-exec` running
+`kubectl apply -k DIR` in a module that creates exactly one cluster; or a root with one
+cluster, one set and neither of those. Anything else stays unpaired, and the rules say nothing
+about it.
 """
 
 from __future__ import annotations
@@ -39,6 +41,9 @@ from scaffolder.validation.terraform.syntax import (
 
 #: The names kustomize reads a kustomization from.
 KUSTOMIZATIONS = ("kustomization.yaml", "kustomization.yml", "Kustomization")
+
+#: `kubectl apply -k DIR` in a shell command (DIR without shell quoting or expansion).
+_APPLY_K = re.compile(r"\bkubectl\s+apply\b[^;&|\n]*?\s(?:-k|--kustomize)[\s=](?P<dir>[\w./-]+)")
 
 #: Resource types that are a Kubernetes cluster, by cloud.
 CLUSTERS = {"google_container_cluster": "gke", "aws_eks_cluster": "eks"}
@@ -192,9 +197,41 @@ class Estate:
             clusters = [r for r in resources if r.type in CLUSTERS]
             if objects is not None and len(clusters) == 1:
                 yield Deployment(objects, clusters[0], resources)
+        applied = list(self._applied())
+        for directory, objects in applied:
+            resources = tuple(r for r in self.resources if r.file.parent == directory)
+            clusters = [r for r in resources if r.type in CLUSTERS]
+            if len(clusters) == 1:
+                yield Deployment(objects, clusters[0], resources)
         clusters = [r for r in self.resources if r.type in CLUSTERS]
-        if not stacks and len(self.sets) == 1 and len(clusters) == 1:
+        if not stacks and not applied and len(self.sets) == 1 and len(clusters) == 1:
             yield Deployment(self.sets[0], clusters[0], self.resources)
+
+    def _applied(self) -> Iterator[tuple[Path, ObjectSet]]:
+        """Each set a `local-exec` of the Terraform applies (`kubectl apply -k DIR`).
+
+        Yields the module directory and the set; the command's directory is relative to it,
+        where Terraform runs a root module's provisioners.
+        """
+        for resource in self.resources:
+            for provisioner in resource.block.blocks("provisioner"):
+                if provisioner.label(0) != "local-exec":
+                    continue
+                _, command = self.attribute_of(resource, provisioner, "command")
+                match = _APPLY_K.search(command or "")
+                if match is None:
+                    continue
+                directory = resource.file.parent
+                objects = self.rendered_at(directory / match["dir"])
+                if objects is not None:
+                    yield directory, objects
+
+    def attribute_of(
+        self, resource: Resource, block: Block, name: str
+    ) -> tuple[Attribute | None, str | None]:
+        """The attribute ``name`` of a nested ``block`` of ``resource`` and its static text."""
+        attribute = block.attributes.get(name)
+        return attribute, self.string(resource, attribute.value if attribute else None)
 
 
 def attribute_value(block: Block, name: str) -> tuple[Attribute | None, object]:

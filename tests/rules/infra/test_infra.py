@@ -536,3 +536,44 @@ def test_hpa_metrics_source(
 ) -> None:
     files = {"infra/main.tf": terraform, "k8s/hpa.yaml": HPA % metrics}
     assert _findings(tmp_path, files) == expected
+
+
+APPLY = """\
+resource "google_container_cluster" "c" {
+  name = "c"
+}
+
+resource "null_resource" "apply" {
+  provisioner "local-exec" {
+    command = "kubectl apply -k ${var.manifests} -n web"
+  }
+}
+
+variable "manifests" {
+  type    = string
+  default = "../k8s/%s"
+}
+"""
+
+
+@pytest.mark.parametrize(
+    ("applied", "expected"),
+    [
+        ("prod", [("INFRA002", "k8s/base/policy.yaml", 4)]),
+        # The overlay the Terraform applies has no NetworkPolicy; the other one is not deployed.
+        ("plain", []),
+    ],
+)
+def test_terraform_applying_an_overlay_pairs_it(
+    tmp_path: Path, applied: str, expected: list[tuple[str, str, int]]
+) -> None:
+    files = {
+        "infra/main.tf": APPLY % applied,
+        "k8s/base/kustomization.yaml": "resources:\n  - policy.yaml\n",
+        "k8s/base/policy.yaml": POLICY,
+        "k8s/prod/kustomization.yaml": "resources:\n  - ../base\n",
+        "k8s/plain/kustomization.yaml": "resources:\n  - cm.yaml\n",
+        "k8s/plain/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n",
+        "k8s/other/kustomization.yaml": "resources:\n  - ../base\n",
+    }
+    assert _findings(tmp_path, files) == expected
