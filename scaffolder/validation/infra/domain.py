@@ -14,7 +14,12 @@ from pathlib import Path
 from scaffolder.validation.domain import BaseDomain, Claim, Context, Result, Unit, run_families
 from scaffolder.validation.infra.estate import estate
 from scaffolder.validation.infra.rules import FAMILIES
-from scaffolder.validation.kubernetes.manifests import is_helm_template
+from scaffolder.validation.kubernetes.manifests import (
+    ignore_files,
+    is_helm_template,
+    is_kustomization,
+    kustomize_inputs,
+)
 from scaffolder.validation.kubernetes.schemas import resolve_version
 
 
@@ -45,11 +50,21 @@ class InfraDomain(BaseDomain):
         if ".tf" not in suffixes or not suffixes & {".yaml", ".yml"}:
             return []
         kubectl = shutil.which("kubectl")
+        # Renders read more than the YAML this domain claims (patch files, generators' env
+        # files, bases outside the root): they are inputs as they are the Kubernetes domain's.
+        kustomizations = sorted(path for path in context.claimed if is_kustomization(path))
+        directories = {path.parent for path in kustomizations}
+        inputs = {
+            *context.claimed,
+            *(path for path in context.files if path.parent in directories),
+            *kustomize_inputs(context, kustomizations),
+            *ignore_files(kustomizations),
+        }
         return [
             Unit(
                 name="infra",
                 run=lambda: check(context, version),
-                inputs=context.claimed,
+                inputs=tuple(sorted(inputs)),
                 # As for the Kubernetes domain: whether kubectl is there decides whether
                 # overlays are rendered, and the Spacelift repository root is found on disk.
                 facts=(version, str(kubectl is not None), str(context.base.resolve())),
