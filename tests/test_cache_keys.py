@@ -9,7 +9,7 @@ import pytest
 
 from scaffolder.validation import validate
 
-from .conftest import build_tree
+from .conftest import build_tree, require_tool
 
 
 @pytest.fixture
@@ -72,3 +72,24 @@ def test_a_dotted_key_in_a_rendered_object_is_placed_on_its_line(
     (finding,) = validate([root], select=["K8S001"], cache=False).findings
     assert (finding.path, finding.line, finding.column) == ("k/cm.yaml", 6, 3)
     assert "example.com/team" in finding.message and "(rendered by k)" in finding.message
+
+
+def test_an_infra_pairing_sees_a_patch_file_the_overlay_reads(tmp_path: Path, cache: Path) -> None:
+    # The JSON patch is no YAML the infra domain claims; kustomize reads it all the same.
+    require_tool("kubectl", shutil.which("kubectl"))
+    root = build_tree(
+        tmp_path / "repo",
+        {
+            "spacelift/stacks.tf": 'resource "spacelift_stack" "k8s" {\n'
+            '  project_root = "k8s/prod"\n  kubernetes {\n    namespace = "shop"\n  }\n}\n',
+            "k8s/prod/kustomization.yaml": "resources:\n  - cm.yaml\npatches:\n"
+            "  - path: ns.json\n    target:\n      kind: ConfigMap\n",
+            "k8s/prod/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n",
+            "k8s/prod/ns.json": '[{"op": "add", "path": "/metadata/namespace", "value": "shop"}]',
+        },
+    )
+    assert _rows(root, select=["INFRA"]) == []
+    (root / "k8s/prod/ns.json").write_text(
+        '[{"op": "add", "path": "/metadata/namespace", "value": "store"}]'
+    )
+    assert [row[0] for row in _rows(root, select=["INFRA"])] == ["INFRA001"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from scaffolder.validation.compose import DOMAIN as COMPOSE
 from scaffolder.validation.dockerfile import DOMAIN as DOCKERFILE
 from scaffolder.validation.domain import Domain
+from scaffolder.validation.infra import DOMAIN as INFRA
 from scaffolder.validation.kubernetes import DOMAIN as KUBERNETES
 from scaffolder.validation.parity import DOMAIN as PARITY
 from scaffolder.validation.rego import DOMAIN as REGO
@@ -18,5 +19,6 @@ DOMAINS: tuple[Domain, ...] = (
     COMPOSE,
     DOCKERFILE,
     PARITY,
+    INFRA,
     REGO,
 )

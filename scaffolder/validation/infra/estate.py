@@ -1,0 +1,430 @@
+"""The adapter for infra ↔ Kubernetes checks: what the Terraform builds, what the manifests run.
+
+An :class:`Estate` is one validated root: every Terraform resource block with its file, every
+object set the manifests render to (kustomize overlays rendered as the Kubernetes domain renders
+them), and which set is deployed to which cluster. A set is paired with a cluster only when the
+repository says so: a Spacelift Kubernetes stack whose project root renders the set, in the
+repository whose Terraform creates exactly one cluster; a `local-exec` running
+`kubectl apply -k DIR` in a module that creates exactly one cluster; or a root with one
+cluster, one set and neither of those. Anything else stays unpaired, and the rules say nothing
+about it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from scaffolder.validation.domain import Context
+from scaffolder.validation.kubernetes.manifests import object_sets
+from scaffolder.validation.kubernetes.objects import FieldPath, Obj, ObjectSet
+from scaffolder.validation.model import Finding, Rule
+from scaffolder.validation.spacelift.wiring import repository_root
+from scaffolder.validation.terraform.hcl import HclSyntaxError, parse
+from scaffolder.validation.terraform.syntax import (
+    UNKNOWN,
+    Attribute,
+    Block,
+    Call,
+    Expr,
+    GetAttr,
+    Literal,
+    Paren,
+    Template,
+    Traversal,
+    Variable,
+    literal_value,
+)
+
+#: The names kustomize reads a kustomization from.
+KUSTOMIZATIONS = ("kustomization.yaml", "kustomization.yml", "Kustomization")
+
+#: `kubectl apply -k DIR` in a shell command (DIR without shell quoting or expansion).
+_APPLY_K = re.compile(r"\bkubectl\s+apply\b[^;&|\n]*?\s(?:-k|--kustomize)[\s=](?P<dir>[\w./-]+)")
+
+#: Resource types that are a Kubernetes cluster, by cloud.
+CLUSTERS = {"google_container_cluster": "gke", "aws_eks_cluster": "eks"}
+
+
+@dataclass(frozen=True, slots=True)
+class Resource:
+    """A `resource "type" "name"` block and the file it is in."""
+
+    type: str
+    name: str
+    file: Path
+    block: Block
+
+    @property
+    def address(self) -> str:
+        """`type.name`."""
+        return f"{self.type}.{self.name}"
+
+
+@dataclass(frozen=True, slots=True)
+class Module:
+    """What a module directory's expressions can be evaluated with, statically."""
+
+    #: Variable values: `terraform.tfvars` and `*.auto.tfvars` over defaults; UNKNOWN if neither.
+    variables: dict[str, object]
+    locals: dict[str, Expr]
+    #: The `google` provider's `project` (the project of resources that set none).
+    google_project: Expr | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Deployment:
+    """An object set and the cluster it is deployed to."""
+
+    objects: ObjectSet
+    cluster: Resource
+    #: The Terraform resources of the repository the cluster belongs to.
+    resources: tuple[Resource, ...]
+
+
+@dataclass(frozen=True)
+class Estate:
+    """One root: its Terraform resources, its rendered object sets, and which runs where."""
+
+    resources: tuple[Resource, ...]
+    sets: tuple[ObjectSet, ...]
+    context: Context
+    modules: dict[Path, Module]
+    #: Every `module` block, as a Resource of type `module` (for rules that only look).
+    calls: tuple[Resource, ...] = ()
+
+    @property
+    def location(self) -> str:
+        """The root, as internal-error findings name it."""
+        return "."
+
+    def where(self, path: Path, line: int) -> str:
+        """`path:line` relative to the base, for messages naming the other place."""
+        return f"{self.context.relative(path)}:{line}"
+
+    def rendered_at(self, directory: Path) -> ObjectSet | None:
+        """The set the kustomization in ``directory`` renders."""
+        wanted = directory.resolve()
+        for objects in self.sets:
+            rendered = {obj.rendered_by for obj in objects.objects} - {None}
+            if len(rendered) == 1 and (self.context.base / str(rendered.pop())).resolve() == wanted:
+                return objects
+        return None
+
+    def kubernetes_stacks(self) -> Iterator[tuple[Resource, Path]]:
+        """Each Spacelift stack with a `kubernetes` block, and the directory of its project root.
+
+        Stacks whose project root is not a literal are left out: where they deploy is unknown.
+        """
+        for resource in self.resources:
+            if resource.type != "spacelift_stack" or not any(resource.block.blocks("kubernetes")):
+                continue
+            root = resource.block.attributes.get("project_root")
+            value = literal_value(root.value) if root is not None else ""
+            if not isinstance(value, str):
+                continue
+            repository = repository_root(resource.file.parent, self.context.base)
+            yield resource, repository / value.strip("/")
+
+    def finding(
+        self, obj: Obj, rule: Rule, field: FieldPath, message: str, *, text: str
+    ) -> Finding:
+        """A finding at ``field`` of ``obj``, or where an overlay's inline patch writes ``text``.
+
+        Rendered objects are placed back in their base; a field an overlay patch adds has no
+        line there, so the finding goes to the line of the overlay's kustomization that holds
+        the field's text, when one does.
+        """
+        line, _ = obj.locate(field)
+        try:
+            lines = self.context.files.text(self.context.base / obj.source).splitlines()
+        except (OSError, UnicodeDecodeError):
+            lines = []
+        if obj.rendered_by is None or (line <= len(lines) and text in lines[line - 1]):
+            return obj.finding(rule, field, message)
+        directory = self.context.base / obj.rendered_by
+        for name in KUSTOMIZATIONS:
+            path = directory / name
+            if path not in self.context.files:
+                continue
+            try:
+                overlay = self.context.files.text(path).splitlines()
+            except (OSError, UnicodeDecodeError):
+                break
+            for number, content in enumerate(overlay, start=1):
+                if text in content:
+                    return self.context.finding(
+                        rule, path, number, content.index(text) + 1, message
+                    )
+            break
+        return obj.finding(rule, field, message)
+
+    def string(self, resource: Resource, expr: Expr | None) -> str | None:
+        """The text ``expr`` of ``resource`` always has, or None when it is not static.
+
+        Literals, templates of static parts, `var.*` with a value or default and `local.*` are
+        evaluated; anything else (a resource attribute, a function) is unknown.
+        """
+        module = self.modules.get(resource.file.parent)
+        if expr is None or module is None:
+            return None
+        value = _evaluate(expr, module, 0)
+        return value if isinstance(value, str) else None
+
+    def attribute(self, resource: Resource, name: str) -> tuple[Attribute | None, str | None]:
+        """The attribute ``name`` of ``resource`` and its static text."""
+        attribute = resource.block.attributes.get(name)
+        return attribute, self.string(resource, attribute.value if attribute else None)
+
+    def google_project(self, resource: Resource) -> str | None:
+        """The project a Google resource lives in: its own `project`, else the provider's."""
+        attribute = resource.block.attributes.get("project")
+        module = self.modules.get(resource.file.parent)
+        if attribute is not None:
+            return self.string(resource, attribute.value)
+        return self.string(resource, module.google_project) if module is not None else None
+
+    def deployments(self) -> Iterator[Deployment]:
+        """Every object set whose cluster the repository names, with that cluster."""
+        stacks = list(self.kubernetes_stacks())
+        for stack, directory in stacks:
+            objects = self.rendered_at(directory)
+            repository = repository_root(stack.file.parent, self.context.base)
+            resources = tuple(r for r in self.resources if r.file.is_relative_to(repository))
+            clusters = [r for r in resources if r.type in CLUSTERS]
+            if objects is not None and len(clusters) == 1:
+                yield Deployment(objects, clusters[0], resources)
+        applied = list(self._applied())
+        for directory, objects in applied:
+            resources = tuple(r for r in self.resources if r.file.parent == directory)
+            clusters = [r for r in resources if r.type in CLUSTERS]
+            if len(clusters) == 1:
+                yield Deployment(objects, clusters[0], resources)
+        clusters = [r for r in self.resources if r.type in CLUSTERS]
+        if not stacks and not applied and len(self.sets) == 1 and len(clusters) == 1:
+            yield Deployment(self.sets[0], clusters[0], self.resources)
+
+    def _applied(self) -> Iterator[tuple[Path, ObjectSet]]:
+        """Each set a `local-exec` of the Terraform applies (`kubectl apply -k DIR`).
+
+        Yields the module directory and the set; the command's directory is relative to it,
+        where Terraform runs a root module's provisioners.
+        """
+        for resource in self.resources:
+            for provisioner in resource.block.blocks("provisioner"):
+                if provisioner.label(0) != "local-exec":
+                    continue
+                _, command = self.attribute_of(resource, provisioner, "command")
+                match = _APPLY_K.search(command or "")
+                if match is None:
+                    continue
+                directory = resource.file.parent
+                objects = self.rendered_at(directory / match["dir"])
+                if objects is not None:
+                    yield directory, objects
+
+    def attribute_of(
+        self, resource: Resource, block: Block, name: str
+    ) -> tuple[Attribute | None, str | None]:
+        """The attribute ``name`` of a nested ``block`` of ``resource`` and its static text."""
+        attribute = block.attributes.get(name)
+        return attribute, self.string(resource, attribute.value if attribute else None)
+
+
+def attribute_value(block: Block, name: str) -> tuple[Attribute | None, object]:
+    """The attribute ``name`` of ``block`` and its constant value (:data:`UNKNOWN` when not one).
+
+    ``jsonencode({...})`` of a constant, and a string holding JSON, are taken as the value they
+    encode where the caller asks for an object (:func:`json_value`).
+    """
+    attribute = block.attributes.get(name)
+    if attribute is None:
+        return None, None
+    return attribute, literal_value(attribute.value)
+
+
+def json_value(expr: Expr) -> object:
+    """The value ``jsonencode(<constant>)`` or a constant JSON string encodes, else UNKNOWN."""
+    if isinstance(expr, Call) and expr.name == "jsonencode" and len(expr.args) == 1:
+        return literal_value(expr.args[0])
+    value = literal_value(expr)
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return UNKNOWN
+    return UNKNOWN
+
+
+def _substr(text: object, offset: object, length: object) -> object:
+    if not isinstance(text, str) or not isinstance(offset, int) or not isinstance(length, int):
+        raise TypeError("substr takes a string and two numbers")
+    if offset < 0:
+        return UNKNOWN
+    return text[offset:] if length == -1 else text[offset : offset + length]
+
+
+def _replace(text: object, search: object, replacement: object) -> object:
+    if not all(isinstance(value, str) for value in (text, search, replacement)):
+        raise TypeError("replace takes three strings")
+    text, search, replacement = str(text), str(search), str(replacement)
+    if len(search) > 1 and search.startswith("/") and search.endswith("/"):
+        # Terraform's patterns are RE2; Python's `re` reads the same simple patterns alike,
+        # and `$1`-style references differ, so a replacement naming a group is not evaluated.
+        if "$" in replacement or "\\" in replacement:
+            return UNKNOWN
+        return re.sub(search[1:-1], replacement, text)
+    return text.replace(search, replacement)
+
+
+def _strings(function: Callable[..., str]) -> Callable[..., object]:
+    def call(*args: object) -> object:
+        if not all(isinstance(arg, str) for arg in args):
+            raise TypeError("string arguments only")
+        return function(*args)
+
+    return call
+
+
+#: Terraform's pure string functions the evaluator knows, by name.
+_FUNCTIONS: dict[str, Callable[..., object]] = {
+    "substr": _substr,
+    "replace": _replace,
+    "lower": _strings(str.lower),
+    "upper": _strings(str.upper),
+    "trimsuffix": _strings(str.removesuffix),
+    "trimprefix": _strings(str.removeprefix),
+    "trimspace": _strings(str.strip),
+}
+
+#: How deep `local.*` references are followed; deeper (or a cycle) is unknown.
+_DEPTH = 16
+
+
+def _evaluate(expr: Expr, module: Module, depth: int) -> object:
+    """The static value of ``expr`` in ``module``: a string or number, else UNKNOWN.
+
+    Written here rather than taken from a library: python-hcl2 parses but does not evaluate,
+    and the only evaluator of HCL is Terraform itself, which needs providers and state.
+    """
+    if depth > _DEPTH:
+        return UNKNOWN
+    if isinstance(expr, Literal):
+        return expr.value if isinstance(expr.value, (str, int, float)) else UNKNOWN
+    if isinstance(expr, Paren):
+        return _evaluate(expr.expr, module, depth)
+    if isinstance(expr, Template):
+        parts = [_evaluate(part, module, depth) for part in expr.parts]
+        if any(isinstance(part, bool) or not isinstance(part, (str, int)) for part in parts):
+            return UNKNOWN
+        return "".join(str(part) for part in parts)
+    if isinstance(expr, Call) and expr.name in _FUNCTIONS:
+        args = [_evaluate(arg, module, depth) for arg in expr.args]
+        if any(arg is UNKNOWN or isinstance(arg, bool) for arg in args):
+            return UNKNOWN
+        try:
+            return _FUNCTIONS[expr.name](*args)
+        except (TypeError, ValueError, re.error):
+            return UNKNOWN
+    if (
+        isinstance(expr, Traversal)
+        and isinstance(expr.source, Variable)
+        and len(expr.steps) == 1
+        and isinstance(expr.steps[0], GetAttr)
+    ):
+        name = expr.steps[0].name
+        if expr.source.name == "var":
+            return module.variables.get(name, UNKNOWN)
+        if expr.source.name == "local" and name in module.locals:
+            return _evaluate(module.locals[name], module, depth + 1)
+    return UNKNOWN
+
+
+def _tfvars(context: Context, directory: Path) -> dict[str, object]:
+    """Values `terraform.tfvars` and then `*.auto.tfvars` give, in Terraform's order."""
+    names = sorted(
+        path
+        for path in context.files
+        if path.parent == directory and path.name.endswith(".auto.tfvars")
+    )
+    found: dict[str, object] = {}
+    for path in [directory / "terraform.tfvars", *names]:
+        if path not in context.files:
+            continue
+        try:
+            hcl = parse(context.files.text(path), path.name)
+        except (HclSyntaxError, OSError, UnicodeDecodeError):
+            continue
+        found.update(
+            (item.name, literal_value(item.value))
+            for item in hcl.body
+            if isinstance(item, Attribute)
+        )
+    return found
+
+
+def _read(
+    context: Context, paths: list[Path]
+) -> tuple[tuple[Resource, ...], dict[Path, Module], tuple[Resource, ...]]:
+    found = []
+    calls = []
+    defaults: dict[Path, dict[str, object]] = {}
+    locals_: dict[Path, dict[str, Expr]] = {}
+    projects: dict[Path, Expr] = {}
+    for path in paths:
+        try:
+            hcl = parse(context.files.text(path), path.name)
+        except (HclSyntaxError, OSError, UnicodeDecodeError):
+            continue  # TF001/TF002 report it
+        directory = path.parent
+        defaults.setdefault(directory, {})
+        for block in hcl.blocks():
+            if block.type == "resource" and len(block.labels) >= 2:
+                found.append(Resource(block.label(0), block.label(1), path, block))
+            elif block.type == "module":
+                calls.append(Resource("module", block.label(0), path, block))
+            elif block.type == "variable":
+                default = block.attributes.get("default")
+                value = literal_value(default.value) if default is not None else UNKNOWN
+                defaults[directory][block.label(0)] = value
+            elif block.type == "locals":
+                locals_.setdefault(directory, {}).update(
+                    (item.name, item.value) for item in block.body if isinstance(item, Attribute)
+                )
+            elif (
+                block.type == "provider"
+                and block.label(0) == "google"
+                and "alias" not in block.attributes
+                and "project" in block.attributes
+            ):
+                projects[directory] = block.attributes["project"].value
+    modules = {
+        directory: Module(
+            {**values, **_tfvars(context, directory)},
+            locals_.get(directory, {}),
+            projects.get(directory),
+        )
+        for directory, values in defaults.items()
+    }
+    return tuple(found), modules, tuple(calls)
+
+
+def estate(context: Context, version: str) -> Estate:
+    """The root's resources and rendered object sets.
+
+    The object sets are rendered again here rather than shared by the Kubernetes domain: its
+    unit is cached as findings only, so a cached run would have no objects to share.
+    """
+    terraform = [path for path in context.claimed if path.suffix == ".tf"]
+    manifests = frozenset(path for path in context.claimed if path.suffix in {".yaml", ".yml"})
+    as_kubernetes = replace(context, owned=manifests)
+    sets = tuple(
+        item
+        for item in object_sets(as_kubernetes, version)
+        if isinstance(item, ObjectSet) and item.objects
+    )
+    resources, modules, calls = _read(context, terraform)
+    return Estate(resources, sets, context, modules, calls)

@@ -1,0 +1,7 @@
+"""The infra rule families, one module each, every one a check over an :class:`Estate`."""
+
+from __future__ import annotations
+
+from scaffolder.validation.infra.rules import identity, ingress, networking, scaling, spacelift
+
+FAMILIES = (spacelift, networking, ingress, identity, scaling)

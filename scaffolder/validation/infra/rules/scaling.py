@@ -1,0 +1,98 @@
+"""A HorizontalPodAutoscaler has a metrics source in the cluster it runs on.
+
+An HPA scaling on CPU or memory reads the resource metrics API (`metrics.k8s.io`). GKE serves
+it on every cluster; an EKS cluster serves it only once metrics-server runs, so without it the
+HPA reports `FailedGetResourceMetric` and never scales. Counted as metrics-server on EKS: an
+`aws_eks_addon` named `metrics-server`, a `helm_release` of a `metrics-server` chart, a module
+call naming it in an argument, or a `metrics-server` Deployment or the `v1beta1.metrics.k8s.io`
+APIService among the repository's manifests. A `helm_release` whose chart is not static leaves
+the cluster unjudged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from scaffolder.validation.infra.estate import Deployment, Estate
+from scaffolder.validation.kubernetes.objects import get
+from scaffolder.validation.model import Finding, Rule, Severity
+from scaffolder.validation.terraform.syntax import Literal, walk
+
+NO_METRICS = Rule(
+    "INFRA006",
+    "hpa-without-metrics-source",
+    Severity.ERROR,
+    "A HorizontalPodAutoscaler scales on resource metrics the EKS cluster does not serve.",
+)
+RULES = (NO_METRICS,)
+
+_NAME = "metrics-server"
+
+
+def _served(estate: Estate, deployment: Deployment) -> bool | None:
+    """Whether metrics-server runs on the deployment's EKS cluster; None when unknown."""
+    for resource in deployment.resources:
+        if resource.type == "aws_eks_addon":
+            _, addon = estate.attribute(resource, "addon_name")
+            if addon == _NAME:
+                return True
+        elif resource.type == "helm_release":
+            _, chart = estate.attribute(resource, "chart")
+            if chart is None:
+                return None
+            if _NAME in chart:
+                return True
+    directories = {resource.file.parent for resource in deployment.resources}
+    for call in estate.calls:
+        if call.file.parent not in directories:
+            continue
+        for attribute in call.block.attributes.values():
+            strings = (
+                node.value
+                for node in walk(attribute.value)
+                if isinstance(node, Literal) and isinstance(node.value, str)
+            )
+            if "metrics_server" in attribute.name or any(_NAME in text for text in strings):
+                return True
+    for objects in estate.sets:
+        for obj in objects.objects:
+            if (obj.kind, obj.name) == ("APIService", "v1beta1.metrics.k8s.io"):
+                return True
+            if obj.kind == "Deployment" and obj.name == _NAME:
+                return True
+    return False
+
+
+def _resource_metrics(hpa: dict[str, object]) -> bool:
+    """True when the HPA scales on CPU or memory (the default, with no `metrics`, is CPU)."""
+    metrics = get(hpa, ["spec", "metrics"])
+    if metrics is None:
+        return True
+    return isinstance(metrics, list) and any(
+        isinstance(metric, dict) and metric.get("type") in {"Resource", "ContainerResource"}
+        for metric in metrics
+    )
+
+
+def check(estate: Estate) -> Iterator[Finding]:
+    """INFRA006 at an HPA on EKS when nothing in the repository runs metrics-server."""
+    for deployment in estate.deployments():
+        if deployment.cluster.type != "aws_eks_cluster":
+            continue
+        hpas = [
+            obj
+            for obj in deployment.objects.objects
+            if obj.kind == "HorizontalPodAutoscaler" and _resource_metrics(obj.data)
+        ]
+        if not hpas or _served(estate, deployment) is not False:
+            continue
+        cluster = deployment.cluster
+        where = estate.where(cluster.file, cluster.block.line)
+        for hpa in hpas:
+            yield hpa.finding(
+                NO_METRICS,
+                ["spec", "metrics"],
+                f"`{hpa.label()}` scales on resource metrics, but nothing serves "
+                f"`metrics.k8s.io` on `{cluster.address}` ({where}): no `metrics-server` add-on, "
+                "Helm release or Deployment",
+            )

@@ -1,0 +1,579 @@
+"""Infra ↔ Kubernetes: breaking one fact in a generated project names both places; small trees."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from scaffolder.generation import generate
+from scaffolder.templates import list_templates
+from scaffolder.validation import validate
+from scaffolder.validation.domain import rules_of
+from scaffolder.validation.infra import DOMAIN
+
+from ...conftest import build_tree, require_tool
+
+IDS = [rule.id for rule in rules_of(DOMAIN)]
+Rendered = Callable[[str], Path]
+
+
+@pytest.fixture(autouse=True)
+def _kubectl() -> None:
+    # Overlays are what a cluster runs: without kustomize the domain has no sets to pair.
+    require_tool("kubectl", shutil.which("kubectl"))
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Rendered:
+    cache: dict[str, Path] = {}
+
+    def render(template: str) -> Path:
+        if template not in cache:
+            cache[template] = generate(template, tmp_path_factory.mktemp(template), answers={})
+        return cache[template]
+
+    return render
+
+
+# (template, file, old, new, rule, path, line, message naming the other place)
+BREAKS = [
+    (
+        "gke",
+        "spacelift/stacks.tf",
+        'namespace       = "my-service"',
+        'namespace       = "shop"',
+        "INFRA001",
+        "spacelift/stacks.tf",
+        78,
+        "`spacelift_stack.k8s` deploys to namespace `shop`, but its overlay `k8s/overlays/gke` "
+        "puts its objects in `my-service` (k8s/overlays/gke/kustomization.yaml:10)",
+    ),
+    (
+        # Moving the overlay instead also moves the pods away from their Pod Identity
+        # (INFRA005): the stack's side is the one fact only INFRA001 sees.
+        "eks",
+        "spacelift/stacks.tf",
+        'namespace       = "my-service"',
+        'namespace       = "shop"',
+        "INFRA001",
+        "spacelift/stacks.tf",
+        83,
+        "`spacelift_stack.k8s` deploys to namespace `shop`, but its overlay "
+        "`k8s/overlays/eks` puts its objects in `my-service` "
+        "(k8s/overlays/eks/kustomization.yaml:10)",
+    ),
+    (
+        "gke",
+        "infra/cluster.tf",
+        'datapath_provider = "ADVANCED_DATAPATH"',
+        'datapath_provider = "LEGACY_DATAPATH"',
+        "INFRA002",
+        "k8s/base/networkpolicy.yaml",
+        5,
+        "3 NetworkPolicies (`NetworkPolicy/default-deny-all` first) would be ignored: "
+        '`google_container_cluster.this` has `datapath_provider = "LEGACY_DATAPATH"` and no '
+        "enabled `network_policy`, so the cluster does not enforce NetworkPolicy "
+        "(infra/cluster.tf:13)",
+    ),
+    (
+        "eks",
+        "infra/cluster.tf",
+        'jsonencode({ enableNetworkPolicy = "true" })',
+        'jsonencode({ enableNetworkPolicy = "false" })',
+        "INFRA002",
+        "k8s/overlays/eks/cluster-autoscaler.yaml",
+        216,
+        "would be ignored: the `vpc-cni` add-on `aws_eks_addon.vpc_cni` sets no "
+        '`enableNetworkPolicy = "true"`, so the cluster does not enforce NetworkPolicy '
+        "(infra/cluster.tf:128)",
+    ),
+    (
+        "gke",
+        "infra/registry.tf",
+        'name        = "${var.name}-ingress"',
+        'name        = "${var.name}-lb"',
+        "INFRA003",
+        "k8s/overlays/gke/ingress.yaml",
+        17,
+        "`Ingress/my-service` uses the global static IP `my-service-ingress`, which the "
+        "Terraform does not create: it creates `my-service-lb` (infra/registry.tf:45)",
+    ),
+    (
+        "gke",
+        "k8s/overlays/gke/kustomization.yaml",
+        "gcp-service-account: my-service-app@",
+        "gcp-service-account: other-app@",
+        "INFRA004",
+        "k8s/overlays/gke/kustomization.yaml",
+        83,
+        "`ServiceAccount/my-service` acts as `other-app@my-gcp-project.iam.gserviceaccount.com`, "
+        "which the Terraform does not create: it creates "
+        "`my-service-app@my-gcp-project.iam.gserviceaccount.com` (infra/iam.tf:25)",
+    ),
+    (
+        "gke",
+        "infra/terraform.tfvars",
+        'app_service_account = "my-service"',
+        'app_service_account = "other"',
+        "INFRA004",
+        "k8s/overlays/gke/kustomization.yaml",
+        83,
+        "`ServiceAccount/my-service` in namespace `my-service` acts as "
+        "`google_service_account.app` (infra/iam.tf:25), but `roles/iam.workloadIdentityUser` "
+        "on it is granted to `my-service/other` (infra/iam.tf:33) only",
+    ),
+    (
+        "eks",
+        "k8s/base/deployment.yaml",
+        "serviceAccountName: my-service",
+        "serviceAccountName: other",
+        "INFRA005",
+        "infra/registry.tf",
+        57,
+        "`aws_eks_pod_identity_association.app` gives the role to `my-service/my-service`, but "
+        "no workload runs as it: the workloads run as `my-service/cluster-autoscaler` "
+        "(k8s/overlays/eks/cluster-autoscaler.yaml:137), `my-service/other` "
+        "(k8s/base/deployment.yaml:34)",
+    ),
+    (
+        "eks",
+        "infra/terraform.tfvars",
+        'app_service_account = "my-service"',
+        'app_service_account = "other"',
+        "INFRA005",
+        "infra/registry.tf",
+        57,
+        "`aws_eks_pod_identity_association.app` gives the role to `my-service/other`, but no "
+        "workload runs as it",
+    ),
+    (
+        "eks",
+        "infra/cluster.tf",
+        'addon_name                  = "metrics-server"',
+        'addon_name                  = "kube-proxy"',
+        "INFRA006",
+        "k8s/base/hpa.yaml",
+        15,
+        "`HorizontalPodAutoscaler/my-service` scales on resource metrics, but nothing serves "
+        "`metrics.k8s.io` on `aws_eks_cluster.this` (infra/cluster.tf:41)",
+    ),
+]
+
+
+@pytest.mark.parametrize("template", [t.name for t in list_templates()])
+def test_generated_projects_are_clean(project: Rendered, template: str) -> None:
+    assert validate([project(template)], select=IDS, cache=False).findings == ()
+
+
+@pytest.mark.parametrize(
+    ("template", "file", "old", "new", "rule", "path", "line", "message"),
+    BREAKS,
+    ids=[f"{b[4]}-{b[0]}-{b[1]}" for b in BREAKS],
+)
+def test_breaking_one_fact_names_both_places(
+    project: Rendered,
+    tmp_path: Path,
+    template: str,
+    file: str,
+    old: str,
+    new: str,
+    rule: str,
+    path: str,
+    line: int,
+    message: str,
+) -> None:
+    copy = tmp_path / "copy"
+    shutil.copytree(project(template), copy)
+    target = copy / file
+    text = target.read_text()
+    assert text.count(old) == 1, old
+    target.write_text(text.replace(old, new))
+    found = validate([copy], select=IDS, cache=False).findings
+    assert [(f.rule, f.path, f.line) for f in found] == [(rule, path, line)], found
+    assert message in found[0].message
+
+
+POLICY = """\
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: deny
+spec:
+  podSelector: {}
+"""
+
+EKS_ADDON = """\
+resource "aws_eks_cluster" "this" {
+  name = "c"
+}
+
+resource "aws_eks_addon" "cni" {
+  cluster_name = aws_eks_cluster.this.name
+  addon_name   = "vpc-cni"
+%s}
+"""
+
+
+def _findings(tmp_path: Path, files: dict[str, str]) -> list[tuple[str, str, int]]:
+    build_tree(tmp_path, files)
+    return [
+        (f.rule, f.path, f.line) for f in validate([tmp_path], select=IDS, cache=False).findings
+    ]
+
+
+@pytest.mark.parametrize(
+    ("terraform", "expected"),
+    [
+        # Dataplane V2 and the Calico add-on enforce policies; Autopilot always runs V2.
+        (
+            'resource "google_container_cluster" "c" {\n  datapath_provider = "ADVANCED_DATAPATH"\n}\n',
+            [],
+        ),
+        (
+            'resource "google_container_cluster" "c" {\n  network_policy {\n    enabled = true\n  }\n}\n',
+            [],
+        ),
+        ('resource "google_container_cluster" "c" {\n  enable_autopilot = true\n}\n', []),
+        (
+            'resource "google_container_cluster" "c" {\n  name = "c"\n}\n',
+            [("INFRA002", "k8s/policy.yaml", 4)],
+        ),
+        (
+            'resource "google_container_cluster" "c" {\n  network_policy {\n    enabled = false\n  }\n}\n',
+            [("INFRA002", "k8s/policy.yaml", 4)],
+        ),
+        # What the adapter cannot evaluate stays unjudged.
+        ('resource "google_container_cluster" "c" {\n  datapath_provider = var.datapath\n}\n', []),
+        (
+            'resource "google_container_cluster" "c" {\n  dynamic "network_policy" {\n    for_each = []\n    content {}\n  }\n}\n',
+            [],
+        ),
+        (EKS_ADDON % '  configuration_values = jsonencode({ enableNetworkPolicy = "true" })\n', []),
+        (EKS_ADDON % '  configuration_values = "{\\"enableNetworkPolicy\\": \\"true\\"}"\n', []),
+        (EKS_ADDON % "", [("INFRA002", "k8s/policy.yaml", 4)]),
+        (
+            EKS_ADDON % "  configuration_values = jsonencode({ env = {} })\n",
+            [("INFRA002", "k8s/policy.yaml", 4)],
+        ),
+        (EKS_ADDON % "  configuration_values = local.cni\n", []),
+        # A cluster without a vpc-cni add-on runs a CNI the Terraform does not describe.
+        ('resource "aws_eks_cluster" "this" {\n  name = "c"\n}\n', []),
+        # Two clusters: which one runs the manifests is not written down anywhere.
+        (
+            'resource "google_container_cluster" "a" {}\nresource "google_container_cluster" "b" {}\n',
+            [],
+        ),
+    ],
+)
+def test_network_policy_enforcement(
+    tmp_path: Path, terraform: str, expected: list[tuple[str, str, int]]
+) -> None:
+    assert _findings(tmp_path, {"infra/main.tf": terraform, "k8s/policy.yaml": POLICY}) == expected
+
+
+def test_sets_not_paired_with_a_cluster_are_not_judged(tmp_path: Path) -> None:
+    unenforced = 'resource "google_container_cluster" "c" {}\n'
+    files = {"infra/main.tf": unenforced, "k8s/a/policy.yaml": POLICY, "k8s/b/policy.yaml": POLICY}
+    assert _findings(tmp_path, files) == []
+
+
+STACK = """\
+resource "spacelift_stack" "k8s" {
+  name         = "k8s"
+  project_root = "%s"
+
+  kubernetes {
+    namespace = "%s"
+  }
+}
+"""
+
+OVERLAY = {
+    "k8s/base/kustomization.yaml": "resources:\n  - cm.yaml\n",
+    "k8s/base/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n",
+    "k8s/prod/kustomization.yaml": "namespace: shop\nresources:\n  - ../base\n",
+}
+
+
+@pytest.mark.parametrize(
+    ("root", "namespace", "expected"),
+    [
+        ("k8s/prod", "shop", []),
+        ("k8s/prod", "store", [("INFRA001", "spacelift/stacks.tf", 6)]),
+        ("/k8s/prod/", "store", [("INFRA001", "spacelift/stacks.tf", 6)]),
+        # A project root that renders nothing here is SL's business, not this rule's.
+        ("k8s/staging", "store", []),
+    ],
+)
+def test_stack_namespace(
+    tmp_path: Path, root: str, namespace: str, expected: list[tuple[str, str, int]]
+) -> None:
+    files = {**OVERLAY, "spacelift/stacks.tf": STACK % (root, namespace)}
+    assert _findings(tmp_path, files) == expected
+
+
+def test_objects_without_a_namespace_take_the_stacks(tmp_path: Path) -> None:
+    files = {
+        **OVERLAY,
+        "k8s/prod/kustomization.yaml": "resources:\n  - ../base\n",
+        "spacelift/stacks.tf": STACK % ("k8s/prod", "store"),
+    }
+    assert _findings(tmp_path, files) == []
+
+
+INGRESS = """\
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: web
+  namespace: web
+  annotations:
+    kubernetes.io/ingress.global-static-ip-name: web-ip
+    ingress.gcp.kubernetes.io/pre-shared-cert: web-cert, other-cert
+spec:
+  defaultBackend:
+    service:
+      name: web
+      port:
+        number: 80
+"""
+
+GKE = 'resource "google_container_cluster" "c" {\n  datapath_provider = "ADVANCED_DATAPATH"\n}\n'
+
+
+@pytest.mark.parametrize(
+    ("terraform", "expected"),
+    [
+        (
+            'resource "google_compute_global_address" "ip" {\n  name = "web-ip"\n}\n'
+            'resource "google_compute_managed_ssl_certificate" "a" {\n  name = "web-cert"\n}\n'
+            'resource "google_compute_ssl_certificate" "b" {\n  name = "other-cert"\n}\n',
+            [],
+        ),
+        (
+            'resource "google_compute_global_address" "ip" {\n  name = "${local.p}-ip"\n}\n'
+            'locals {\n  p = upper("web")\n}\n',
+            [("INFRA003", "k8s/web.yaml", 7)],
+        ),
+        (
+            'resource "google_compute_global_address" "ip" {\n  name = "other-ip"\n}\n',
+            [("INFRA003", "k8s/web.yaml", 7)],
+        ),
+        # A peering range is no load balancer address; with it alone nothing is compared.
+        (
+            'resource "google_compute_global_address" "ip" {\n  name = "other"\n'
+            '  purpose = "VPC_PEERING"\n}\n',
+            [],
+        ),
+        ('resource "google_compute_global_address" "ip" {\n  name = var.ip\n}\n', []),
+    ],
+)
+def test_ingress_resources(
+    tmp_path: Path, terraform: str, expected: list[tuple[str, str, int]]
+) -> None:
+    files = {"infra/main.tf": GKE + terraform, "k8s/web.yaml": INGRESS}
+    assert _findings(tmp_path, files) == expected
+
+
+WORKLOAD_IDENTITY = """\
+provider "google" {
+  project = "p"
+}
+
+resource "google_service_account" "app" {
+  account_id = replace(substr("web-app-----", 0, 9), "/-+$/", "")
+}
+
+resource "google_service_account_iam_member" "wi" {
+  service_account_id = google_service_account.app.name
+  role               = "roles/iam.workloadIdentityUser"
+  member             = "serviceAccount:p.svc.id.goog[${var.namespace}/web]"
+}
+
+variable "namespace" {
+  type    = string
+  default = "web"
+}
+"""
+
+KSA = """\
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: web
+  namespace: %s
+  annotations:
+    iam.gke.io/gcp-service-account: %s
+"""
+
+
+@pytest.mark.parametrize(
+    ("namespace", "email", "tfvars", "expected"),
+    [
+        ("web", "web-app@p.iam.gserviceaccount.com", "", []),
+        ("shop", "web-app@p.iam.gserviceaccount.com", "", [("INFRA004", "k8s/sa.yaml", 7)]),
+        ("web", "web@p.iam.gserviceaccount.com", "", [("INFRA004", "k8s/sa.yaml", 7)]),
+        # terraform.tfvars wins over the default.
+        ("shop", "web-app@p.iam.gserviceaccount.com", 'namespace = "shop"\n', []),
+        # A number is text in a template, as Terraform converts it; a list is not.
+        (
+            "web",
+            "web-app@p.iam.gserviceaccount.com",
+            "namespace = 3\n",
+            [("INFRA004", "k8s/sa.yaml", 7)],
+        ),
+        ("web", "web-app@p.iam.gserviceaccount.com", 'namespace = ["web"]\n', []),
+    ],
+)
+def test_workload_identity(
+    tmp_path: Path, namespace: str, email: str, tfvars: str, expected: list[tuple[str, str, int]]
+) -> None:
+    files = {
+        "infra/main.tf": GKE + WORKLOAD_IDENTITY,
+        "infra/terraform.tfvars": tfvars,
+        "k8s/sa.yaml": KSA % (namespace, email),
+    }
+    assert _findings(tmp_path, files) == expected
+
+
+def test_workload_identity_grant_of_unknown_role_is_not_judged(tmp_path: Path) -> None:
+    grant = WORKLOAD_IDENTITY.replace('"roles/iam.workloadIdentityUser"', "var.role")
+    files = {
+        "infra/main.tf": GKE + grant,
+        "k8s/sa.yaml": KSA % ("shop", "web-app@p.iam.gserviceaccount.com"),
+    }
+    assert _findings(tmp_path, files) == []
+
+
+POD_IDENTITY = """\
+resource "aws_eks_cluster" "this" {
+  name = "c"
+}
+
+resource "aws_eks_pod_identity_association" "web" {
+  cluster_name    = aws_eks_cluster.this.name
+  namespace       = "web"
+  service_account = %s
+}
+"""
+
+DEPLOYMENT = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: web
+spec:
+  selector:
+    matchLabels:
+      app: web
+  template:
+    metadata:
+      labels:
+        app: web
+    spec:
+      serviceAccountName: web
+      containers:
+        - name: web
+          image: web:1
+"""
+
+
+@pytest.mark.parametrize(
+    ("service_account", "expected"),
+    [
+        ('"web"', []),
+        ('"api"', [("INFRA005", "infra/main.tf", 8)]),
+        ("var.sa", []),
+    ],
+)
+def test_pod_identity(
+    tmp_path: Path, service_account: str, expected: list[tuple[str, str, int]]
+) -> None:
+    files = {"infra/main.tf": POD_IDENTITY % service_account, "k8s/web.yaml": DEPLOYMENT}
+    assert _findings(tmp_path, files) == expected
+
+
+HPA = """\
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata:
+  name: web
+  namespace: web
+spec:
+  scaleTargetRef:
+    apiVersion: apps/v1
+    kind: Deployment
+    name: web
+  maxReplicas: 3
+%s"""
+
+CPU = "  metrics:\n    - type: Resource\n      resource:\n        name: cpu\n"
+EXTERNAL = "  metrics:\n    - type: External\n      external:\n        metric:\n          name: q\n"
+EKS = 'resource "aws_eks_cluster" "this" {\n  name = "c"\n}\n'
+
+
+@pytest.mark.parametrize(
+    ("terraform", "metrics", "expected"),
+    [
+        (EKS, CPU, [("INFRA006", "k8s/hpa.yaml", 12)]),
+        # No `metrics` means CPU at 80%.
+        (EKS, "", [("INFRA006", "k8s/hpa.yaml", 6)]),
+        (EKS, EXTERNAL, []),
+        (EKS + 'resource "aws_eks_addon" "m" {\n  addon_name = "metrics-server"\n}\n', CPU, []),
+        (EKS + 'resource "helm_release" "m" {\n  chart = "metrics-server"\n}\n', CPU, []),
+        (EKS + 'resource "helm_release" "m" {\n  chart = var.chart\n}\n', CPU, []),
+        (EKS + 'module "addons" {\n  source = "x"\n  enable_metrics_server = true\n}\n', CPU, []),
+        # GKE serves the resource metrics API on every cluster.
+        (GKE, CPU, []),
+    ],
+)
+def test_hpa_metrics_source(
+    tmp_path: Path, terraform: str, metrics: str, expected: list[tuple[str, str, int]]
+) -> None:
+    files = {"infra/main.tf": terraform, "k8s/hpa.yaml": HPA % metrics}
+    assert _findings(tmp_path, files) == expected
+
+
+APPLY = """\
+resource "google_container_cluster" "c" {
+  name = "c"
+}
+
+resource "null_resource" "apply" {
+  provisioner "local-exec" {
+    command = "kubectl apply -k ${var.manifests} -n web"
+  }
+}
+
+variable "manifests" {
+  type    = string
+  default = "../k8s/%s"
+}
+"""
+
+
+@pytest.mark.parametrize(
+    ("applied", "expected"),
+    [
+        ("prod", [("INFRA002", "k8s/base/policy.yaml", 4)]),
+        # The overlay the Terraform applies has no NetworkPolicy; the other one is not deployed.
+        ("plain", []),
+    ],
+)
+def test_terraform_applying_an_overlay_pairs_it(
+    tmp_path: Path, applied: str, expected: list[tuple[str, str, int]]
+) -> None:
+    files = {
+        "infra/main.tf": APPLY % applied,
+        "k8s/base/kustomization.yaml": "resources:\n  - policy.yaml\n",
+        "k8s/base/policy.yaml": POLICY,
+        "k8s/prod/kustomization.yaml": "resources:\n  - ../base\n",
+        "k8s/plain/kustomization.yaml": "resources:\n  - cm.yaml\n",
+        "k8s/plain/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n",
+        "k8s/other/kustomization.yaml": "resources:\n  - ../base\n",
+    }
+    assert _findings(tmp_path, files) == expected
