@@ -35,6 +35,7 @@ from scaffolder.validation.terraform.syntax import (
     Paren,
     Template,
     Traversal,
+    TupleExpr,
     Variable,
     literal_value,
 )
@@ -73,6 +74,9 @@ class Module:
     locals: dict[str, Expr]
     #: The `google` provider's `project` (the project of resources that set none).
     google_project: Expr | None = None
+    #: The `aws` provider's `region` and its one `allowed_account_ids` entry.
+    aws_region: Expr | None = None
+    aws_account: Expr | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -374,6 +378,7 @@ def _read(
     defaults: dict[Path, dict[str, object]] = {}
     locals_: dict[Path, dict[str, Expr]] = {}
     projects: dict[Path, Expr] = {}
+    aws: dict[Path, tuple[Expr | None, Expr | None]] = {}
     for path in paths:
         try:
             hcl = parse(context.files.text(path), path.name)
@@ -401,11 +406,27 @@ def _read(
                 and "project" in block.attributes
             ):
                 projects[directory] = block.attributes["project"].value
+            elif (
+                block.type == "provider"
+                and block.label(0) == "aws"
+                and "alias" not in block.attributes
+            ):
+                region = block.attributes.get("region")
+                accounts = block.attributes.get("allowed_account_ids")
+                account = (
+                    accounts.value.items[0]
+                    if accounts is not None
+                    and isinstance(accounts.value, TupleExpr)
+                    and len(accounts.value.items) == 1
+                    else None
+                )
+                aws[directory] = (region.value if region is not None else None, account)
     modules = {
         directory: Module(
             {**values, **_tfvars(context, directory)},
             locals_.get(directory, {}),
             projects.get(directory),
+            *aws.get(directory, (None, None)),
         )
         for directory, values in defaults.items()
     }

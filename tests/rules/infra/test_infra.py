@@ -160,6 +160,54 @@ BREAKS = [
         "`HorizontalPodAutoscaler/my-service` scales on resource metrics, but nothing serves "
         "`metrics.k8s.io` on `aws_eks_cluster.this` (infra/cluster.tf:41)",
     ),
+    (
+        "gke",
+        "infra/registry.tf",
+        "repository_id = var.name",
+        'repository_id = "${var.name}-images"',
+        "INFRA010",
+        "k8s/overlays/gke/kustomization.yaml",
+        19,
+        "`Deployment/my-service` container `app` runs "
+        "`europe-west1-docker.pkg.dev/my-gcp-project/my-service/my-service`, which is in no "
+        "repository the Terraform creates: it creates "
+        "`europe-west1-docker.pkg.dev/my-gcp-project/my-service-images` (infra/registry.tf:4)",
+    ),
+    (
+        "eks",
+        "k8s/overlays/eks/kustomization.yaml",
+        "newName: 123456789012.dkr.ecr.eu-west-1.amazonaws.com/my-service",
+        "newName: 123456789012.dkr.ecr.eu-west-2.amazonaws.com/my-service",
+        "INFRA010",
+        "k8s/overlays/eks/kustomization.yaml",
+        27,
+        "runs `123456789012.dkr.ecr.eu-west-2.amazonaws.com/my-service`, which is in no "
+        "repository the Terraform creates: it creates "
+        "`123456789012.dkr.ecr.eu-west-1.amazonaws.com/my-service` (infra/registry.tf:2)",
+    ),
+    (
+        "gke",
+        "k8s/overlays/gke/kustomization.yaml",
+        'newTag: "0.1.0"',
+        "newTag: latest",
+        "INFRA011",
+        "k8s/overlays/gke/kustomization.yaml",
+        20,
+        "deploys `europe-west1-docker.pkg.dev/my-gcp-project/my-service/my-service` with the tag "
+        "`latest`, but `google_artifact_registry_repository.app` keeps tags immutable "
+        "(`immutable_tags = true`, infra/registry.tf:10)",
+    ),
+    (
+        "eks",
+        "k8s/overlays/eks/kustomization.yaml",
+        'newTag: "0.1.0"',
+        'newTag: "latest"',
+        "INFRA011",
+        "k8s/overlays/eks/kustomization.yaml",
+        28,
+        "with the tag `latest`, but `aws_ecr_repository.app` keeps tags immutable "
+        '(`image_tag_mutability = "IMMUTABLE"`, infra/registry.tf:3)',
+    ),
 ]
 
 
@@ -577,3 +625,132 @@ def test_terraform_applying_an_overlay_pairs_it(
         "k8s/other/kustomization.yaml": "resources:\n  - ../base\n",
     }
     assert _findings(tmp_path, files) == expected
+
+
+ECR = """\
+provider "aws" {
+  region              = "eu-west-1"
+  allowed_account_ids = [%s]
+}
+
+resource "aws_eks_cluster" "this" {
+  name = "c"
+}
+
+resource "aws_ecr_repository" "web" {
+  name                 = %s
+  image_tag_mutability = "%s"
+}
+"""
+
+ARTIFACT_REGISTRY = """\
+provider "google" {
+  project = "p"
+}
+
+resource "google_container_cluster" "c" {
+  datapath_provider = "ADVANCED_DATAPATH"
+}
+
+resource "google_artifact_registry_repository" "web" {
+  location      = "europe-west1"
+  repository_id = %s
+  format        = "%s"
+
+  docker_config {
+    immutable_tags = true
+  }
+}
+"""
+
+ACCOUNT = "111111111111.dkr.ecr.eu-west-1.amazonaws.com"
+
+
+@pytest.mark.parametrize(
+    ("terraform", "image", "expected"),
+    [
+        (ECR % ('"111111111111"', '"web"', "MUTABLE"), f"{ACCOUNT}/web:latest", []),
+        (ECR % ('"111111111111"', '"web"', "IMMUTABLE"), f"{ACCOUNT}/web:1.2", []),
+        (ECR % ('"111111111111"', '"web"', "IMMUTABLE"), f"{ACCOUNT}/web@sha256:" + "a" * 64, []),
+        (
+            ECR % ('"111111111111"', '"web"', "IMMUTABLE"),
+            f"{ACCOUNT}/web:latest",
+            [("INFRA011", "k8s/web.yaml", 18)],
+        ),
+        # No tag is `latest`.
+        (
+            ECR % ('"111111111111"', '"web"', "IMMUTABLE"),
+            f"{ACCOUNT}/web",
+            [("INFRA011", "k8s/web.yaml", 18)],
+        ),
+        # Exclusion filters may exempt `latest`: not judged.
+        (ECR % ('"111111111111"', '"web"', "IMMUTABLE_WITH_EXCLUSION"), f"{ACCOUNT}/web", []),
+        (
+            ECR % ('"111111111111"', '"web"', "MUTABLE"),
+            f"{ACCOUNT}/api:1",
+            [("INFRA010", "k8s/web.yaml", 18)],
+        ),
+        # Same name in another account: a typo in the account.
+        (
+            ECR % ('"111111111111"', '"web"', "MUTABLE"),
+            "222222222222.dkr.ecr.eu-west-1.amazonaws.com/web:1",
+            [("INFRA010", "k8s/web.yaml", 18)],
+        ),
+        # Another name in another account: somebody else's registry.
+        (
+            ECR % ('"111111111111"', '"web"', "MUTABLE"),
+            "222222222222.dkr.ecr.eu-west-1.amazonaws.com/api:1",
+            [],
+        ),
+        # An account not static matches any; a name not static leaves ECR images unjudged.
+        (
+            ECR % ("data.aws_caller_identity.me.account_id", '"web"', "MUTABLE"),
+            "222222222222.dkr.ecr.eu-west-1.amazonaws.com/web:1",
+            [],
+        ),
+        (ECR % ('"111111111111"', "var.repository", "MUTABLE"), f"{ACCOUNT}/api:1", []),
+        # Images of hosts the Terraform creates no repository of are not judged.
+        (
+            ECR % ('"111111111111"', '"web"', "MUTABLE"),
+            "europe-west1-docker.pkg.dev/p/web/web:1",
+            [],
+        ),
+        (ECR % ('"111111111111"', '"web"', "IMMUTABLE"), "web:latest", []),
+        (ARTIFACT_REGISTRY % ('"web"', "DOCKER"), "europe-west1-docker.pkg.dev/p/web/web:1", []),
+        (
+            ARTIFACT_REGISTRY % ('"web"', "DOCKER"),
+            "europe-west1-docker.pkg.dev/p/api/web:1",
+            [("INFRA010", "k8s/web.yaml", 18)],
+        ),
+        (
+            ARTIFACT_REGISTRY % ('"web"', "DOCKER"),
+            "europe-west1-docker.pkg.dev/q/web/web:1",
+            [("INFRA010", "k8s/web.yaml", 18)],
+        ),
+        (
+            ARTIFACT_REGISTRY % ('"web"', "DOCKER"),
+            "europe-west1-docker.pkg.dev/p/web/web",
+            [("INFRA011", "k8s/web.yaml", 18)],
+        ),
+        # A Maven repository serves no images; a repository id not static is unknown.
+        (ARTIFACT_REGISTRY % ('"web"', "MAVEN"), "europe-west1-docker.pkg.dev/p/api/web:1", []),
+        (ARTIFACT_REGISTRY % ("var.id", "DOCKER"), "europe-west1-docker.pkg.dev/p/api/web:1", []),
+    ],
+)
+def test_images(
+    tmp_path: Path, terraform: str, image: str, expected: list[tuple[str, str, int]]
+) -> None:
+    files = {"infra/main.tf": terraform, "k8s/web.yaml": DEPLOYMENT.replace("web:1", image)}
+    assert _findings(tmp_path, files) == expected
+
+
+def test_images_after_kustomize_images(tmp_path: Path) -> None:
+    files = {
+        "infra/main.tf": ECR % ('"111111111111"', '"web"', "IMMUTABLE"),
+        "k8s/base/kustomization.yaml": "resources:\n  - web.yaml\n",
+        "k8s/base/web.yaml": DEPLOYMENT,
+        "k8s/prod/kustomization.yaml": (
+            f"resources:\n  - ../base\nimages:\n  - name: web\n    newName: {ACCOUNT}/api\n"
+        ),
+    }
+    assert _findings(tmp_path, files) == [("INFRA010", "k8s/prod/kustomization.yaml", 5)]
