@@ -160,6 +160,30 @@ BREAKS = [
         "`HorizontalPodAutoscaler/my-service` scales on resource metrics, but nothing serves "
         "`metrics.k8s.io` on `aws_eks_cluster.this` (infra/cluster.tf:41)",
     ),
+    (
+        "eks",
+        "k8s/overlays/eks/kustomization.yaml",
+        "path: /spec/minAvailable\n        value: 2",
+        "path: /spec/minAvailable\n        value: 3",
+        "INFRA020",
+        "k8s/overlays/eks/kustomization.yaml",
+        82,
+        "`PodDisruptionBudget/my-service` has minAvailable 3, but "
+        "`HorizontalPodAutoscaler/my-service` minReplicas 3 "
+        "(k8s/overlays/eks/kustomization.yaml:63) can leave only 3 pods running",
+    ),
+    (
+        "gke",
+        "k8s/overlays/gke/kustomization.yaml",
+        "path: /spec/minAvailable\n        value: 2",
+        'path: /spec/minAvailable\n        value: "100%"',
+        "INFRA020",
+        "k8s/overlays/gke/kustomization.yaml",
+        74,
+        "`PodDisruptionBudget/my-service` has minAvailable 100%, but "
+        "`HorizontalPodAutoscaler/my-service` minReplicas 3 "
+        "(k8s/overlays/gke/kustomization.yaml:55) can leave only 3 pods running",
+    ),
 ]
 
 
@@ -577,3 +601,92 @@ def test_terraform_applying_an_overlay_pairs_it(
         "k8s/other/kustomization.yaml": "resources:\n  - ../base\n",
     }
     assert _findings(tmp_path, files) == expected
+
+
+PDB = """\
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata:
+  name: web
+  namespace: web
+spec:
+  %s
+  selector:
+    matchLabels:
+      app: web
+"""
+
+WORKLOAD = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: web
+spec:
+%s  selector:
+    matchLabels:
+      app: web
+  template:
+    metadata:
+      labels:
+        app: %s
+    spec:
+      containers:
+        - name: web
+          image: web:1
+"""
+
+SCALER = HPA % "" + "  minReplicas: %d\n"
+
+
+@pytest.mark.parametrize(
+    ("budget", "replicas", "labels", "hpa", "expected"),
+    [
+        ("minAvailable: 2", "  replicas: 2\n", "web", None, [("INFRA020", "k8s/pdb.yaml", 7)]),
+        ("minAvailable: 1", "  replicas: 2\n", "web", None, []),
+        # No `replicas` is one pod; the HPA's minReplicas wins over `replicas`.
+        ("minAvailable: 1", "", "web", None, [("INFRA020", "k8s/pdb.yaml", 7)]),
+        ("minAvailable: 2", "  replicas: 3\n", "web", 2, [("INFRA020", "k8s/pdb.yaml", 7)]),
+        ("minAvailable: 2", "  replicas: 1\n", "web", 3, []),
+        # Percentages round up, as the disruption controller rounds them.
+        ('minAvailable: "50%"', "  replicas: 1\n", "web", None, [("INFRA020", "k8s/pdb.yaml", 7)]),
+        ('minAvailable: "50%"', "  replicas: 3\n", "web", None, []),
+        ("maxUnavailable: 0", "  replicas: 5\n", "web", None, [("INFRA020", "k8s/pdb.yaml", 7)]),
+        ('maxUnavailable: "0%"', "  replicas: 5\n", "web", None, [("INFRA020", "k8s/pdb.yaml", 7)]),
+        ('maxUnavailable: "10%"', "  replicas: 1\n", "web", None, []),
+        # A PDB that selects no workload of the set protects nothing this rule can count.
+        ("minAvailable: 2", "  replicas: 1\n", "api", None, []),
+        ("minAvailable: 2", "  replicas: ${REPLICAS}\n", "web", None, []),
+    ],
+)
+def test_pdb_against_replicas(
+    tmp_path: Path,
+    budget: str,
+    replicas: str,
+    labels: str,
+    hpa: int | None,
+    expected: list[tuple[str, str, int]],
+) -> None:
+    files = {
+        "infra/main.tf": GKE,
+        "k8s/pdb.yaml": PDB % budget,
+        "k8s/web.yaml": WORKLOAD % (replicas, labels),
+    }
+    if hpa is not None:
+        files["k8s/hpa.yaml"] = SCALER % hpa
+    assert _findings(tmp_path, files) == expected
+
+
+def test_pdb_message_names_the_replica_count(tmp_path: Path) -> None:
+    files = {
+        "infra/main.tf": GKE,
+        "k8s/pdb.yaml": PDB % "minAvailable: 3",
+        "k8s/web.yaml": WORKLOAD % ("  replicas: 3\n", "web"),
+    }
+    build_tree(tmp_path, files)
+    (finding,) = validate([tmp_path], select=IDS, cache=False).findings
+    assert finding.message == (
+        "`PodDisruptionBudget/web` has minAvailable 3, but `Deployment/web` replicas 3 "
+        "(k8s/web.yaml:7) can leave only 3 pods running, so none may ever be evicted and "
+        "every node drain waits on it"
+    )

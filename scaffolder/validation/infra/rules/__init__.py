@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
-from scaffolder.validation.infra.rules import identity, ingress, networking, scaling, spacelift
+from scaffolder.validation.infra.rules import (
+    disruption,
+    identity,
+    ingress,
+    networking,
+    scaling,
+    spacelift,
+)
 
-FAMILIES = (spacelift, networking, ingress, identity, scaling)
+FAMILIES = (spacelift, networking, ingress, identity, scaling, disruption)
