@@ -184,6 +184,30 @@ BREAKS = [
         "`HorizontalPodAutoscaler/my-service` minReplicas 3 "
         "(k8s/overlays/gke/kustomization.yaml:55) can leave only 3 pods running",
     ),
+    (
+        "eks",
+        "k8s/overlays/eks/kustomization.yaml",
+        "  - name: my-service-database\n    envs",
+        "  - name: my-service-db\n    envs",
+        "INFRA022",
+        "k8s/base/deployment.yaml",
+        60,
+        "`Deployment/my-service` reads Secret `my-service-database`, which nothing in the "
+        "repository creates in namespace `my-service` and no "
+        "`infra.scaffolder.dev/external-secrets` annotation declares: it creates "
+        "`my-service-db` (k8s/overlays/eks/kustomization.yaml:16)",
+    ),
+    (
+        "eks",
+        "k8s/overlays/eks/database.env",
+        "DATABASE_URL=",
+        "DB_URL=",
+        "INFRA022",
+        "k8s/base/deployment.yaml",
+        60,
+        "`Deployment/my-service` reads key `DATABASE_URL` of Secret `my-service-database`, "
+        "which k8s/overlays/eks/kustomization.yaml:16 creates without it (keys: `DB_URL`)",
+    ),
 ]
 
 
@@ -690,3 +714,105 @@ def test_pdb_message_names_the_replica_count(tmp_path: Path) -> None:
         "(k8s/web.yaml:7) can leave only 3 pods running, so none may ever be evicted and "
         "every node drain waits on it"
     )
+
+
+READER = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: web
+%sspec:
+  selector:
+    matchLabels:
+      app: web
+  template:
+    metadata:
+      labels:
+        app: web
+    spec:
+      containers:
+        - name: web
+          image: web:1
+%s"""
+
+SECRET_KEY = (
+    "          env:\n            - name: A\n              valueFrom:\n"
+    "                secretKeyRef:\n                  name: db\n                  key: url\n"
+)
+SECRET_ENV = "          envFrom:\n            - secretRef:\n                name: db\n"
+SECRET_VOLUME = "      volumes:\n        - name: v\n          secret:\n            secretName: db\n"
+OPTIONAL = SECRET_ENV + "                optional: true\n"
+DECLARED = "  annotations:\n    infra.scaffolder.dev/external-secrets: other, db\n"
+SECRET = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\n  namespace: %s\ndata:\n  %s: eA==\n"
+TF_SECRET = """\
+resource "kubernetes_secret_v1" "db" {
+  metadata {
+    name      = "db"
+    namespace = %s
+  }
+  data = {
+    url = "x"
+  }
+}
+"""
+EXTERNAL_SECRET = """\
+apiVersion: external-secrets.io/v1beta1
+kind: ExternalSecret
+metadata:
+  name: db
+  namespace: web
+spec:
+  target:
+    name: %s
+"""
+
+
+@pytest.mark.parametrize(
+    ("annotations", "reads", "extra", "terraform", "expected"),
+    [
+        ("", SECRET_KEY, {}, "", [("INFRA022", "k8s/web.yaml", 22)]),
+        ("", SECRET_ENV, {}, "", [("INFRA022", "k8s/web.yaml", 20)]),
+        ("", SECRET_VOLUME, {}, "", [("INFRA022", "k8s/web.yaml", 21)]),
+        ("", OPTIONAL, {}, "", []),
+        (DECLARED, SECRET_KEY, {}, "", []),
+        ("", SECRET_KEY, {"k8s/db.yaml": SECRET % ("web", "url")}, "", []),
+        # The key, and the namespace, must be the ones created.
+        (
+            "",
+            SECRET_KEY,
+            {"k8s/db.yaml": SECRET % ("web", "password")},
+            "",
+            [("INFRA022", "k8s/web.yaml", 22)],
+        ),
+        (
+            "",
+            SECRET_KEY,
+            {"k8s/db.yaml": SECRET % ("other", "url")},
+            "",
+            [("INFRA022", "k8s/web.yaml", 22)],
+        ),
+        ("", SECRET_ENV, {"k8s/db.yaml": SECRET % ("web", "password")}, "", []),
+        ("", SECRET_KEY, {}, TF_SECRET % '"web"', []),
+        ("", SECRET_KEY, {}, TF_SECRET % '"other"', [("INFRA022", "k8s/web.yaml", 22)]),
+        ("", SECRET_KEY, {}, TF_SECRET % "var.namespace", []),
+        ("", SECRET_KEY, {"k8s/es.yaml": EXTERNAL_SECRET % "db"}, "", []),
+        (
+            "",
+            SECRET_KEY,
+            {"k8s/es.yaml": EXTERNAL_SECRET % "cache"},
+            "",
+            [("INFRA022", "k8s/web.yaml", 22)],
+        ),
+    ],
+)
+def test_secrets_are_created(
+    tmp_path: Path,
+    annotations: str,
+    reads: str,
+    extra: dict[str, str],
+    terraform: str,
+    expected: list[tuple[str, str, int]],
+) -> None:
+    files = {"infra/main.tf": GKE + terraform, "k8s/web.yaml": READER % (annotations, reads)}
+    assert _findings(tmp_path, {**files, **extra}) == expected

@@ -8,7 +8,8 @@ from scaffolder.validation.infra.rules import (
     ingress,
     networking,
     scaling,
+    secrets,
     spacelift,
 )
 
-FAMILIES = (spacelift, networking, ingress, identity, scaling, disruption)
+FAMILIES = (spacelift, networking, ingress, identity, scaling, disruption, secrets)
