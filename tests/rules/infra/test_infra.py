@@ -208,6 +208,51 @@ BREAKS = [
         "`Deployment/my-service` reads key `DATABASE_URL` of Secret `my-service-database`, "
         "which k8s/overlays/eks/kustomization.yaml:16 creates without it (keys: `DB_URL`)",
     ),
+    (
+        "gke",
+        "k8s/overlays/gke/kustomization.yaml",
+        "@127.0.0.1:5432/",
+        "@127.0.0.1:6432/",
+        "INFRA023",
+        "k8s/overlays/gke/kustomization.yaml",
+        103,
+        "`Deployment/my-service` container `app`'s DATABASE_URL connects to 127.0.0.1:6432, "
+        "but the Cloud SQL proxy listens on 127.0.0.1:5432 "
+        "(k8s/overlays/gke/kustomization.yaml:118)",
+    ),
+    (
+        "gke",
+        "k8s/overlays/gke/kustomization.yaml",
+        "?sslmode=disable",
+        "?sslmode=require",
+        "INFRA023",
+        "k8s/overlays/gke/kustomization.yaml",
+        103,
+        "asks for sslmode=require, but the Cloud SQL proxy listens on 127.0.0.1:5432 "
+        "(k8s/overlays/gke/kustomization.yaml:118) without TLS",
+    ),
+    (
+        "eks",
+        "k8s/overlays/eks/database.env",
+        "sslmode=verify-full",
+        "sslmode=disable",
+        "INFRA023",
+        "k8s/overlays/eks/database.env",
+        4,
+        "`Deployment/my-service` container `app`'s DATABASE_URL uses sslmode=disable, but "
+        "`aws_db_instance.this` sets `rds.force_ssl = 1` (infra/database.tf:40)",
+    ),
+    (
+        "eks",
+        "infra/database.tf",
+        "port           = 5432",
+        "port           = 5433",
+        "INFRA023",
+        "k8s/overlays/eks/database.env",
+        4,
+        "`Deployment/my-service` container `app`'s DATABASE_URL connects to port 5432, but "
+        "`aws_db_instance.this` listens on 5433 (infra/database.tf:82)",
+    ),
 ]
 
 
@@ -816,3 +861,74 @@ def test_secrets_are_created(
 ) -> None:
     files = {"infra/main.tf": GKE + terraform, "k8s/web.yaml": READER % (annotations, reads)}
     assert _findings(tmp_path, {**files, **extra}) == expected
+
+
+RDS = """\
+resource "aws_eks_cluster" "this" {
+  name = "c"
+}
+
+resource "aws_db_parameter_group" "p" {
+  parameter {
+    name  = "rds.force_ssl"
+    value = "%s"
+  }
+}
+
+resource "aws_db_instance" "db" {
+  engine               = "postgres"
+  parameter_group_name = aws_db_parameter_group.p.name
+%s}
+"""
+
+APP = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: web
+spec:
+  selector:
+    matchLabels:
+      app: web
+  template:
+    metadata:
+      labels:
+        app: web
+    spec:
+      containers:
+        - name: web
+          image: web:1
+          env:
+            - name: DATABASE_URL
+              value: "%s"
+"""
+
+
+@pytest.mark.parametrize(
+    ("force", "port", "url", "expected"),
+    [
+        ("1", "", "postgresql://app@db.example:5432/app?sslmode=verify-full", []),
+        ("1", "", "postgresql://app@db.example/app?sslmode=require", []),
+        # No sslmode is libpq's `prefer`: a downgrade an attacker on the path can force.
+        ("1", "", "postgresql://app@db.example/app", [("INFRA023", "k8s/web.yaml", 20)]),
+        ("0", "", "postgresql://app@db.example/app?sslmode=disable", []),
+        ("1", "  port = 6432\n", "postgresql://app@db.example:6432/app?sslmode=require", []),
+        (
+            "0",
+            "  port = 6432\n",
+            "postgresql://app@db.example/app",
+            [("INFRA023", "k8s/web.yaml", 20)],
+        ),
+        # libpq's `port` parameter overrides the authority's.
+        ("0", "  port = 6432\n", "postgresql://app@db.example:5432/app?port=6432", []),
+        # Not a PostgreSQL URL, or a port that is not static: not judged.
+        ("1", "", "mysql://app@db.example/app", []),
+        ("1", "  port = var.port\n", "postgresql://app@db.example:1/app?sslmode=require", []),
+    ],
+)
+def test_rds_database_url(
+    tmp_path: Path, force: str, port: str, url: str, expected: list[tuple[str, str, int]]
+) -> None:
+    files = {"infra/main.tf": RDS % (force, port), "k8s/web.yaml": APP % url}
+    assert _findings(tmp_path, files) == expected

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from scaffolder.validation.infra.rules import (
+    database,
     disruption,
     identity,
     ingress,
@@ -12,4 +13,4 @@ from scaffolder.validation.infra.rules import (
     spacelift,
 )
 
-FAMILIES = (spacelift, networking, ingress, identity, scaling, disruption, secrets)
+FAMILIES = (spacelift, networking, ingress, identity, scaling, disruption, secrets, database)
