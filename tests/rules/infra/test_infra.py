@@ -253,6 +253,31 @@ BREAKS = [
         "`Deployment/my-service` container `app`'s DATABASE_URL connects to port 5432, but "
         "`aws_db_instance.this` listens on 5433 (infra/database.tf:82)",
     ),
+    (
+        "eks",
+        "infra/terraform.tfvars",
+        "node_max_count      = 6",
+        "node_max_count      = 2",
+        "INFRA021",
+        "k8s/overlays/eks/kustomization.yaml",
+        66,
+        "`HorizontalPodAutoscaler/my-service` at maxReplicas 20: the workloads request "
+        "1 x 100m (Deployment/cluster-autoscaler) + 20 x 250m (Deployment/my-service) = 5100m "
+        "CPU, but the nodes give at most 2 nodes x 1930m allocatable (m7i.large) of "
+        "`aws_eks_node_group.this` (infra/nodes.tf:75) = 3860m",
+    ),
+    (
+        "gke",
+        "k8s/overlays/gke/kustomization.yaml",
+        "            cpu: 250m",
+        '            cpu: "2"',
+        "INFRA021",
+        "k8s/overlays/gke/kustomization.yaml",
+        58,
+        "the workloads request 20 x 2050m (Deployment/my-service) = 41000m CPU, but the nodes "
+        "give at most 3 nodes x 3 zones x 3920m allocatable (e2-standard-4) of "
+        "`google_container_node_pool.primary` (infra/cluster.tf:121) = 35280m",
+    ),
 ]
 
 
@@ -931,4 +956,70 @@ def test_rds_database_url(
     tmp_path: Path, force: str, port: str, url: str, expected: list[tuple[str, str, int]]
 ) -> None:
     files = {"infra/main.tf": RDS % (force, port), "k8s/web.yaml": APP % url}
+    assert _findings(tmp_path, files) == expected
+
+
+POOL = """\
+resource "google_container_cluster" "c" {
+  datapath_provider = "ADVANCED_DATAPATH"
+}
+
+resource "google_container_node_pool" "p" {
+  location = "%s"
+  autoscaling {
+    max_node_count = %s
+  }
+  node_config {
+    machine_type = "%s"
+  }
+}
+"""
+
+SCALED = HPA % "" + "  minReplicas: 1\n"
+HUNGRY = (WORKLOAD % ("  replicas: 1\n", "web")).replace(
+    "          image: web:1\n",
+    "          image: web:1\n          resources:\n            requests:\n"
+    "              cpu: %s\n              memory: %s\n",
+)
+
+
+@pytest.mark.parametrize(
+    ("location", "nodes", "machine", "cpu", "memory", "expected"),
+    [
+        # 3 pods x 2 CPU against 1 node x 1930m (2 vCPU, less the kubelet's 70m).
+        ("europe-west1-b", "1", "e2-standard-2", '"2"', "1Gi", [("INFRA021", "k8s/hpa.yaml", 11)]),
+        ("europe-west1-b", "1", "e2-standard-2", "600m", "1Gi", []),
+        # A regional pool runs max_node_count in each of three zones: 3 x 1930m.
+        ("europe-west1", "1", "e2-standard-2", "1900m", "1Gi", []),
+        ("europe-west1", "1", "e2-standard-2", "1931m", "1Gi", [("INFRA021", "k8s/hpa.yaml", 11)]),
+        # Memory: 3 pods against 8192 MiB less 1943 reserved (25% of 4 GiB, 20% of 4 GiB, and
+        # 100 MiB eviction threshold) = 6249 MiB.
+        ("europe-west1-b", "1", "e2-standard-2", "100m", "2083Mi", []),
+        (
+            "europe-west1-b",
+            "1",
+            "e2-standard-2",
+            "100m",
+            "2084Mi",
+            [("INFRA021", "k8s/hpa.yaml", 11)],
+        ),
+        # Unknown machine types and bounds that are not static: silent.
+        ("europe-west1-b", "1", "n2-highcpu-2", '"64"', "1Gi", []),
+        ("europe-west1-b", "var.max", "e2-standard-2", '"64"', "1Gi", []),
+    ],
+)
+def test_node_autoscaling_holds_the_hpa(
+    tmp_path: Path,
+    location: str,
+    nodes: str,
+    machine: str,
+    cpu: str,
+    memory: str,
+    expected: list[tuple[str, str, int]],
+) -> None:
+    files = {
+        "infra/main.tf": POOL % (location, nodes, machine),
+        "k8s/hpa.yaml": SCALED,
+        "k8s/web.yaml": HUNGRY % (cpu, memory),
+    }
     assert _findings(tmp_path, files) == expected

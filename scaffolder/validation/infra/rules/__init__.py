@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from scaffolder.validation.infra.rules import (
+    capacity,
     database,
     disruption,
     identity,
@@ -13,4 +14,14 @@ from scaffolder.validation.infra.rules import (
     spacelift,
 )
 
-FAMILIES = (spacelift, networking, ingress, identity, scaling, disruption, secrets, database)
+FAMILIES = (
+    spacelift,
+    networking,
+    ingress,
+    identity,
+    scaling,
+    disruption,
+    secrets,
+    database,
+    capacity,
+)
