@@ -161,6 +161,124 @@ BREAKS = [
         "`metrics.k8s.io` on `aws_eks_cluster.this` (infra/cluster.tf:41)",
     ),
     (
+        "eks",
+        "k8s/overlays/eks/kustomization.yaml",
+        "path: /spec/minAvailable\n        value: 2",
+        "path: /spec/minAvailable\n        value: 3",
+        "INFRA020",
+        "k8s/overlays/eks/kustomization.yaml",
+        82,
+        "`PodDisruptionBudget/my-service` has minAvailable 3, but "
+        "`HorizontalPodAutoscaler/my-service` minReplicas 3 "
+        "(k8s/overlays/eks/kustomization.yaml:63) can leave only 3 pods running",
+    ),
+    (
+        "gke",
+        "k8s/overlays/gke/kustomization.yaml",
+        "path: /spec/minAvailable\n        value: 2",
+        'path: /spec/minAvailable\n        value: "100%"',
+        "INFRA020",
+        "k8s/overlays/gke/kustomization.yaml",
+        74,
+        "`PodDisruptionBudget/my-service` has minAvailable 100%, but "
+        "`HorizontalPodAutoscaler/my-service` minReplicas 3 "
+        "(k8s/overlays/gke/kustomization.yaml:55) can leave only 3 pods running",
+    ),
+    (
+        "eks",
+        "k8s/overlays/eks/kustomization.yaml",
+        "  - name: my-service-database\n    envs",
+        "  - name: my-service-db\n    envs",
+        "INFRA022",
+        "k8s/base/deployment.yaml",
+        60,
+        "`Deployment/my-service` reads Secret `my-service-database`, which nothing in the "
+        "repository creates in namespace `my-service` and no "
+        "`infra.scaffolder.dev/external-secrets` annotation declares: it creates "
+        "`my-service-db` (k8s/overlays/eks/kustomization.yaml:16)",
+    ),
+    (
+        "eks",
+        "k8s/overlays/eks/database.env",
+        "DATABASE_URL=",
+        "DB_URL=",
+        "INFRA022",
+        "k8s/base/deployment.yaml",
+        60,
+        "`Deployment/my-service` reads key `DATABASE_URL` of Secret `my-service-database`, "
+        "which k8s/overlays/eks/kustomization.yaml:16 creates without it (keys: `DB_URL`)",
+    ),
+    (
+        "gke",
+        "k8s/overlays/gke/kustomization.yaml",
+        "@127.0.0.1:5432/",
+        "@127.0.0.1:6432/",
+        "INFRA023",
+        "k8s/overlays/gke/kustomization.yaml",
+        103,
+        "`Deployment/my-service` container `app`'s DATABASE_URL connects to 127.0.0.1:6432, "
+        "but the Cloud SQL proxy listens on 127.0.0.1:5432 "
+        "(k8s/overlays/gke/kustomization.yaml:118)",
+    ),
+    (
+        "gke",
+        "k8s/overlays/gke/kustomization.yaml",
+        "?sslmode=disable",
+        "?sslmode=require",
+        "INFRA023",
+        "k8s/overlays/gke/kustomization.yaml",
+        103,
+        "asks for sslmode=require, but the Cloud SQL proxy listens on 127.0.0.1:5432 "
+        "(k8s/overlays/gke/kustomization.yaml:118) without TLS",
+    ),
+    (
+        "eks",
+        "k8s/overlays/eks/database.env",
+        "sslmode=verify-full",
+        "sslmode=disable",
+        "INFRA023",
+        "k8s/overlays/eks/database.env",
+        4,
+        "`Deployment/my-service` container `app`'s DATABASE_URL uses sslmode=disable, but "
+        "`aws_db_instance.this` sets `rds.force_ssl = 1` (infra/database.tf:40)",
+    ),
+    (
+        "eks",
+        "infra/database.tf",
+        "port           = 5432",
+        "port           = 5433",
+        "INFRA023",
+        "k8s/overlays/eks/database.env",
+        4,
+        "`Deployment/my-service` container `app`'s DATABASE_URL connects to port 5432, but "
+        "`aws_db_instance.this` listens on 5433 (infra/database.tf:82)",
+    ),
+    (
+        "eks",
+        "infra/terraform.tfvars",
+        "node_max_count      = 6",
+        "node_max_count      = 2",
+        "INFRA021",
+        "k8s/overlays/eks/kustomization.yaml",
+        66,
+        "`HorizontalPodAutoscaler/my-service` at maxReplicas 20: the workloads request "
+        "1 x 100m (Deployment/cluster-autoscaler) + 20 x 250m (Deployment/my-service) = 5100m "
+        "CPU, but the nodes give at most 2 nodes x 1930m allocatable (m7i.large) of "
+        "`aws_eks_node_group.this` (infra/nodes.tf:75) = 3860m",
+    ),
+    (
+        "gke",
+        "k8s/overlays/gke/kustomization.yaml",
+        "            cpu: 250m",
+        '            cpu: "2"',
+        "INFRA021",
+        "k8s/overlays/gke/kustomization.yaml",
+        58,
+        "the workloads request 20 x 2050m (Deployment/my-service) = 41000m CPU, but the nodes "
+        "give at most 3 nodes x 3 zones x 3920m allocatable (e2-standard-4) of "
+        "`google_container_node_pool.primary` (infra/cluster.tf:121) = 35280m",
+    ),
+    (
         "gke",
         "infra/registry.tf",
         "repository_id = var.name",
@@ -623,6 +741,334 @@ def test_terraform_applying_an_overlay_pairs_it(
         "k8s/plain/kustomization.yaml": "resources:\n  - cm.yaml\n",
         "k8s/plain/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n",
         "k8s/other/kustomization.yaml": "resources:\n  - ../base\n",
+    }
+    assert _findings(tmp_path, files) == expected
+
+
+PDB = """\
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata:
+  name: web
+  namespace: web
+spec:
+  %s
+  selector:
+    matchLabels:
+      app: web
+"""
+
+WORKLOAD = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: web
+spec:
+%s  selector:
+    matchLabels:
+      app: web
+  template:
+    metadata:
+      labels:
+        app: %s
+    spec:
+      containers:
+        - name: web
+          image: web:1
+"""
+
+SCALER = HPA % "" + "  minReplicas: %d\n"
+
+
+@pytest.mark.parametrize(
+    ("budget", "replicas", "labels", "hpa", "expected"),
+    [
+        ("minAvailable: 2", "  replicas: 2\n", "web", None, [("INFRA020", "k8s/pdb.yaml", 7)]),
+        ("minAvailable: 1", "  replicas: 2\n", "web", None, []),
+        # No `replicas` is one pod; the HPA's minReplicas wins over `replicas`.
+        ("minAvailable: 1", "", "web", None, [("INFRA020", "k8s/pdb.yaml", 7)]),
+        ("minAvailable: 2", "  replicas: 3\n", "web", 2, [("INFRA020", "k8s/pdb.yaml", 7)]),
+        ("minAvailable: 2", "  replicas: 1\n", "web", 3, []),
+        # Percentages round up, as the disruption controller rounds them.
+        ('minAvailable: "50%"', "  replicas: 1\n", "web", None, [("INFRA020", "k8s/pdb.yaml", 7)]),
+        ('minAvailable: "50%"', "  replicas: 3\n", "web", None, []),
+        ("maxUnavailable: 0", "  replicas: 5\n", "web", None, [("INFRA020", "k8s/pdb.yaml", 7)]),
+        ('maxUnavailable: "0%"', "  replicas: 5\n", "web", None, [("INFRA020", "k8s/pdb.yaml", 7)]),
+        ('maxUnavailable: "10%"', "  replicas: 1\n", "web", None, []),
+        # A PDB that selects no workload of the set protects nothing this rule can count.
+        ("minAvailable: 2", "  replicas: 1\n", "api", None, []),
+        ("minAvailable: 2", "  replicas: ${REPLICAS}\n", "web", None, []),
+    ],
+)
+def test_pdb_against_replicas(
+    tmp_path: Path,
+    budget: str,
+    replicas: str,
+    labels: str,
+    hpa: int | None,
+    expected: list[tuple[str, str, int]],
+) -> None:
+    files = {
+        "infra/main.tf": GKE,
+        "k8s/pdb.yaml": PDB % budget,
+        "k8s/web.yaml": WORKLOAD % (replicas, labels),
+    }
+    if hpa is not None:
+        files["k8s/hpa.yaml"] = SCALER % hpa
+    assert _findings(tmp_path, files) == expected
+
+
+def test_pdb_message_names_the_replica_count(tmp_path: Path) -> None:
+    files = {
+        "infra/main.tf": GKE,
+        "k8s/pdb.yaml": PDB % "minAvailable: 3",
+        "k8s/web.yaml": WORKLOAD % ("  replicas: 3\n", "web"),
+    }
+    build_tree(tmp_path, files)
+    (finding,) = validate([tmp_path], select=IDS, cache=False).findings
+    assert finding.message == (
+        "`PodDisruptionBudget/web` has minAvailable 3, but `Deployment/web` replicas 3 "
+        "(k8s/web.yaml:7) can leave only 3 pods running, so none may ever be evicted and "
+        "every node drain waits on it"
+    )
+
+
+READER = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: web
+%sspec:
+  selector:
+    matchLabels:
+      app: web
+  template:
+    metadata:
+      labels:
+        app: web
+    spec:
+      containers:
+        - name: web
+          image: web:1
+%s"""
+
+SECRET_KEY = (
+    "          env:\n            - name: A\n              valueFrom:\n"
+    "                secretKeyRef:\n                  name: db\n                  key: url\n"
+)
+SECRET_ENV = "          envFrom:\n            - secretRef:\n                name: db\n"
+SECRET_VOLUME = "      volumes:\n        - name: v\n          secret:\n            secretName: db\n"
+OPTIONAL = SECRET_ENV + "                optional: true\n"
+DECLARED = "  annotations:\n    infra.scaffolder.dev/external-secrets: other, db\n"
+SECRET = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\n  namespace: %s\ndata:\n  %s: eA==\n"
+TF_SECRET = """\
+resource "kubernetes_secret_v1" "db" {
+  metadata {
+    name      = "db"
+    namespace = %s
+  }
+  data = {
+    url = "x"
+  }
+}
+"""
+EXTERNAL_SECRET = """\
+apiVersion: external-secrets.io/v1beta1
+kind: ExternalSecret
+metadata:
+  name: db
+  namespace: web
+spec:
+  target:
+    name: %s
+"""
+
+
+@pytest.mark.parametrize(
+    ("annotations", "reads", "extra", "terraform", "expected"),
+    [
+        ("", SECRET_KEY, {}, "", [("INFRA022", "k8s/web.yaml", 22)]),
+        ("", SECRET_ENV, {}, "", [("INFRA022", "k8s/web.yaml", 20)]),
+        ("", SECRET_VOLUME, {}, "", [("INFRA022", "k8s/web.yaml", 21)]),
+        ("", OPTIONAL, {}, "", []),
+        (DECLARED, SECRET_KEY, {}, "", []),
+        ("", SECRET_KEY, {"k8s/db.yaml": SECRET % ("web", "url")}, "", []),
+        # The key, and the namespace, must be the ones created.
+        (
+            "",
+            SECRET_KEY,
+            {"k8s/db.yaml": SECRET % ("web", "password")},
+            "",
+            [("INFRA022", "k8s/web.yaml", 22)],
+        ),
+        (
+            "",
+            SECRET_KEY,
+            {"k8s/db.yaml": SECRET % ("other", "url")},
+            "",
+            [("INFRA022", "k8s/web.yaml", 22)],
+        ),
+        ("", SECRET_ENV, {"k8s/db.yaml": SECRET % ("web", "password")}, "", []),
+        ("", SECRET_KEY, {}, TF_SECRET % '"web"', []),
+        ("", SECRET_KEY, {}, TF_SECRET % '"other"', [("INFRA022", "k8s/web.yaml", 22)]),
+        ("", SECRET_KEY, {}, TF_SECRET % "var.namespace", []),
+        ("", SECRET_KEY, {"k8s/es.yaml": EXTERNAL_SECRET % "db"}, "", []),
+        (
+            "",
+            SECRET_KEY,
+            {"k8s/es.yaml": EXTERNAL_SECRET % "cache"},
+            "",
+            [("INFRA022", "k8s/web.yaml", 22)],
+        ),
+    ],
+)
+def test_secrets_are_created(
+    tmp_path: Path,
+    annotations: str,
+    reads: str,
+    extra: dict[str, str],
+    terraform: str,
+    expected: list[tuple[str, str, int]],
+) -> None:
+    files = {"infra/main.tf": GKE + terraform, "k8s/web.yaml": READER % (annotations, reads)}
+    assert _findings(tmp_path, {**files, **extra}) == expected
+
+
+RDS = """\
+resource "aws_eks_cluster" "this" {
+  name = "c"
+}
+
+resource "aws_db_parameter_group" "p" {
+  parameter {
+    name  = "rds.force_ssl"
+    value = "%s"
+  }
+}
+
+resource "aws_db_instance" "db" {
+  engine               = "postgres"
+  parameter_group_name = aws_db_parameter_group.p.name
+%s}
+"""
+
+APP = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: web
+spec:
+  selector:
+    matchLabels:
+      app: web
+  template:
+    metadata:
+      labels:
+        app: web
+    spec:
+      containers:
+        - name: web
+          image: web:1
+          env:
+            - name: DATABASE_URL
+              value: "%s"
+"""
+
+
+@pytest.mark.parametrize(
+    ("force", "port", "url", "expected"),
+    [
+        ("1", "", "postgresql://app@db.example:5432/app?sslmode=verify-full", []),
+        ("1", "", "postgresql://app@db.example/app?sslmode=require", []),
+        # No sslmode is libpq's `prefer`: a downgrade an attacker on the path can force.
+        ("1", "", "postgresql://app@db.example/app", [("INFRA023", "k8s/web.yaml", 20)]),
+        ("0", "", "postgresql://app@db.example/app?sslmode=disable", []),
+        ("1", "  port = 6432\n", "postgresql://app@db.example:6432/app?sslmode=require", []),
+        (
+            "0",
+            "  port = 6432\n",
+            "postgresql://app@db.example/app",
+            [("INFRA023", "k8s/web.yaml", 20)],
+        ),
+        # libpq's `port` parameter overrides the authority's.
+        ("0", "  port = 6432\n", "postgresql://app@db.example:5432/app?port=6432", []),
+        # Not a PostgreSQL URL, or a port that is not static: not judged.
+        ("1", "", "mysql://app@db.example/app", []),
+        ("1", "  port = var.port\n", "postgresql://app@db.example:1/app?sslmode=require", []),
+    ],
+)
+def test_rds_database_url(
+    tmp_path: Path, force: str, port: str, url: str, expected: list[tuple[str, str, int]]
+) -> None:
+    files = {"infra/main.tf": RDS % (force, port), "k8s/web.yaml": APP % url}
+    assert _findings(tmp_path, files) == expected
+
+
+POOL = """\
+resource "google_container_cluster" "c" {
+  datapath_provider = "ADVANCED_DATAPATH"
+}
+
+resource "google_container_node_pool" "p" {
+  location = "%s"
+  autoscaling {
+    max_node_count = %s
+  }
+  node_config {
+    machine_type = "%s"
+  }
+}
+"""
+
+SCALED = HPA % "" + "  minReplicas: 1\n"
+HUNGRY = (WORKLOAD % ("  replicas: 1\n", "web")).replace(
+    "          image: web:1\n",
+    "          image: web:1\n          resources:\n            requests:\n"
+    "              cpu: %s\n              memory: %s\n",
+)
+
+
+@pytest.mark.parametrize(
+    ("location", "nodes", "machine", "cpu", "memory", "expected"),
+    [
+        # 3 pods x 2 CPU against 1 node x 1930m (2 vCPU, less the kubelet's 70m).
+        ("europe-west1-b", "1", "e2-standard-2", '"2"', "1Gi", [("INFRA021", "k8s/hpa.yaml", 11)]),
+        ("europe-west1-b", "1", "e2-standard-2", "600m", "1Gi", []),
+        # A regional pool runs max_node_count in each of three zones: 3 x 1930m.
+        ("europe-west1", "1", "e2-standard-2", "1900m", "1Gi", []),
+        ("europe-west1", "1", "e2-standard-2", "1931m", "1Gi", [("INFRA021", "k8s/hpa.yaml", 11)]),
+        # Memory: 3 pods against 8192 MiB less 1943 reserved (25% of 4 GiB, 20% of 4 GiB, and
+        # 100 MiB eviction threshold) = 6249 MiB.
+        ("europe-west1-b", "1", "e2-standard-2", "100m", "2083Mi", []),
+        (
+            "europe-west1-b",
+            "1",
+            "e2-standard-2",
+            "100m",
+            "2084Mi",
+            [("INFRA021", "k8s/hpa.yaml", 11)],
+        ),
+        # Unknown machine types and bounds that are not static: silent.
+        ("europe-west1-b", "1", "n2-highcpu-2", '"64"', "1Gi", []),
+        ("europe-west1-b", "var.max", "e2-standard-2", '"64"', "1Gi", []),
+    ],
+)
+def test_node_autoscaling_holds_the_hpa(
+    tmp_path: Path,
+    location: str,
+    nodes: str,
+    machine: str,
+    cpu: str,
+    memory: str,
+    expected: list[tuple[str, str, int]],
+) -> None:
+    files = {
+        "infra/main.tf": POOL % (location, nodes, machine),
+        "k8s/hpa.yaml": SCALED,
+        "k8s/web.yaml": HUNGRY % (cpu, memory),
     }
     assert _findings(tmp_path, files) == expected
 

@@ -3,12 +3,27 @@
 from __future__ import annotations
 
 from scaffolder.validation.infra.rules import (
+    capacity,
+    database,
+    disruption,
     identity,
     images,
     ingress,
     networking,
     scaling,
+    secrets,
     spacelift,
 )
 
-FAMILIES = (spacelift, networking, ingress, identity, scaling, images)
+FAMILIES = (
+    spacelift,
+    networking,
+    ingress,
+    identity,
+    scaling,
+    disruption,
+    secrets,
+    database,
+    capacity,
+    images,
+)
