@@ -9,7 +9,7 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 
@@ -37,14 +37,18 @@ def tree(root: Path) -> dict[str, bytes]:
     }
 
 
+def skip_or_fail(message: str) -> NoReturn:
+    """Skip locally, saying why; fail in CI (``CI`` set), where what is missing must be there."""
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
 def require_tool(name: str, path: str | None) -> str:
     """Return the tool's path, or skip (locally) / fail (in CI) when it is missing."""
     if path and Path(path).exists():
         return path
-    message = f"{name} is not installed; `make test` installs or expects it"
-    if os.environ.get("CI"):
-        pytest.fail(message)
-    pytest.skip(message)
+    skip_or_fail(f"{name} is not installed; `make test` installs or expects it")
 
 
 def require_module(name: str) -> Any:
@@ -54,10 +58,7 @@ def require_module(name: str) -> Any:
     try:
         return importlib.import_module(name)
     except ImportError:
-        message = f"{name} is not installed; `make test` installs it (the `rego` extra)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+        skip_or_fail(f"{name} is not installed; `make test` installs it (the `rego` extra)")
 
 
 def run_checkov(checkov: str, directory: Path, frameworks: str) -> list[dict[str, Any]]:

@@ -20,7 +20,6 @@ And every constraint must be met by one of those named releases.
 from __future__ import annotations
 
 import importlib.metadata
-import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -30,7 +29,7 @@ from scaffolder.generation import generate
 from scaffolder.templates import list_templates
 
 from . import provider_schemas as ps
-from .conftest import build_tree
+from .conftest import build_tree, skip_or_fail
 
 CLOUD_TEMPLATES = [t for t in list_templates() if t.platform is not None]
 #: Each cloud template once per value of each choice answer (the first value is the default).
@@ -76,10 +75,9 @@ def _schemas(roots: list[ps.Root], bound: str) -> dict[str, ps.ProviderSchema]:
             if source in used
         }
     except importlib.metadata.PackageNotFoundError as error:
-        message = f"provider schema package {error} missing; `make test` installs the test extra"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+        skip_or_fail(
+            f"provider schema package {error} missing; `make test` installs the test extra"
+        )
     for source in ps.FACTS:
         if source in used:
             releases = ps.releases(source)
