@@ -6,7 +6,19 @@ import json
 from typing import Any
 
 from scaffolder import __version__
-from scaffolder.validation.model import Report, Severity
+from scaffolder.validation.model import Finding, Report, Severity
+
+
+def finding_dict(finding: Finding) -> dict[str, Any]:
+    """One finding as the JSON reports write it (``validate``, and ``update``'s plan)."""
+    return {
+        "rule": finding.rule,
+        "severity": finding.severity.value,
+        "path": finding.path,
+        "line": finding.line,
+        "column": finding.column,
+        "message": finding.message,
+    }
 
 
 def to_dict(report: Report) -> dict[str, Any]:
@@ -19,17 +31,7 @@ def to_dict(report: Report) -> dict[str, Any]:
             "findings": len(report.findings),
             **{severity.value: report.count(severity) for severity in Severity},
         },
-        "findings": [
-            {
-                "rule": finding.rule,
-                "severity": finding.severity.value,
-                "path": finding.path,
-                "line": finding.line,
-                "column": finding.column,
-                "message": finding.message,
-            }
-            for finding in report.findings
-        ],
+        "findings": [finding_dict(finding) for finding in report.findings],
     }
 
 

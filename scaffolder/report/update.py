@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from scaffolder import __version__
+from scaffolder.report.json import finding_dict
 from scaffolder.update import Action, CheckResult, UpdatePlan
 
 _STYLE = {
@@ -105,17 +106,7 @@ def plan_dict(plan: UpdatePlan, *, applied: bool) -> dict[str, Any]:
             }
             for change in plan.changes
         ],
-        "findings": [
-            {
-                "rule": finding.rule,
-                "severity": finding.severity.value,
-                "path": finding.path,
-                "line": finding.line,
-                "column": finding.column,
-                "message": finding.message,
-            }
-            for finding in plan.findings
-        ],
+        "findings": [finding_dict(finding) for finding in plan.findings],
     }
 
 
