@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -360,6 +361,17 @@ def test_breaking_one_fact_names_both_places(
     found = validate([copy], select=IDS, cache=False).findings
     assert [(f.rule, f.path, f.line) for f in found] == [(rule, path, line)], found
     assert message in found[0].message
+    # The other place is a related location too (SARIF `relatedLocations`), and it is real:
+    # every `file:line` of the copy the message names, and nothing else.
+    named = {
+        (match[1], int(match[2]))
+        for match in re.finditer(r"([\w./-]+):(\d+)", found[0].message)
+        if (copy / match[1]).is_file()
+    }
+    related = {(place.path, place.line) for place in found[0].related}
+    assert named and related == named, found[0]
+    for place_path, place_line in related:
+        assert place_line <= len((copy / place_path).read_text().splitlines())
 
 
 POLICY = """\
