@@ -184,6 +184,20 @@ class Estate:
         value = _evaluate(expr, module, 0)
         return value if isinstance(value, str) else None
 
+    def number(self, resource: Resource, expr: Expr | None) -> int | None:
+        """The whole number ``expr`` of ``resource`` always has, or None when it is not static.
+
+        Evaluated as :meth:`string` is; a string of digits counts, as Terraform converts it
+        where a number is expected.
+        """
+        module = self.modules.get(resource.file.parent)
+        if expr is None or module is None:
+            return None
+        value = _evaluate(expr, module, 0)
+        if isinstance(value, str) and value.isdigit():
+            return int(value)
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
+
     def attribute(self, resource: Resource, name: str) -> tuple[Attribute | None, str | None]:
         """The attribute ``name`` of ``resource`` and its static text."""
         attribute = resource.block.attributes.get(name)

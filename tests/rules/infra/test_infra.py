@@ -305,6 +305,19 @@ BREAKS = [
         "`123456789012.dkr.ecr.eu-west-1.amazonaws.com/my-service` (infra/registry.tf:2)",
     ),
     (
+        # The address exists, but regional: a global load balancer cannot take it.
+        "gke",
+        "infra/registry.tf",
+        'resource "google_compute_global_address" "ingress"',
+        'resource "google_compute_address" "ingress"',
+        "INFRA003",
+        "k8s/overlays/gke/ingress.yaml",
+        17,
+        "`Ingress/my-service` uses the global static IP `my-service-ingress`, but the Terraform "
+        "creates `my-service-ingress` as a regional static IP (infra/registry.tf:45), which "
+        "this annotation cannot use",
+    ),
+    (
         "gke",
         "k8s/overlays/gke/kustomization.yaml",
         'newTag: "0.1.0"',
@@ -354,10 +367,104 @@ def test_breaking_one_fact_names_both_places(
 ) -> None:
     copy = tmp_path / "copy"
     shutil.copytree(project(template), copy)
+    _edit(copy, file, old, new)
+    _assert_names_both_places(copy, rule, path, line, message)
+
+
+# Facts whose value comes from elsewhere than the line that uses it (a variable's default, a
+# local): (template, [(file, old, new)], rule, path, line, message naming the other place).
+RESOLVED = [
+    (
+        "eks",
+        [
+            (
+                "spacelift/stacks.tf",
+                'namespace       = "my-service"',
+                "namespace       = var.k8s_namespace",
+            ),
+            (
+                "spacelift/variables.tf",
+                'variable "repository" {',
+                'variable "k8s_namespace" {\n  type    = string\n  default = "shop"\n}\n\n'
+                'variable "repository" {',
+            ),
+        ],
+        "INFRA001",
+        "spacelift/stacks.tf",
+        83,
+        "`spacelift_stack.k8s` deploys to namespace `shop`, but its overlay `k8s/overlays/eks` "
+        "puts its objects in `my-service` (k8s/overlays/eks/kustomization.yaml:10)",
+    ),
+    (
+        "gke",
+        [
+            (
+                "spacelift/stacks.tf",
+                'namespace       = "my-service"',
+                "namespace       = local.k8s_namespace",
+            ),
+            (
+                "spacelift/variables.tf",
+                'variable "repository" {',
+                'locals {\n  k8s_namespace = "app"\n}\n\nvariable "repository" {',
+            ),
+        ],
+        "INFRA001",
+        "spacelift/stacks.tf",
+        78,
+        "`spacelift_stack.k8s` deploys to namespace `app`, but its overlay `k8s/overlays/gke` "
+        "puts its objects in `my-service` (k8s/overlays/gke/kustomization.yaml:10)",
+    ),
+    (
+        "eks",
+        [
+            ("infra/database.tf", "port           = 5432", "port           = var.database_port"),
+            (
+                "infra/variables.tf",
+                'variable "account_id" {',
+                'variable "database_port" {\n  type    = number\n  default = 5433\n}\n\n'
+                'variable "account_id" {',
+            ),
+        ],
+        "INFRA023",
+        "k8s/overlays/eks/database.env",
+        4,
+        "`Deployment/my-service` container `app`'s DATABASE_URL connects to port 5432, but "
+        "`aws_db_instance.this` listens on 5433 (infra/database.tf:82)",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("template", "edits", "rule", "path", "line", "message"),
+    RESOLVED,
+    ids=[f"{b[2]}-{b[0]}-{b[1][0][2].split()[-1]}" for b in RESOLVED],
+)
+def test_breaking_one_fact_through_a_variable_names_both_places(
+    project: Rendered,
+    tmp_path: Path,
+    template: str,
+    edits: list[tuple[str, str, str]],
+    rule: str,
+    path: str,
+    line: int,
+    message: str,
+) -> None:
+    copy = tmp_path / "copy"
+    shutil.copytree(project(template), copy)
+    for file, old, new in edits:
+        _edit(copy, file, old, new)
+    _assert_names_both_places(copy, rule, path, line, message)
+
+
+def _edit(copy: Path, file: str, old: str, new: str) -> None:
     target = copy / file
     text = target.read_text()
     assert text.count(old) == 1, old
     target.write_text(text.replace(old, new))
+
+
+def _assert_names_both_places(copy: Path, rule: str, path: str, line: int, message: str) -> None:
     found = validate([copy], select=IDS, cache=False).findings
     assert [(f.rule, f.path, f.line) for f in found] == [(rule, path, line)], found
     assert message in found[0].message

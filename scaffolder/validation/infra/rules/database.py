@@ -26,7 +26,7 @@ from urllib.parse import parse_qs, urlsplit
 from scaffolder.validation.infra.estate import KUSTOMIZATIONS, Deployment, Estate, Resource
 from scaffolder.validation.kubernetes.objects import FieldPath, Obj, containers, get, workloads
 from scaffolder.validation.model import Finding, Rule, Severity
-from scaffolder.validation.terraform.syntax import GetAttr, Traversal, Variable, literal_value
+from scaffolder.validation.terraform.syntax import GetAttr, Traversal, Variable
 from scaffolder.validation.yamlpos import YamlSyntaxError
 
 DATABASE_MISMATCH = Rule(
@@ -192,9 +192,10 @@ def _rds(
     _, engine = estate.attribute(instance, "engine")
     attribute = instance.block.attributes.get("port")
     if attribute is not None:
-        port = literal_value(attribute.value)
-        if not isinstance(port, int) or isinstance(port, bool):
+        number = estate.number(instance, attribute.value)
+        if number is None:
             return None
+        port = number
         where = estate.where(instance.file, attribute.value.line)
     elif engine in _DEFAULT_PORTS:
         port = _DEFAULT_PORTS[engine]

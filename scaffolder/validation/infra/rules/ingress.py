@@ -38,6 +38,19 @@ _ANNOTATIONS = {
 }
 
 
+#: A static-IP annotation -> the address type of the other scope, which it can never use.
+_OTHER_SCOPE = {
+    "kubernetes.io/ingress.global-static-ip-name": (
+        ("google_compute_address",),
+        "regional static IP",
+    ),
+    "kubernetes.io/ingress.regional-static-ip-name": (
+        ("google_compute_global_address",),
+        "global static IP",
+    ),
+}
+
+
 def _named(estate: Estate, deployment: Deployment, types: tuple[str, ...]) -> dict[str, str] | None:
     """Name -> `file:line` of every resource of ``types``; None when one's name is not static."""
     named: dict[str, str] = {}
@@ -65,18 +78,34 @@ def check(estate: Estate) -> Iterator[Finding]:
             annotations = obj.data.get("metadata", {}).get("annotations") or {}
             for key, (types, what) in _ANNOTATIONS.items():
                 value = annotations.get(key) if isinstance(annotations, dict) else None
-                named = _named(estate, deployment, types) if isinstance(value, str) else None
-                if not named or not isinstance(value, str):
+                if not isinstance(value, str):
+                    continue
+                named = _named(estate, deployment, types)
+                if named is None:
                     continue
                 missing = [name.strip() for name in value.split(",") if name.strip() not in named]
                 if not missing:
                     continue
-                known = ", ".join(f"`{name}` ({where})" for name, where in sorted(named.items()))
+                # An address of the other scope by that name is certainly the one meant, and
+                # certainly unusable: a global load balancer cannot take a regional address.
+                other_types, other = _OTHER_SCOPE.get(key, ((), ""))
+                scoped = _named(estate, deployment, other_types) if other_types else None
+                if scoped and missing[0] in scoped:
+                    message = (
+                        f"`{obj.label()}` uses the {what} `{missing[0]}`, but the Terraform "
+                        f"creates `{missing[0]}` as a {other} ({scoped[missing[0]]}), which this "
+                        "annotation cannot use"
+                    )
+                elif named:
+                    known = ", ".join(
+                        f"`{name}` ({where})" for name, where in sorted(named.items())
+                    )
+                    message = (
+                        f"`{obj.label()}` uses the {what} `{missing[0]}`, which the Terraform "
+                        f"does not create: it creates {known}"
+                    )
+                else:
+                    continue
                 yield estate.finding(
-                    obj,
-                    INGRESS_RESOURCE,
-                    ["metadata", "annotations", key],
-                    f"`{obj.label()}` uses the {what} `{missing[0]}`, which the Terraform does "
-                    f"not create: it creates {known}",
-                    text=value,
+                    obj, INGRESS_RESOURCE, ["metadata", "annotations", key], message, text=value
                 )

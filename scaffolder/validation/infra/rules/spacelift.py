@@ -8,7 +8,6 @@ from pathlib import Path
 from scaffolder.validation.infra.estate import KUSTOMIZATIONS, Estate
 from scaffolder.validation.kubernetes.objects import ObjectSet
 from scaffolder.validation.model import Finding, Rule, Severity
-from scaffolder.validation.terraform.syntax import literal_value
 from scaffolder.validation.yamlpos import YamlSyntaxError
 
 STACK_NAMESPACE = Rule(
@@ -45,8 +44,9 @@ def check(estate: Estate) -> Iterator[Finding]:
             continue
         kubernetes = next(stack.block.blocks("kubernetes"))
         attribute = kubernetes.attributes.get("namespace")
-        wanted = literal_value(attribute.value) if attribute is not None else None
-        if attribute is None or not isinstance(wanted, str):
+        # A `var.*` with a default or value, or a `local.*`, is as certain as a literal.
+        wanted = estate.string(stack, attribute.value) if attribute is not None else None
+        if attribute is None or wanted is None:
             continue
         # Objects that name no namespace land in the stack's; only a single explicit one is
         # something the stack can disagree with.
