@@ -799,6 +799,7 @@ spec:
 CPU = "  metrics:\n    - type: Resource\n      resource:\n        name: cpu\n"
 EXTERNAL = "  metrics:\n    - type: External\n      external:\n        metric:\n          name: q\n"
 EKS = 'resource "aws_eks_cluster" "this" {\n  name = "c"\n}\n'
+ADDONS = 'resource "aws_eks_addon" "core" {\n  for_each   = %s\n  addon_name = each.value\n}\n'
 
 
 @pytest.mark.parametrize(
@@ -810,6 +811,15 @@ EKS = 'resource "aws_eks_cluster" "this" {\n  name = "c"\n}\n'
         (EKS, EXTERNAL, []),
         (EKS + 'resource "aws_eks_addon" "m" {\n  addon_name = "metrics-server"\n}\n', CPU, []),
         (EKS + 'resource "helm_release" "m" {\n  chart = "metrics-server"\n}\n', CPU, []),
+        # One block installing several add-ons: its `for_each` names them.
+        (EKS + ADDONS % '["coredns", "metrics-server"]', CPU, []),
+        (EKS + ADDONS % 'toset(["coredns", "metrics-server"])', CPU, []),
+        (
+            EKS + ADDONS % 'toset(["coredns", "kube-proxy"])',
+            CPU,
+            [("INFRA006", "k8s/hpa.yaml", 12)],
+        ),
+        (EKS + ADDONS % "var.addons", CPU, []),
         (EKS + 'resource "helm_release" "m" {\n  chart = var.chart\n}\n', CPU, []),
         (EKS + 'module "addons" {\n  source = "x"\n  enable_metrics_server = true\n}\n', CPU, []),
         # GKE serves the resource metrics API on every cluster.

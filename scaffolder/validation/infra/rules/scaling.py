@@ -3,20 +3,28 @@
 An HPA scaling on CPU or memory reads the resource metrics API (`metrics.k8s.io`). GKE serves
 it on every cluster; an EKS cluster serves it only once metrics-server runs, so without it the
 HPA reports `FailedGetResourceMetric` and never scales. Counted as metrics-server on EKS: an
-`aws_eks_addon` named `metrics-server`, a `helm_release` of a `metrics-server` chart, a module
-call naming it in an argument, or a `metrics-server` Deployment or the `v1beta1.metrics.k8s.io`
-APIService among the repository's manifests. A `helm_release` whose chart is not static leaves
-the cluster unjudged.
+`aws_eks_addon` named `metrics-server` (or with it among the literals of its `for_each`), a
+`helm_release` of a `metrics-server` chart, a module call naming it in an argument, or a
+`metrics-server` Deployment or the `v1beta1.metrics.k8s.io` APIService among the repository's
+manifests. An add-on name or a `helm_release` chart that is not static leaves the cluster
+unjudged.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from scaffolder.validation.infra.estate import Deployment, Estate
+from scaffolder.validation.infra.estate import Deployment, Estate, Resource
 from scaffolder.validation.kubernetes.objects import get
 from scaffolder.validation.model import Finding, Rule, Severity
-from scaffolder.validation.terraform.syntax import Literal, walk
+from scaffolder.validation.terraform.syntax import (
+    Call,
+    Literal,
+    Traversal,
+    Variable,
+    literal_value,
+    walk,
+)
 
 NO_METRICS = Rule(
     "INFRA006",
@@ -29,12 +37,43 @@ RULES = (NO_METRICS,)
 _NAME = "metrics-server"
 
 
+def _addons(estate: Estate, resource: Resource) -> set[str] | None:
+    """The add-on names an `aws_eks_addon` installs; None when they are not static.
+
+    A block with `for_each = toset([...])` (or a list) of literals and `addon_name = each.value`
+    (or `each.key`) installs each of them.
+    """
+    attribute, addon = estate.attribute(resource, "addon_name")
+    if addon is not None:
+        return {addon}
+    each = resource.block.attributes.get("for_each")
+    if (
+        attribute is None
+        or each is None
+        or not isinstance(attribute.value, Traversal)
+        or not isinstance(attribute.value.source, Variable)
+        or attribute.value.source.name != "each"
+        or [getattr(step, "name", None) for step in attribute.value.steps]
+        not in (["value"], ["key"])
+    ):
+        return None
+    items = each.value
+    if isinstance(items, Call) and items.name == "toset" and len(items.args) == 1:
+        items = items.args[0]
+    names = literal_value(items)
+    if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
+        return None
+    return {str(name) for name in names}
+
+
 def _served(estate: Estate, deployment: Deployment) -> bool | None:
     """Whether metrics-server runs on the deployment's EKS cluster; None when unknown."""
     for resource in deployment.resources:
         if resource.type == "aws_eks_addon":
-            _, addon = estate.attribute(resource, "addon_name")
-            if addon == _NAME:
+            addons = _addons(estate, resource)
+            if addons is None:
+                return None
+            if _NAME in addons:
                 return True
         elif resource.type == "helm_release":
             _, chart = estate.attribute(resource, "chart")
