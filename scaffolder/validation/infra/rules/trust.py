@@ -149,7 +149,7 @@ def _strings(item: object) -> tuple[str, ...] | None:
     items = [item] if isinstance(item, str) else item
     if not isinstance(items, list) or not all(isinstance(one, str) for one in items):
         return None
-    return tuple(str(one) for one in items)
+    return tuple(one for one in items if isinstance(one, str))  # keeps each one's line
 
 
 def _line(item: object, default: int) -> int:
@@ -296,7 +296,7 @@ def _module_role(estate: Estate, call: Resource) -> tuple[str, Role] | None:
             accounts = _strings(provider.get("namespace_service_accounts"))
             if accounts is None or any(HOLE in account for account in accounts):
                 break
-            line = _line(provider.get("namespace_service_accounts", [None])[0], call.block.line)
+            line = _line(accounts[0] if accounts else None, call.block.line)
             subjects = tuple(f"system:serviceaccount:{account}" for account in accounts)
             conditions = (
                 Condition(test, f"{HOLE}:sub", subjects, line),
