@@ -447,3 +447,17 @@ def test_gke_secret_provider_class_needs_workload_identity(tmp_path: Path) -> No
         "`Deployment/web` mounts the GCP SecretProviderClass `db` (k8s/spc.yaml:7) as "
         "`web/default`, which has no `iam.gke.io/gcp-service-account` annotation"
     )
+
+
+def test_objects_without_a_namespace_are_compared_with_each_other(tmp_path: Path) -> None:
+    deployment = WEB.split("      volumes:\n")[0] % (AS_WEB, PROXY % "")
+    account = ACCOUNT.replace("  namespace: web\n", "")
+    files = {
+        "infra/main.tf": GKE % WORKLOAD_POOL,
+        "k8s/web.yaml": deployment.replace("  namespace: web\n", "") + "---\n" + account % "",
+    }
+    [(rule, path, line, message)] = _found(tmp_path, files)
+    assert (rule, path, line) == ("INFRA008", "k8s/web.yaml", 14)
+    assert "(k8s/web.yaml:19) as `web`, which has no" in message
+    files["k8s/web.yaml"] = files["k8s/web.yaml"] + GKE_ANNOTATED
+    assert _places(tmp_path, files) == []

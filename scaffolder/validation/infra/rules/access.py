@@ -15,10 +15,11 @@ What "expects cloud access" means, exactly (nothing else is a signal):
   `iam.gke.io/gcp-service-account`.
 
 A pod with no ServiceAccount runs as `default`, which has no identity unless the objects
-annotate a `default` ServiceAccount. Not judged: a named ServiceAccount the objects do not
-contain (it is made elsewhere), a workload without a namespace, a Terraform that makes no Pod
-Identity association at all or one whose namespace or name is not static (the associations
-live elsewhere, or this one may match), and, on GKE, a Terraform granting any
+annotate a `default` ServiceAccount; a workload and a ServiceAccount without a namespace are
+applied together, into one namespace. Not judged: a named ServiceAccount the objects do not
+contain (it is made elsewhere), a Terraform that makes no Pod Identity association at all or
+one whose namespace or name is not static (the associations live elsewhere, or this one may
+match), a Pod Identity workload without a namespace, and, on GKE, a Terraform granting any
 `principal://`/`principalSet://` member (direct Workload Identity Federation needs no
 annotation). A pod whose ServiceAccount differs from an association's only by name, in the
 same namespace, is INFRA005's finding at the association, not a second one here.
@@ -146,7 +147,7 @@ def _place(estate: Estate, obj: Obj, field: FieldPath, text: str) -> Place:
     return estate.context.base / located.path, located.line
 
 
-def _account(deployment: Deployment, namespace: str, name: str) -> Obj | None:
+def _account(deployment: Deployment, namespace: str | None, name: str) -> Obj | None:
     for obj in deployment.objects.objects:
         if obj.kind == "ServiceAccount" and obj.namespace == namespace and obj.name == name:
             return obj
@@ -215,25 +216,26 @@ def _at(
     return estate.finding(obj, CLOUD_ACCESS, need.field, message, text=need.text), places
 
 
+def _who(namespace: str | None, name: str) -> str:
+    # Objects without a namespace are applied together, into the namespace the deployer picks.
+    return f"`{namespace}/{name}`" if namespace else f"`{name}`"
+
+
 def _eks(estate: Estate, deployment: Deployment) -> Iterator[Reported]:
     associations = _associations(estate, deployment)
-    running = set()
     pods = []
     for obj, base, spec in workloads(deployment.objects):
-        if obj.namespace is None:
-            continue
         name = str(spec.get("serviceAccountName") or spec.get("serviceAccount") or "default")
-        running.add((obj.namespace, name))
         pods.append((obj, base, spec, obj.namespace, name))
+    running = {(namespace, name) for *_, namespace, name in pods if namespace}
     for obj, base, spec, namespace, name in pods:
         for need in _needs(estate, deployment, obj, base, spec):
             if need.cloud != "aws":
                 continue
-            who = (
-                f"`{obj.label()}` {need.what} ({estate.where(*need.place)}) as `{namespace}/{name}`"
-            )
+            who = f"`{obj.label()}` {need.what} ({estate.where(*need.place)}) as "
+            who += _who(namespace, name)
             if need.pod_identity:
-                if not associations or (namespace, name) in associations:
+                if namespace is None or not associations or (namespace, name) in associations:
                     continue
                 if any(ns == namespace for ns, _ in set(associations) - running):
                     continue  # INFRA005 reports the association this pod should run as
@@ -252,7 +254,7 @@ def _eks(estate: Estate, deployment: Deployment) -> Iterator[Reported]:
             if (account is None and name != "default") or _annotated(account, ROLE_ARN):
                 continue
             places = (need.place,)
-            detail = "the ServiceAccount is not in the manifests"
+            detail = "the namespace's own, not annotated in the manifests"
             if account is not None:
                 line = account.locate(["metadata", "name"])[0]
                 places = (need.place, (estate.context.base / account.source, line))
@@ -272,10 +274,8 @@ def _gke(estate: Estate, deployment: Deployment) -> Iterator[Reported]:
     for obj, base, spec in workloads(deployment.objects):
         namespace = obj.namespace
         name = str(spec.get("serviceAccountName") or spec.get("serviceAccount") or "default")
-        account = _account(deployment, namespace, name) if namespace else None
-        if namespace is None or (account is None and name != "default"):
-            continue
-        if _annotated(account, GKE_ANNOTATION):
+        account = _account(deployment, namespace, name)
+        if (account is None and name != "default") or _annotated(account, GKE_ANNOTATION):
             continue
         for need in _needs(estate, deployment, obj, base, spec):
             if need.cloud != "gcp":
@@ -288,7 +288,7 @@ def _gke(estate: Estate, deployment: Deployment) -> Iterator[Reported]:
                 detail = f"`{account.label()}`, {estate.where(*places[1])}"
             message = (
                 f"`{obj.label()}` {need.what} ({estate.where(*need.place)}) as "
-                f"`{namespace}/{name}`, which has no `{GKE_ANNOTATION}` annotation ({detail}): "
+                f"{_who(namespace, name)}, which has no `{GKE_ANNOTATION}` annotation ({detail}): "
                 f"on {cluster}, which enables Workload Identity, the pods call Google APIs as "
                 "their bare Kubernetes identity, to which the Terraform grants no role"
             )
