@@ -207,6 +207,14 @@ AT_ANNOTATION = [("INFRA007", "k8s/sa.yaml", 7)]
         (JSONENCODE % "system:serviceaccount:web:api", "web", ARN, AT_ANNOTATION),
         (HEREDOC % "system:serviceaccount:web:*", "web", ARN, []),
         (HEREDOC % "system:serviceaccount:shop:*", "web", ARN, AT_ANNOTATION),
+        # A wildcard in the condition key is not one: no request carries that key.
+        (
+            HEREDOC.replace("${local.issuer}", "oidc.eks.eu-west-1.amazonaws.com/id/*")
+            % "system:serviceaccount:web:*",
+            "web",
+            ARN,
+            AT_ANNOTATION,
+        ),
         (MODULE % '"web:web"', "web", ARN, []),
         (MODULE % '"web:api", "shop:web"', "web", ARN, AT_ANNOTATION),
         # A Pod Identity trust does not let IRSA's web identity token in.

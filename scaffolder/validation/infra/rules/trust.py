@@ -14,7 +14,8 @@ cluster belongs to; an ARN of another account than the `aws` provider's one
 `allowed_account_ids` entry is another account's role. The trust policy is read from a
 `jsonencode({...})`, a JSON string or heredoc, or a `data "aws_iam_policy_document"` of the
 role's module. The issuer itself is never compared: it is the cluster's OIDC URL, known only
-after apply.
+after apply; but a condition key with a `*` of its own never matches, as IAM reads keys
+literally.
 
 Anything not static (a role name, a condition value, a `dynamic "statement"`, merged source
 documents, a condition test other than StringEquals/StringLike, a Deny on web identity) leaves
@@ -343,7 +344,14 @@ def _verdict(results: Sequence[bool | None], *, every: bool) -> bool | None:
     return True if True in results else None if None in results else False
 
 
+def _wildcard(condition: Condition) -> bool:
+    """A condition key with a `*` of its own: IAM matches keys literally, and no token has it."""
+    return "*" in condition.key
+
+
 def _condition(condition: Condition, subject: str) -> bool | None:
+    if _wildcard(condition):
+        return False
     key = condition.key.rsplit(":", 1)[-1] if ":" in condition.key else None
     wanted = {"sub": subject, "aud": AUDIENCE}.get(key or "")
     if condition.test not in {"StringEquals", "StringLike"} or wanted is None:
@@ -418,6 +426,17 @@ def _check(
     places = (role.place, role.policy, *(place for _, place in subjects))
     if not any(_concerns(statement) for statement in role.trust):
         why = f"allows no `{WEB_IDENTITY}` from an OIDC provider"
+    elif keys := [
+        condition.key.replace(HOLE, "${...}")
+        for statement in role.trust
+        if _concerns(statement)
+        for condition in statement.conditions
+        if _wildcard(condition)
+    ]:
+        why = (
+            f"conditions on `{keys[0]}`, a key no web identity request carries (IAM matches "
+            "condition keys literally, and a missing key fails the condition)"
+        )
     elif any(_concerns(statement) and _sub(statement, subject) for statement in role.trust):
         why = f"does not admit its tokens' audience `{AUDIENCE}`"
     elif subjects:
