@@ -469,3 +469,16 @@ def test_objects_without_a_namespace_are_compared_with_each_other(tmp_path: Path
     assert "(k8s/web.yaml:19) as `web`, which has no" in message
     files["k8s/web.yaml"] = files["k8s/web.yaml"] + GKE_ANNOTATED
     assert _places(tmp_path, files) == []
+
+
+def test_gke_secret_provider_class_with_a_key_needs_no_identity(tmp_path: Path) -> None:
+    keyed = WEB.replace(
+        "            volumeAttributes:",
+        "            nodePublishSecretRef:\n              name: key\n            volumeAttributes:",
+    )
+    files = {
+        "infra/main.tf": GKE % WORKLOAD_POOL,
+        "k8s/spc.yaml": SPC % ("gcp", "    secrets: x\n"),
+        "k8s/web.yaml": keyed % ("", ""),
+    }
+    assert _places(tmp_path, files) == []

@@ -11,8 +11,8 @@ What "expects cloud access" means, exactly (nothing else is a signal):
   a pod runs the Cloud SQL Auth Proxy (`gcr.io/cloud-sql-connectors/cloud-sql-proxy`,
   `[region.]gcr.io/cloudsql-docker/gce-proxy`) without a key (`--credentials-file`,
   `--json-credentials`, `--token`, `-credential_file` or `GOOGLE_APPLICATION_CREDENTIALS`), or
-  mounts a `provider: gcp` SecretProviderClass; its ServiceAccount must carry
-  `iam.gke.io/gcp-service-account`.
+  mounts a `provider: gcp` SecretProviderClass without a `nodePublishSecretRef` key; its
+  ServiceAccount must carry `iam.gke.io/gcp-service-account`.
 
 A pod with no ServiceAccount runs as `default`, which has no identity unless the objects
 annotate a `default` ServiceAccount; a workload and a ServiceAccount without a namespace are
@@ -131,7 +131,8 @@ def _needs(
             how = " with usePodIdentity" if pod_identity else ""
             what = f"mounts the AWS SecretProviderClass `{name}`{how}"
             yield Need("aws", what, field, name, place, pod_identity)
-        elif provider == "gcp":
+        elif provider == "gcp" and "nodePublishSecretRef" not in csi:
+            # With nodePublishSecretRef the GCP provider signs in with that Secret's key.
             yield Need("gcp", f"mounts the GCP SecretProviderClass `{name}`", field, name, place)
     for _, path, _, container in containers(obj, base, spec):
         image = container.get("image")
