@@ -7,14 +7,18 @@ ServiceAccount naming the role by its literal ARN.
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
 import pytest
 
 from scaffolder.validation import validate
-from scaffolder.validation.domain import rules_of
+from scaffolder.validation.domain import Context, rules_of
 from scaffolder.validation.infra import DOMAIN
+from scaffolder.validation.infra import domain as infra_domain
+from scaffolder.validation.infra.estate import Estate, estate
+from scaffolder.validation.infra.rules import access, trust
 
 from ...conftest import build_tree, require_tool
 
@@ -482,3 +486,32 @@ def test_gke_secret_provider_class_with_a_key_needs_no_identity(tmp_path: Path) 
         "k8s/web.yaml": keyed % ("", ""),
     }
     assert _places(tmp_path, files) == []
+
+
+def test_each_finding_carries_the_places_its_message_names(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The places go with each finding as data, for related locations; they are exactly the
+    # `file:line`s the message names.
+    seen: list[Estate] = []
+
+    def capture(context: Context, version: str) -> Estate:
+        seen.append(estate(context, version))
+        return seen[-1]
+
+    monkeypatch.setattr(infra_domain, "estate", capture)
+    files = {
+        "infra/main.tf": CLUSTER + _document() + ASSOCIATION % ("jobs", '"jobs"'),
+        "k8s/sa.yaml": IRSA_SA % ("api", ARN),
+        "k8s/spc.yaml": SPC % ("aws", POD_IDENTITY),
+        "k8s/web.yaml": WEB % (AS_WEB, ""),
+        "k8s/jobs.yaml": WEB.replace("name: web\n  namespace", "name: jobs\n  namespace")
+        % ("      serviceAccountName: jobs\n", ""),
+    }
+    _found(tmp_path, files)
+    [built] = seen
+    reported = [*trust.reported(built), *access.reported(built)]
+    assert sorted(finding.rule for finding, _ in reported) == ["INFRA007", "INFRA008"]
+    for finding, places in reported:
+        named = set(re.findall(r"\(([\w./-]+:\d+)\)", finding.message))
+        assert named == {built.where(path, line) for path, line in places}, finding.message
