@@ -515,3 +515,19 @@ def test_each_finding_carries_the_places_its_message_names(
     for finding, places in reported:
         named = set(re.findall(r"\(([\w./-]+:\d+)\)", finding.message))
         assert named == {built.where(path, line) for path, line in places}, finding.message
+
+
+def test_irsa_workload_without_the_annotation_is_told_the_role_that_trusts_it(
+    tmp_path: Path,
+) -> None:
+    files = {
+        "infra/main.tf": CLUSTER + _document(),
+        "k8s/spc.yaml": SPC % ("aws", "    region: eu-west-1\n"),
+        "k8s/web.yaml": WEB % (AS_WEB, "") + "---\n" + ACCOUNT % "",
+    }
+    [(rule, path, line, message)] = _found(tmp_path, files)
+    assert (rule, path, line) == ("INFRA008", "k8s/web.yaml", 15)
+    assert message.endswith(
+        "`ServiceAccount/web` (k8s/web.yaml:30) has none, while `aws_iam_role.web` "
+        "(infra/main.tf:47) trusts it"
+    )

@@ -33,7 +33,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from scaffolder.validation.infra.estate import Deployment, Estate
-from scaffolder.validation.infra.rules.trust import ROLE_ARN, Place, Reported, string
+from scaffolder.validation.infra.rules.trust import (
+    ROLE_ARN,
+    Place,
+    Reported,
+    admits,
+    roles,
+    string,
+)
 from scaffolder.validation.kubernetes.objects import (
     FieldPath,
     Obj,
@@ -264,6 +271,18 @@ def _eks(estate: Estate, deployment: Deployment) -> Iterator[Reported]:
                 f"{who}, so the AWS provider fetches it through IRSA, but the ServiceAccount "
                 f"carries no `{ROLE_ARN}` annotation: {detail}"
             )
+            subject = f"system:serviceaccount:{namespace}:{name}"
+            trusting = [
+                role
+                for role in roles(estate, deployment).values()
+                if namespace and role.trust is not None and admits(role.trust, subject)
+            ]
+            if trusting:
+                places += tuple(role.place for role in trusting)
+                message += ", while " + ", ".join(
+                    f"`{role.address}` ({estate.where(*role.place)})" for role in trusting
+                )
+                message += " trusts it"
             yield _at(estate, obj, base, spec, need, message, places)
 
 
