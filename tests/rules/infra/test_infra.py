@@ -151,6 +151,67 @@ BREAKS = [
         "workload runs as it",
     ),
     (
+        # The app's pods mount the database password with Pod Identity: without the
+        # association they get no role, and INFRA005 has no association to look at.
+        "eks",
+        "infra/registry.tf",
+        'resource "aws_eks_pod_identity_association" "app" {\n'
+        "  cluster_name    = aws_eks_cluster.this.name\n"
+        "  namespace       = var.app_namespace\n"
+        "  service_account = var.app_service_account\n"
+        "  role_arn        = aws_iam_role.app.arn\n"
+        "}\n",
+        "",
+        "INFRA008",
+        "k8s/base/deployment.yaml",
+        34,
+        "`Deployment/my-service` mounts the AWS SecretProviderClass `my-service-database` with "
+        "usePodIdentity (k8s/overlays/eks/secret-provider-class.yaml:22) as "
+        "`my-service/my-service`, but no `aws_eks_pod_identity_association` gives that "
+        "ServiceAccount a role: the associations name `my-service/cluster-autoscaler` "
+        "(infra/autoscaler.tf:66)",
+    ),
+    (
+        "eks",
+        "k8s/overlays/eks/secret-provider-class.yaml",
+        '    usePodIdentity: "true"\n',
+        "",
+        "INFRA008",
+        "k8s/base/deployment.yaml",
+        34,
+        "`Deployment/my-service` mounts the AWS SecretProviderClass `my-service-database` "
+        "(k8s/overlays/eks/secret-provider-class.yaml:19) as `my-service/my-service`, so the "
+        "AWS provider fetches it through IRSA, but the ServiceAccount carries no "
+        "`eks.amazonaws.com/role-arn` annotation: `ServiceAccount/my-service` "
+        "(k8s/base/serviceaccount.yaml:5) has none",
+    ),
+    (
+        "gke",
+        "k8s/overlays/gke/kustomization.yaml",
+        "          iam.gke.io/gcp-service-account: ",
+        "          iam.gke.io/gcp-service-acct: ",
+        "INFRA008",
+        "k8s/base/deployment.yaml",
+        34,
+        "`Deployment/my-service` runs the Cloud SQL Auth Proxy "
+        "(k8s/overlays/gke/kustomization.yaml:110) as `my-service/my-service`, which has no "
+        "`iam.gke.io/gcp-service-account` annotation (`ServiceAccount/my-service`, "
+        "k8s/base/serviceaccount.yaml:5): on `google_container_cluster.this` "
+        "(infra/cluster.tf:48), which enables Workload Identity",
+    ),
+    (
+        # No serviceAccountName: the pods run as the namespace's `default`, found at the proxy.
+        "gke",
+        "k8s/base/deployment.yaml",
+        "      serviceAccountName: my-service\n",
+        "",
+        "INFRA008",
+        "k8s/overlays/gke/kustomization.yaml",
+        110,
+        "runs the Cloud SQL Auth Proxy (k8s/overlays/gke/kustomization.yaml:110) as "
+        "`my-service/default`, which has no `iam.gke.io/gcp-service-account` annotation",
+    ),
+    (
         "eks",
         "infra/cluster.tf",
         'addon_name                  = "metrics-server"',

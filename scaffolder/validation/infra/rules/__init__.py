@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from scaffolder.validation.infra.rules import (
+    access,
     capacity,
     database,
     disruption,
@@ -13,6 +14,7 @@ from scaffolder.validation.infra.rules import (
     scaling,
     secrets,
     spacelift,
+    trust,
 )
 
 FAMILIES = (
@@ -20,6 +22,8 @@ FAMILIES = (
     networking,
     ingress,
     identity,
+    trust,
+    access,
     scaling,
     disruption,
     secrets,
