@@ -423,11 +423,11 @@ def test_breaking_one_fact_names_both_places(
     assert [(f.rule, f.path, f.line) for f in found] == [(rule, path, line)], found
     assert message in found[0].message
     # The other place is a related location too (SARIF `relatedLocations`), and it is real:
-    # every `file:line` of the copy the message names, and nothing else.
+    # every other `file:line` of the copy the message names, and nothing else.
     named = {
         (match[1], int(match[2]))
         for match in re.finditer(r"([\w./-]+):(\d+)", found[0].message)
-        if (copy / match[1]).is_file()
+        if (copy / match[1]).is_file() and (match[1], int(match[2])) != (path, line)
     }
     related = {(place.path, place.line) for place in found[0].related}
     assert named and related == named, found[0]
