@@ -9,6 +9,7 @@ from scaffolder.validation.infra.rules import (
     identity,
     images,
     ingress,
+    loadbalancing,
     networking,
     scaling,
     secrets,
@@ -26,4 +27,5 @@ FAMILIES = (
     database,
     capacity,
     images,
+    loadbalancing,
 )
