@@ -92,7 +92,8 @@ _OTHER_MODULE_SUBNETS = (
     "intra_subnets",
     "outpost_subnets",
 )
-#: Where Google's load balancer health checks come from (cloud.google.com/load-balancing/docs/health-check-concepts).
+#: Where Google's load balancer health checks come from
+#: (cloud.google.com/load-balancing/docs/health-check-concepts).
 HEALTH_CHECK_RANGES = ("35.191.0.0/16", "130.211.0.0/22")
 #: The priority of the VPC rule GKE's Ingress controller creates for its health checks.
 _GKE_RULE_PRIORITY = 1000
@@ -231,7 +232,9 @@ def _only_ref(expr: Expr | None, kind: str) -> str | None:
     return names[0] if len(names) == 1 else None
 
 
-def _map(estate: Estate, resource: Resource, expr: Expr, depth: int = 0) -> dict[str, str | None] | None:
+def _map(
+    estate: Estate, resource: Resource, expr: Expr, depth: int = 0
+) -> dict[str, str | None] | None:
     """A map of tags written with literals, `merge()`, `local.*` and `var.*`; None if not static."""
     module = estate.modules.get(resource.file.parent)
     if depth > 16 or module is None:
@@ -278,7 +281,9 @@ def _map(estate: Estate, resource: Resource, expr: Expr, depth: int = 0) -> dict
     return None
 
 
-def _tags(estate: Estate, resource: Resource, block: Block, name: str = "tags") -> dict[str, str | None] | None:
+def _tags(
+    estate: Estate, resource: Resource, block: Block, name: str = "tags"
+) -> dict[str, str | None] | None:
     attribute = block.attributes.get(name)
     return {} if attribute is None else _map(estate, resource, attribute.value)
 
@@ -287,7 +292,9 @@ def _by_type(resources: tuple[Resource, ...], kind: str) -> dict[str, Resource]:
     return {r.name: r for r in resources if r.type == kind}
 
 
-def _route_tables(estate: Estate, resources: tuple[Resource, ...]) -> dict[str, tuple[bool | None, str]]:
+def _route_tables(
+    estate: Estate, resources: tuple[Resource, ...]
+) -> dict[str, tuple[bool | None, str]]:
     """Route table name -> whether it routes to an internet gateway, and where it says so."""
     tables: dict[str, tuple[bool | None, str]] = {}
     for table in _by_type(resources, "aws_route_table").values():
@@ -298,17 +305,19 @@ def _route_tables(estate: Estate, resources: tuple[Resource, ...]) -> dict[str, 
             gateway = route.attributes.get("gateway_id")
             if gateway is not None and _refs(gateway.value, "aws_internet_gateway"):
                 public = True
-            elif gateway is not None and public is False and not isinstance(gateway.value, Traversal):
+            elif (
+                gateway is not None and public is False and not isinstance(gateway.value, Traversal)
+            ):
                 public = None
         tables[table.name] = (public, estate.where(table.file, table.block.line))
-    for route in _by_type(resources, "aws_route").values():
-        table_name = _only_ref(_value(route.block, "route_table_id"), "aws_route_table")
-        gateway = _value(route.block, "gateway_id")
+    for extra in _by_type(resources, "aws_route").values():
+        table_name = _only_ref(_value(extra.block, "route_table_id"), "aws_route_table")
+        target = _value(extra.block, "gateway_id")
         if table_name not in tables:
             continue
-        if gateway is not None and _refs(gateway, "aws_internet_gateway"):
-            tables[table_name] = (True, estate.where(route.file, route.block.line))
-        elif gateway is not None and not isinstance(gateway, Traversal):
+        if target is not None and _refs(target, "aws_internet_gateway"):
+            tables[table_name] = (True, estate.where(extra.file, extra.block.line))
+        elif target is not None and not isinstance(target, Traversal):
             tables[table_name] = (None, tables[table_name][1])
     return tables
 
@@ -326,13 +335,13 @@ def _resource_subnets(
     tables = _route_tables(estate, resources)
     associations: dict[str, set[str]] = {}
     for association in _by_type(resources, "aws_route_table_association").values():
-        subnet = _only_ref(_value(association.block, "subnet_id"), "aws_subnet")
+        member = _only_ref(_value(association.block, "subnet_id"), "aws_subnet")
         table = _only_ref(_value(association.block, "route_table_id"), "aws_route_table")
         if "gateway_id" in association.block.attributes:
             continue
-        if subnet is None or table is None:
+        if member is None or table is None:
             return None
-        associations.setdefault(subnet, set()).add(table)
+        associations.setdefault(member, set()).add(table)
     # A subnet without an association uses the VPC's main table: the default one routes only
     # inside the VPC unless the Terraform changes it.
     main_changed = any(
@@ -381,14 +390,24 @@ def _module_subnets(estate: Estate, call: Resource) -> list[Subnet] | None:
     block = call.block
     if any(f"{kind}" in block.attributes for kind in _OTHER_MODULE_SUBNETS):
         return None
-    if "public_subnet_tags_per_az" in block.attributes or "private_subnet_tags_per_az" in block.attributes:
+    if (
+        "public_subnet_tags_per_az" in block.attributes
+        or "private_subnet_tags_per_az" in block.attributes
+    ):
         return None
     common = _tags(estate, call, block)
     if common is None:
         return None
-    igw = literal_value(block.attributes["create_igw"].value) if "create_igw" in block.attributes else True
+    igw = (
+        literal_value(block.attributes["create_igw"].value)
+        if "create_igw" in block.attributes
+        else True
+    )
     found = []
-    for kind, public in (("public", igw is True if igw in {True, False} else None), ("private", False)):
+    for kind, public in (
+        ("public", igw is True if igw in {True, False} else None),
+        ("private", False),
+    ):
         subnets = block.attributes.get(f"{kind}_subnets")
         if subnets is None:
             continue
@@ -398,8 +417,18 @@ def _module_subnets(estate: Estate, call: Resource) -> list[Subnet] | None:
         own = _tags(estate, call, block, f"{kind}_subnet_tags")
         attribute = block.attributes.get(f"{kind}_subnet_tags") or subnets
         tags = None if own is None else {**common, **own}
-        route = "the module's internet gateway route" if public else "the module's private route tables"
-        found.append(Subnet(f"module.{call.name} {kind} subnets", (call.file, attribute.line), tags, public, route))
+        route = (
+            "the module's internet gateway route" if public else "the module's private route tables"
+        )
+        found.append(
+            Subnet(
+                f"module.{call.name} {kind} subnets",
+                (call.file, attribute.line),
+                tags,
+                public,
+                route,
+            )
+        )
     return found
 
 
@@ -630,7 +659,9 @@ def _any(values: list[bool | None]) -> bool | None:
     return None if any(v is None for v in values) else False
 
 
-def _vpc_rules(estate: Estate, resources: tuple[Resource, ...], network: str, port: int) -> list[FirewallRule] | None:
+def _vpc_rules(
+    estate: Estate, resources: tuple[Resource, ...], network: str, port: int
+) -> list[FirewallRule] | None:
     rules = []
     for resource in _by_type(resources, "google_compute_firewall").values():
         block = resource.block
@@ -639,14 +670,28 @@ def _vpc_rules(estate: Estate, resources: tuple[Resource, ...], network: str, po
             return None
         if target != network:
             continue
-        direction = literal_value(block.attributes["direction"].value) if "direction" in block.attributes else "INGRESS"
-        disabled = literal_value(block.attributes["disabled"].value) if "disabled" in block.attributes else False
+        direction = (
+            literal_value(block.attributes["direction"].value)
+            if "direction" in block.attributes
+            else "INGRESS"
+        )
+        disabled = (
+            literal_value(block.attributes["disabled"].value)
+            if "disabled" in block.attributes
+            else False
+        )
         if direction != "INGRESS" or disabled is True:
             continue
         if not isinstance(direction, str) or disabled is not False:
             return None
-        priority = literal_value(block.attributes["priority"].value) if "priority" in block.attributes else 1000
-        if not isinstance(priority, int) or any(d.label(0) in {"allow", "deny"} for d in block.blocks("dynamic")):
+        priority = (
+            literal_value(block.attributes["priority"].value)
+            if "priority" in block.attributes
+            else 1000
+        )
+        if not isinstance(priority, int) or any(
+            d.label(0) in {"allow", "deny"} for d in block.blocks("dynamic")
+        ):
             return None
         sources = block.attributes.get("source_ranges")
         covers = _cidr_covers(literal_value(sources.value)) if sources is not None else False
@@ -655,8 +700,12 @@ def _vpc_rules(estate: Estate, resources: tuple[Resource, ...], network: str, po
             ports = _any(
                 [
                     _protocol_port(
-                        literal_value(b.attributes["protocol"].value) if "protocol" in b.attributes else None,
-                        literal_value(b.attributes["ports"].value) if "ports" in b.attributes else None,
+                        literal_value(b.attributes["protocol"].value)
+                        if "protocol" in b.attributes
+                        else None,
+                        literal_value(b.attributes["ports"].value)
+                        if "ports" in b.attributes
+                        else None,
                         port,
                     )
                     for b in block.blocks(action)
@@ -669,15 +718,23 @@ def _vpc_rules(estate: Estate, resources: tuple[Resource, ...], network: str, po
                 matches = None
             attribute = block.attributes.get("priority")
             line = attribute.line if attribute is not None else block.line
-            rules.append(FirewallRule(resource.address, (resource.file, line), priority, action, matches))
+            rules.append(
+                FirewallRule(resource.address, (resource.file, line), priority, action, matches)
+            )
     return rules
 
 
-def _policy_rules(estate: Estate, resources: tuple[Resource, ...], network: str, port: int) -> list[FirewallRule] | None:
+def _policy_rules(
+    estate: Estate, resources: tuple[Resource, ...], network: str, port: int
+) -> list[FirewallRule] | None:
     associated = set()
-    for association in _by_type(resources, "google_compute_network_firewall_policy_association").values():
+    for association in _by_type(
+        resources, "google_compute_network_firewall_policy_association"
+    ).values():
         target = _only_ref(_value(association.block, "attachment_target"), "google_compute_network")
-        policy = _only_ref(_value(association.block, "firewall_policy"), "google_compute_network_firewall_policy")
+        policy = _only_ref(
+            _value(association.block, "firewall_policy"), "google_compute_network_firewall_policy"
+        )
         if target is None or policy is None:
             return None
         if target == network:
@@ -685,7 +742,9 @@ def _policy_rules(estate: Estate, resources: tuple[Resource, ...], network: str,
     rules = []
     for resource in _by_type(resources, "google_compute_network_firewall_policy_rule").values():
         block = resource.block
-        policy = _only_ref(_value(block, "firewall_policy"), "google_compute_network_firewall_policy")
+        policy = _only_ref(
+            _value(block, "firewall_policy"), "google_compute_network_firewall_policy"
+        )
         if policy is None:
             return None
         if policy not in associated:
@@ -706,7 +765,9 @@ def _policy_rules(estate: Estate, resources: tuple[Resource, ...], network: str,
         ports = _any(
             [
                 _protocol_port(
-                    literal_value(c.attributes["ip_protocol"].value) if "ip_protocol" in c.attributes else None,
+                    literal_value(c.attributes["ip_protocol"].value)
+                    if "ip_protocol" in c.attributes
+                    else None,
                     literal_value(c.attributes["ports"].value) if "ports" in c.attributes else None,
                     port,
                 )
@@ -722,7 +783,9 @@ def _policy_rules(estate: Estate, resources: tuple[Resource, ...], network: str,
             matches = None
         attribute = block.attributes.get("priority")
         line = attribute.line if attribute is not None else block.line
-        rules.append(FirewallRule(resource.address, (resource.file, line), priority, action, matches))
+        rules.append(
+            FirewallRule(resource.address, (resource.file, line), priority, action, matches)
+        )
     return rules
 
 
@@ -761,13 +824,15 @@ def _blocked(
     policy = _policy_rules(estate, resources, network.name, port)
     if vpc is None or policy is None:
         return None
-    gke = FirewallRule("GKE's health-check rule", (network.file, 0), _GKE_RULE_PRIORITY, "allow", True)
+    gke = FirewallRule(
+        "GKE's health-check rule", (network.file, 0), _GKE_RULE_PRIORITY, "allow", True
+    )
     order = network.block.attributes.get("network_firewall_policy_enforcement_order")
     value = literal_value(order.value) if order is not None else "AFTER_CLASSIC_FIREWALL"
     if value == "AFTER_CLASSIC_FIREWALL":
-        stages = [(vpc + [gke], True), (policy, False)]
+        stages = [([*vpc, gke], True), (policy, False)]
     elif value == "BEFORE_CLASSIC_FIREWALL":
-        stages = [(policy, False), (vpc + [gke], True)]
+        stages = [(policy, False), ([*vpc, gke], True)]
     else:
         return None
     for rules, is_vpc in stages:
@@ -780,7 +845,10 @@ def _blocked(
         if action == "deny":
             assert rule is not None
             allows = [
-                r for group, _ in stages for r in group if r.action == "allow" and r.matches and r is not gke
+                r
+                for group, _ in stages
+                for r in group
+                if r.action == "allow" and r.matches and r is not gke
             ]
             return rule, allows
     return None
@@ -850,15 +918,21 @@ def _container_port(
 def _backend_refs(ingress: Obj) -> Iterator[tuple[FieldPath, dict[str, Any]]]:
     spec = mapping(ingress.data.get("spec"))
     if "defaultBackend" in spec:
-        yield ["spec", "defaultBackend", "service"], mapping(get(spec, ["defaultBackend", "service"]))
+        yield (
+            ["spec", "defaultBackend", "service"],
+            mapping(get(spec, ["defaultBackend", "service"])),
+        )
     for r, rule in enumerate(spec.get("rules") or []):
         for p, path in enumerate(get(rule, ["http", "paths"]) or []):
-            yield ["spec", "rules", r, "http", "paths", p, "backend", "service"], mapping(
-                get(path, ["backend", "service"])
+            yield (
+                ["spec", "rules", r, "http", "paths", p, "backend", "service"],
+                mapping(get(path, ["backend", "service"])),
             )
 
 
-def _backend_config_port(objects: tuple[Obj, ...], service: Obj, port: dict[str, Any]) -> tuple[int | None, bool]:
+def _backend_config_port(
+    objects: tuple[Obj, ...], service: Obj, port: dict[str, Any]
+) -> tuple[int | None, bool]:
     """The BackendConfig `healthCheck.port` for the Service port, and whether it is known."""
     annotations = _annotations(service)
     value = annotations.get("cloud.google.com/backend-config") or annotations.get(
@@ -871,11 +945,17 @@ def _backend_config_port(objects: tuple[Obj, ...], service: Obj, port: dict[str,
     except ValueError:
         return None, False
     ports = mapping(parsed.get("ports"))
-    name = ports.get(str(port.get("port"))) or ports.get(str(port.get("name"))) or parsed.get("default")
+    name = (
+        ports.get(str(port.get("port")))
+        or ports.get(str(port.get("name")))
+        or parsed.get("default")
+    )
     if not isinstance(name, str):
         return None, not ports and "default" not in parsed
     configs = [
-        o for o in objects if o.kind == "BackendConfig" and o.name == name and o.namespace == service.namespace
+        o
+        for o in objects
+        if o.kind == "BackendConfig" and o.name == name and o.namespace == service.namespace
     ]
     if len(configs) != 1:
         return None, False
@@ -891,7 +971,9 @@ def _backends(estate: Estate, objects: tuple[Obj, ...], ingress: Obj) -> Iterato
         services = [
             o
             for o in objects
-            if o.kind == "Service" and o.name == reference.get("name") and o.namespace == ingress.namespace
+            if o.kind == "Service"
+            and o.name == reference.get("name")
+            and o.namespace == ingress.namespace
         ]
         if len(services) != 1:
             continue
@@ -908,7 +990,9 @@ def _backends(estate: Estate, objects: tuple[Obj, ...], ingress: Obj) -> Iterato
         if neg is None:
             continue  # GKE's default (NEG or instance groups) depends on the cluster's version.
         if override is not None:
-            yield Backend(ingress, port_field, text, override, "the BackendConfig's `healthCheck.port`", ())
+            yield Backend(
+                ingress, port_field, text, override, "the BackendConfig's `healthCheck.port`", ()
+            )
             continue
         if neg:
             target = port.get("targetPort", port.get("port"))
@@ -926,7 +1010,12 @@ def _backends(estate: Estate, objects: tuple[Obj, ...], ingress: Obj) -> Iterato
             )
         elif isinstance(port.get("nodePort"), int):
             yield Backend(
-                ingress, port_field, text, port["nodePort"], f"the nodePort of `{service.label()}`", ()
+                ingress,
+                port_field,
+                text,
+                port["nodePort"],
+                f"the nodePort of `{service.label()}`",
+                (),
             )
 
 
