@@ -547,7 +547,7 @@ def _judge_subnets(
             f"`{role}`, which have no internet gateway route: {routes}",
             places,
         )
-    reachable = [s for s in candidates if s.public is not (not balancer.internal)]
+    reachable = [s for s in candidates if s.public is (not balancer.internal)]
     if any(s.public is None for s in candidates) or reachable:
         return None
     if not candidates and not subnets:
