@@ -47,6 +47,7 @@ from scaffolder.validation.kubernetes.objects import (
 )
 from scaffolder.validation.model import Finding, Rule, Severity
 from scaffolder.validation.terraform.syntax import (
+    UNKNOWN,
     Block,
     Call,
     Expr,
@@ -84,13 +85,15 @@ _ALB = "alb.ingress.kubernetes.io/"
 _LBC_CLASS = "service.k8s.aws/nlb"
 _ALB_CONTROLLER = "ingress.k8s.aws/alb"
 _VPC_MODULE = "terraform-aws-modules/vpc/aws"
-#: Subnet kinds the VPC module makes besides public and private; their tags are other inputs.
-_OTHER_MODULE_SUBNETS = (
-    "database_subnets",
-    "elasticache_subnets",
-    "redshift_subnets",
-    "intra_subnets",
-    "outpost_subnets",
+#: The subnet kinds of the VPC module, each with its `<kind>_subnets` and `<kind>_subnet_tags`.
+_MODULE_SUBNETS = (
+    "public",
+    "private",
+    "database",
+    "elasticache",
+    "redshift",
+    "intra",
+    "outpost",
 )
 #: Where Google's load balancer health checks come from
 #: (cloud.google.com/load-balancing/docs/health-check-concepts).
@@ -178,26 +181,63 @@ def _service_balancer(obj: Obj) -> Balancer | None:
     return Balancer(obj, "cloud", internal, field, text)
 
 
-def _ingress_balancer(obj: Obj, objects: tuple[Obj, ...]) -> Balancer | None:
+@dataclass(frozen=True, slots=True)
+class IngressClasses:
+    """The IngressClasses of the manifests and the Terraform, by name."""
+
+    #: Name -> whether the class is the AWS Load Balancer Controller's, without parameters
+    #: (IngressClassParams may set the scheme and the subnets for every Ingress).
+    alb: dict[str, bool]
+    #: The class marked `ingressclass.kubernetes.io/is-default-class`, when exactly one is.
+    default: str | None
+
+
+def _ingress_classes(estate: Estate, deployment: Deployment) -> IngressClasses:
+    alb: dict[str, bool] = {}
+    defaults: list[str] = []
+    for obj in deployment.objects.objects:
+        if obj.kind != "IngressClass":
+            continue
+        spec = mapping(obj.data.get("spec"))
+        alb[obj.name] = spec.get("controller") == _ALB_CONTROLLER and not spec.get("parameters")
+        if _annotations(obj).get("ingressclass.kubernetes.io/is-default-class") == "true":
+            defaults.append(obj.name)
+    for resource in deployment.resources:
+        if resource.type not in {"kubernetes_ingress_class", "kubernetes_ingress_class_v1"}:
+            continue
+        metadata = next(resource.block.blocks("metadata"), None)
+        body = next(resource.block.blocks("spec"), None)
+        if metadata is None or body is None:
+            continue
+        _, name = estate.attribute_of(resource, metadata, "name")
+        _, controller = estate.attribute_of(resource, body, "controller")
+        if name is None:
+            continue
+        alb[name] = controller == _ALB_CONTROLLER and not any(body.blocks("parameters"))
+        annotations = metadata.attributes.get("annotations")
+        marks = _map(estate, resource, annotations.value) if annotations is not None else {}
+        if (marks or {}).get("ingressclass.kubernetes.io/is-default-class") == "true":
+            defaults.append(name)
+    return IngressClasses(alb, defaults[0] if len(defaults) == 1 else None)
+
+
+def _ingress_balancer(obj: Obj, classes: IngressClasses) -> Balancer | None:
     """What an Ingress for the AWS Load Balancer Controller asks for."""
     annotations = _annotations(obj)
     klass = annotations.get("kubernetes.io/ingress.class")
     name = mapping(obj.data.get("spec")).get("ingressClassName")
+    field: FieldPath
     if klass is not None:
         if klass != "alb":
             return None
-        field: FieldPath = ["metadata", "annotations", "kubernetes.io/ingress.class"]
-        text = klass
+        field, text = ["metadata", "annotations", "kubernetes.io/ingress.class"], klass
     elif isinstance(name, str):
-        classes = [o for o in objects if o.kind == "IngressClass" and o.name == name]
-        if classes:
-            spec = mapping(classes[0].data.get("spec"))
-            # IngressClassParams may set the scheme and the subnets for every Ingress.
-            if spec.get("controller") != _ALB_CONTROLLER or spec.get("parameters"):
-                return None
-        elif name != "alb":
+        # The controller's chart installs an IngressClass `alb` unless told otherwise.
+        if not classes.alb.get(name, name == "alb"):
             return None
         field, text = ["spec", "ingressClassName"], name
+    elif classes.default is not None and classes.alb.get(classes.default):
+        field, text = ["metadata", "name"], obj.name
     else:
         return None
     if _ALB + "subnets" in annotations:
@@ -385,41 +425,48 @@ def _attr_names(resource: Resource) -> set[str]:
     return names
 
 
-def _module_subnets(estate: Estate, call: Resource) -> list[Subnet] | None:
-    """The public and private subnets of a terraform-aws-modules/vpc call; None if not static."""
-    block = call.block
-    if any(f"{kind}" in block.attributes for kind in _OTHER_MODULE_SUBNETS):
-        return None
+def _static(estate: Estate, resource: Resource, expr: Expr) -> object:
+    """A constant, or the value of a `var.*` it names; UNKNOWN otherwise."""
+    value = literal_value(expr)
+    module = estate.modules.get(resource.file.parent)
     if (
-        "public_subnet_tags_per_az" in block.attributes
-        or "private_subnet_tags_per_az" in block.attributes
+        value is UNKNOWN
+        and module is not None
+        and isinstance(expr, Traversal)
+        and isinstance(expr.source, Variable)
+        and expr.source.name == "var"
+        and len(expr.steps) == 1
+        and isinstance(expr.steps[0], GetAttr)
     ):
+        return module.variables.get(expr.steps[0].name, UNKNOWN)
+    return value
+
+
+def _module_subnets(estate: Estate, call: Resource) -> list[Subnet] | None:
+    """The subnets of a terraform-aws-modules/vpc call, by kind; None if not static."""
+    block = call.block
+    if any(name.endswith("_subnet_tags_per_az") for name in block.attributes):
         return None
     common = _tags(estate, call, block)
     if common is None:
         return None
-    igw = (
-        literal_value(block.attributes["create_igw"].value)
-        if "create_igw" in block.attributes
-        else True
-    )
     found = []
-    for kind, public in (
-        ("public", igw is True if igw in {True, False} else None),
-        ("private", False),
-    ):
+    for kind in _MODULE_SUBNETS:
         subnets = block.attributes.get(f"{kind}_subnets")
         if subnets is None:
             continue
-        listed = literal_value(subnets.value)
+        listed = _static(estate, call, subnets.value)
         if isinstance(listed, list) and not listed:
             continue
+        # Only public subnets, and database ones when asked, route to the internet gateway.
+        switch = {"public": "create_igw", "database": "create_database_internet_gateway_route"}
+        setting = block.attributes.get(switch.get(kind, ""))
+        value = _static(estate, call, setting.value) if setting is not None else kind == "public"
+        public = value if isinstance(value, bool) else None
         own = _tags(estate, call, block, f"{kind}_subnet_tags")
         attribute = block.attributes.get(f"{kind}_subnet_tags") or subnets
         tags = None if own is None else {**common, **own}
-        route = (
-            "the module's internet gateway route" if public else "the module's private route tables"
-        )
+        route = "the module's internet gateway route" if public else "the module's route tables"
         found.append(
             Subnet(
                 f"module.{call.name} {kind} subnets",
@@ -566,13 +613,14 @@ def _check_subnets(estate: Estate) -> Iterator[Finding]:
         if deployment.cluster.type != "aws_eks_cluster":
             continue
         objects = deployment.objects.objects
+        classes = _ingress_classes(estate, deployment)
         balancers = [
             found
             for obj in objects
             if (
                 found := _service_balancer(obj)
                 if obj.kind == "Service"
-                else _ingress_balancer(obj, objects)
+                else _ingress_balancer(obj, classes)
                 if obj.kind == "Ingress"
                 else None
             )
