@@ -499,8 +499,12 @@ def _subnets(estate: Estate, deployment: Deployment) -> tuple[str, list[Subnet]]
             return None
         subnets = _module_subnets(estate, calls[0])
         return None if subnets is None else (f"module.{calls[0].name}", subnets)
+    # References are local to a module: the subnets are those of the cluster's directory.
+    resources = tuple(
+        r for r in deployment.resources if r.file.parent == deployment.cluster.file.parent
+    )
     names = _refs(ids, "aws_subnet")
-    known = _by_type(deployment.resources, "aws_subnet")
+    known = _by_type(resources, "aws_subnet")
     if not names or any(name not in known for name in names) or _refs(ids, "data"):
         return None
     vpcs = {_only_ref(_value(known[name].block, "vpc_id"), "aws_vpc") for name in names}
@@ -508,7 +512,7 @@ def _subnets(estate: Estate, deployment: Deployment) -> tuple[str, list[Subnet]]
         return None
     vpc = vpcs.pop()
     assert vpc is not None
-    subnets = _resource_subnets(estate, deployment.resources, vpc)
+    subnets = _resource_subnets(estate, resources, vpc)
     return None if subnets is None else (f"aws_vpc.{vpc}", subnets)
 
 
@@ -855,7 +859,8 @@ def _blocked(
     estate: Estate, deployment: Deployment, network: Resource, port: int
 ) -> tuple[FirewallRule, list[FirewallRule]] | None:
     """The Terraform rule that denies health checks to ``port``, and the allows it overrides."""
-    resources = deployment.resources
+    # References are local to a module: rules elsewhere name other networks of the same name.
+    resources = tuple(r for r in deployment.resources if r.file.parent == network.file.parent)
     if any(
         r.type
         in {
@@ -1068,8 +1073,11 @@ def _backends(estate: Estate, objects: tuple[Obj, ...], ingress: Obj) -> Iterato
 
 
 def _network(deployment: Deployment) -> Resource | None:
-    name = _only_ref(_value(deployment.cluster.block, "network"), "google_compute_network")
-    return _by_type(deployment.resources, "google_compute_network").get(name or "")
+    """The `google_compute_network` of the cluster's module that the cluster names."""
+    cluster = deployment.cluster
+    name = _only_ref(_value(cluster.block, "network"), "google_compute_network")
+    local = tuple(r for r in deployment.resources if r.file.parent == cluster.file.parent)
+    return _by_type(local, "google_compute_network").get(name or "")
 
 
 def _check_health_checks(estate: Estate) -> Iterator[Finding]:
