@@ -443,7 +443,7 @@ def _gke(rules: str, order: str = "") -> str:
             _gke(POLICY % ("vpc", "8080"), BEFORE),
             APP % (NEG + '\n    cloud.google.com/backend-config: \'{"default": "hc"}\'', "")
             + BACKEND_CONFIG,
-            [("INFRA031", "k8s/app.yaml", 49, "port 9000 (the BackendConfig's")],
+            [("INFRA031", "k8s/app.yaml", 49, "port 9000 (the `healthCheck.port` of its BackendConfig (k8s/app.yaml:58)")],
         ),
         # Instance groups: the nodePort; without the NEG annotation GKE's default decides.
         (

@@ -984,9 +984,9 @@ def _backend_refs(ingress: Obj) -> Iterator[tuple[FieldPath, dict[str, Any]]]:
 
 
 def _backend_config_port(
-    objects: tuple[Obj, ...], service: Obj, port: dict[str, Any]
-) -> tuple[int | None, bool]:
-    """The BackendConfig `healthCheck.port` for the Service port, and whether it is known."""
+    estate: Estate, objects: tuple[Obj, ...], service: Obj, port: dict[str, Any]
+) -> tuple[tuple[int, Place] | None, bool]:
+    """The BackendConfig `healthCheck.port` for the Service port and where, and if it is known."""
     annotations = _annotations(service)
     value = annotations.get("cloud.google.com/backend-config") or annotations.get(
         "beta.cloud.google.com/backend-config"
@@ -1003,8 +1003,8 @@ def _backend_config_port(
         or ports.get(str(port.get("name")))
         or parsed.get("default")
     )
-    if not isinstance(name, str):
-        return None, not ports and "default" not in parsed
+    if name is None:
+        return None, True
     configs = [
         o
         for o in objects
@@ -1012,10 +1012,14 @@ def _backend_config_port(
     ]
     if len(configs) != 1:
         return None, False
-    check = get(configs[0].data, ["spec", "healthCheck", "port"])
+    field: FieldPath = ["spec", "healthCheck", "port"]
+    check = get(configs[0].data, field)
     if check is None:
         return None, True
-    return (check, True) if isinstance(check, int) else (None, False)
+    if not isinstance(check, int):
+        return None, False
+    line, _ = configs[0].locate(field)
+    return (check, (estate.context.base / configs[0].source, line)), True
 
 
 def _backends(estate: Estate, objects: tuple[Obj, ...], ingress: Obj) -> Iterator[Backend]:
@@ -1036,16 +1040,16 @@ def _backends(estate: Estate, objects: tuple[Obj, ...], ingress: Obj) -> Iterato
             continue
         text = str(wanted.get("name", wanted.get("number", "")))
         port_field = [*field, "port", "name" if "name" in wanted else "number"]
-        override, known = _backend_config_port(objects, service, port)
+        override, known = _backend_config_port(estate, objects, service, port)
         if not known:
             continue
         neg = _neg(service)
         if neg is None:
             continue  # GKE's default (NEG or instance groups) depends on the cluster's version.
         if override is not None:
-            yield Backend(
-                ingress, port_field, text, override, "the BackendConfig's `healthCheck.port`", ()
-            )
+            number, place = override
+            reason = f"the `healthCheck.port` of its BackendConfig ({estate.where(*place)})"
+            yield Backend(ingress, port_field, text, number, reason, (place,))
             continue
         if neg:
             target = port.get("targetPort", port.get("port"))
