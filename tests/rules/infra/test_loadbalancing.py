@@ -443,7 +443,14 @@ def _gke(rules: str, order: str = "") -> str:
             _gke(POLICY % ("vpc", "8080"), BEFORE),
             APP % (NEG + '\n    cloud.google.com/backend-config: \'{"default": "hc"}\'', "")
             + BACKEND_CONFIG,
-            [("INFRA031", "k8s/app.yaml", 49, "port 9000 (the `healthCheck.port` of its BackendConfig (k8s/app.yaml:58)")],
+            [
+                (
+                    "INFRA031",
+                    "k8s/app.yaml",
+                    49,
+                    "port 9000 (the `healthCheck.port` of its BackendConfig (k8s/app.yaml:58)",
+                )
+            ],
         ),
         # Instance groups: the nodePort; without the NEG annotation GKE's default decides.
         (
@@ -461,3 +468,81 @@ def test_gke_health_checks(
     assert [f[:3] for f in found] == [e[:3] for e in expected], found
     for (*_, message), (*_, part) in zip(found, expected, strict=True):
         assert part in message
+
+
+def test_vpc_module_database_subnets_are_private_unless_routed(tmp_path: Path) -> None:
+    # An internet-facing ALB with only the database subnets tagged `elb`: the controller takes
+    # them, and they reach the internet only with `create_database_internet_gateway_route`.
+    module = (VPC_MODULE % "[]").replace(
+        '  private_subnets = ["10.0.1.0/24"]\n',
+        '  private_subnets = ["10.0.1.0/24"]\n  database_subnets = ["10.0.2.0/24"]\n'
+        '  database_subnet_tags = { "kubernetes.io/role/elb" = "1" }\n%s',
+    )
+    ingress = ALB % '{"alb.ingress.kubernetes.io/scheme": internet-facing}'
+    routed = "  create_database_internet_gateway_route = true\n"
+    assert [
+        f[:3]
+        for f in _findings(tmp_path / "a", {"infra/main.tf": module % "", "k8s/web.yaml": ingress})
+    ] == [("INFRA030", "k8s/web.yaml", 6)]
+    assert (
+        _findings(tmp_path / "b", {"infra/main.tf": module % routed, "k8s/web.yaml": ingress}) == []
+    )
+
+
+INGRESS_CLASS = """
+resource "kubernetes_ingress_class_v1" "web" {
+  metadata {
+    name = "web"
+    annotations = {
+      "ingressclass.kubernetes.io/is-default-class" = "true"
+    }
+  }
+
+  spec {
+    controller = "%s"
+  }
+}
+"""
+
+
+@pytest.mark.parametrize(
+    ("controller", "manifest", "judged"),
+    [
+        # The class the Terraform creates for the controller, by name or as the default.
+        (
+            "ingress.k8s.aws/alb",
+            ALB.replace("ingressClassName: alb", "ingressClassName: web"),
+            True,
+        ),
+        ("ingress.k8s.aws/alb", ALB.replace("  ingressClassName: alb\n", ""), True),
+        (
+            "k8s.io/ingress-nginx",
+            ALB.replace("ingressClassName: alb", "ingressClassName: web"),
+            False,
+        ),
+        ("k8s.io/ingress-nginx", ALB.replace("  ingressClassName: alb\n", ""), False),
+    ],
+)
+def test_ingress_classes_from_the_terraform(
+    tmp_path: Path, controller: str, manifest: str, judged: bool
+) -> None:
+    # Both subnets private: an internal ALB (the default scheme) has them; make it public.
+    files = _eks(public_table="private", private=ELB, public=ELB)
+    files["infra/main.tf"] += INGRESS_CLASS % controller
+    found = _findings(
+        tmp_path,
+        {
+            **files,
+            "k8s/web.yaml": manifest % '{"alb.ingress.kubernetes.io/scheme": internet-facing}',
+        },
+    )
+    assert [f[:3] for f in found] == ([("INFRA030", "k8s/web.yaml", 6)] if judged else [])
+
+
+def test_references_stay_in_the_clusters_module(tmp_path: Path) -> None:
+    # Another module's subnets and route tables of the same names are not the cluster's.
+    files = _eks(public_table="private")
+    network = EKS % {"public": ELB, "private": INTERNAL_ELB, "public_table": "public"}
+    files["infra/network/main.tf"] = network[: network.index('resource "aws_eks_cluster"')]
+    found = _findings(tmp_path, {**files, "k8s/web.yaml": SERVICE % "{}"})
+    assert [f[:3] for f in found] == [("INFRA030", "k8s/web.yaml", 8)]
