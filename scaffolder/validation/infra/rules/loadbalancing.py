@@ -124,8 +124,9 @@ class Subnet:
     tags: dict[str, str | None] | None
     #: Whether its route table routes to an internet gateway; None when not static.
     public: bool | None
-    #: What makes it public or private, for the message.
+    #: What makes it public or private, for the message, and where that is written.
     route: str
+    route_place: Place | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -332,11 +333,9 @@ def _by_type(resources: tuple[Resource, ...], kind: str) -> dict[str, Resource]:
     return {r.name: r for r in resources if r.type == kind}
 
 
-def _route_tables(
-    estate: Estate, resources: tuple[Resource, ...]
-) -> dict[str, tuple[bool | None, str]]:
+def _route_tables(resources: tuple[Resource, ...]) -> dict[str, tuple[bool | None, Place]]:
     """Route table name -> whether it routes to an internet gateway, and where it says so."""
-    tables: dict[str, tuple[bool | None, str]] = {}
+    tables: dict[str, tuple[bool | None, Place]] = {}
     for table in _by_type(resources, "aws_route_table").values():
         public: bool | None = False
         if any(d.label(0) == "route" for d in table.block.blocks("dynamic")):
@@ -349,14 +348,14 @@ def _route_tables(
                 gateway is not None and public is False and not isinstance(gateway.value, Traversal)
             ):
                 public = None
-        tables[table.name] = (public, estate.where(table.file, table.block.line))
+        tables[table.name] = (public, (table.file, table.block.line))
     for extra in _by_type(resources, "aws_route").values():
         table_name = _only_ref(_value(extra.block, "route_table_id"), "aws_route_table")
         target = _value(extra.block, "gateway_id")
         if table_name not in tables:
             continue
         if target is not None and _refs(target, "aws_internet_gateway"):
-            tables[table_name] = (True, estate.where(extra.file, extra.block.line))
+            tables[table_name] = (True, (extra.file, extra.block.line))
         elif target is not None and not isinstance(target, Traversal):
             tables[table_name] = (None, tables[table_name][1])
     return tables
@@ -372,7 +371,7 @@ def _resource_subnets(
 ) -> list[Subnet] | None:
     """Every `aws_subnet` of the VPC ``vpc``; None when one's VPC or route table is not static."""
     subnets = _by_type(resources, "aws_subnet")
-    tables = _route_tables(estate, resources)
+    tables = _route_tables(resources)
     associations: dict[str, set[str]] = {}
     for association in _by_type(resources, "aws_route_table_association").values():
         member = _only_ref(_value(association.block, "subnet_id"), "aws_subnet")
@@ -398,17 +397,18 @@ def _resource_subnets(
             continue
         names = associations.get(subnet.name, set())
         public: bool | None
+        where: Place | None = None
         if not names:
             public, route = (None if main_changed else False), "the VPC's main route table"
         elif len(names) == 1 and (name := next(iter(names))) in tables:
             public, where = tables[name]
-            route = f"`aws_route_table.{name}` ({where})"
+            route = f"`aws_route_table.{name}`"
         else:
             public, route = None, "several route tables"
         tags = _tags(estate, subnet, subnet.block)
         attribute = subnet.block.attributes.get("tags")
         line = attribute.line if attribute is not None else subnet.block.line
-        found.append(Subnet(subnet.address, (subnet.file, line), tags, public, route))
+        found.append(Subnet(subnet.address, (subnet.file, line), tags, public, route, where))
     return found
 
 
@@ -466,7 +466,7 @@ def _module_subnets(estate: Estate, call: Resource) -> list[Subnet] | None:
         own = _tags(estate, call, block, f"{kind}_subnet_tags")
         attribute = block.attributes.get(f"{kind}_subnet_tags") or subnets
         tags = None if own is None else {**common, **own}
-        route = "the module's internet gateway route" if public else "the module's route tables"
+        route = "the module's route tables"
         found.append(
             Subnet(
                 f"module.{call.name} {kind} subnets",
@@ -545,15 +545,29 @@ def _lbc_present(estate: Estate, deployment: Deployment) -> bool:
     )
 
 
-def _describe(subnet: Subnet, estate: Estate) -> str:
-    return f"`{subnet.name}` ({estate.where(*subnet.place)})"
+def _describe(subnet: Subnet, estate: Estate, *, route: bool = False) -> str:
+    text = f"`{subnet.name}` ({estate.where(*subnet.place)})"
+    if not route:
+        return text
+    where = f" ({estate.where(*subnet.route_place)})" if subnet.route_place else ""
+    return f"{text} routes through {subnet.route}{where}"
+
+
+def _places(subnets: list[Subnet], *, route: bool = False) -> tuple[Place, ...]:
+    """The places :func:`_describe` names for ``subnets``, in order and once each."""
+    found: list[Place] = []
+    for subnet in subnets:
+        for place in (subnet.place, subnet.route_place if route else None):
+            if place is not None and place not in found:
+                found.append(place)
+    return tuple(found)
 
 
 def _judge_subnets(
     estate: Estate, balancer: Balancer, cluster: str | None, subnets: list[Subnet], vpc: str
 ) -> Verdict | None:
     """Why the controller finds no subnet for ``balancer``, or None when it finds one or may."""
-    if any(s.tags is None for s in subnets):
+    if not subnets or any(s.tags is None for s in subnets):
         return None
     candidates = []
     for subnet in subnets:
@@ -564,8 +578,6 @@ def _judge_subnets(
         if not clusters or f"{_CLUSTER_TAG}{cluster}" in clusters:
             candidates.append(subnet)
     scheme = "internal" if balancer.internal else "internet-facing"
-    places = tuple(s.place for s in subnets)
-    listed = ", ".join(_describe(s, estate) for s in subnets)
     what = f"`{balancer.obj.label()}` asks for an {scheme} load balancer"
     excluded = [s for s in subnets if s not in candidates]
     tagged_other = (
@@ -579,36 +591,34 @@ def _judge_subnets(
             return None
         if any(s.public is not False for s in candidates):
             return None
-        routes = ", ".join(f"{_describe(s, estate)} routes through {s.route}" for s in candidates)
+        routes = ", ".join(_describe(s, estate, route=True) for s in candidates)
         return Verdict(
             f"{what}, which EKS's service controller puts only in public subnets (a route to "
             f"an internet gateway) of `{vpc}` not tagged for another cluster, and there is "
             f"none: {routes}, without an internet gateway route{tagged_other}",
-            places,
+            _places([*candidates, *excluded], route=True),
         )
     role = _ROLE[balancer.internal]
     tagged = [s for s in candidates if s.tags and s.tags.get(role) in {"1", ""}]
     if tagged:
-        wrong = not balancer.internal and all(s.public is False for s in tagged)
-        if not wrong:
+        if balancer.internal or any(s.public is not False for s in tagged):
             return None
-        routes = ", ".join(f"{_describe(s, estate)} routes through {s.route}" for s in tagged)
+        routes = ", ".join(_describe(s, estate, route=True) for s in tagged)
         return Verdict(
             f"{what}, and the AWS Load Balancer Controller places it in the subnets tagged "
             f"`{role}`, which have no internet gateway route: {routes}",
-            places,
+            _places(tagged, route=True),
         )
     reachable = [s for s in candidates if s.public is (not balancer.internal)]
     if any(s.public is None for s in candidates) or reachable:
         return None
-    if not candidates and not subnets:
-        return None
     kind = "private" if balancer.internal else "public"
+    listed = ", ".join(_describe(s, estate) for s in subnets)
     return Verdict(
         f"{what}, but no subnet of `{vpc}` is tagged `{role}` = `1` for the AWS Load Balancer "
         f"Controller, and none is {kind} for its fallback (2.12.1 and later): {listed}"
         f"{tagged_other}",
-        places,
+        _places(subnets),
     )
 
 
