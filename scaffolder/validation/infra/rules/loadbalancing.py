@@ -105,7 +105,11 @@ _NODE_PORTS = (30000, 32767)
 
 @dataclass(frozen=True, slots=True)
 class Verdict:
-    """A finding's message and every other place it names, for the finding's related places."""
+    """A finding's message and every other place it names as `file:line`, in order.
+
+    The places are kept beside the text so that findings can carry them as related locations
+    once the model has them; until then they are what the message names.
+    """
 
     message: str
     places: tuple[Place, ...]
