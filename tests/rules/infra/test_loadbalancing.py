@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from scaffolder.generation import generate
 from scaffolder.validation import validate
 
 from ...conftest import build_tree, require_tool
@@ -546,3 +547,25 @@ def test_references_stay_in_the_clusters_module(tmp_path: Path) -> None:
     files["infra/network/main.tf"] = network[: network.index('resource "aws_eks_cluster"')]
     found = _findings(tmp_path, {**files, "k8s/web.yaml": SERVICE % "{}"})
     assert [f[:3] for f in found] == [("INFRA030", "k8s/web.yaml", 8)]
+
+
+@pytest.mark.parametrize(
+    ("template", "file", "old", "new"),
+    [
+        # The built-in controller uses the role tag only to break ties; the public subnets still
+        # route to the internet gateway.
+        ("eks", "infra/network.tf", '    "kubernetes.io/role/elb" = "1"\n', ""),
+        # GKE's own health-check rule (priority 1000, a VPC rule) allows the checks before the
+        # network firewall policy is evaluated, whatever port the policy's rule names.
+        ("gke", "infra/network.tf", 'ports       = ["8000"]', 'ports       = ["8080"]'),
+    ],
+)
+def test_changes_that_do_not_stop_the_load_balancer(
+    tmp_path: Path, template: str, file: str, old: str, new: str
+) -> None:
+    project = generate(template, tmp_path / "out", answers={})
+    target = project / file
+    text = target.read_text()
+    assert text.count(old) == 1, old
+    target.write_text(text.replace(old, new))
+    assert validate([project], select=IDS, cache=False).findings == ()
