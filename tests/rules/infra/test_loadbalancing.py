@@ -569,3 +569,17 @@ def test_changes_that_do_not_stop_the_load_balancer(
     assert text.count(old) == 1, old
     target.write_text(text.replace(old, new))
     assert validate([project], select=IDS, cache=False).findings == ()
+
+
+@pytest.mark.parametrize(
+    ("sources", "expected"),
+    [
+        # No source at all is 0.0.0.0/0; tagged sources never match a health-check probe.
+        ("", [("INFRA031", "k8s/app.yaml", 48)]),
+        ('  source_tags = ["bastion"]\n', []),
+    ],
+)
+def test_deny_sources(tmp_path: Path, sources: str, expected: list[tuple[str, str, int]]) -> None:
+    deny = (DENY % (900, sources, "all")).replace('  source_ranges = ["0.0.0.0/0"]\n', "")
+    files = {"infra/main.tf": _gke(deny), "k8s/app.yaml": APP % (NEG, "")}
+    assert [f[:3] for f in _findings(tmp_path, files)] == expected

@@ -760,7 +760,14 @@ def _vpc_rules(
         ):
             return None
         sources = block.attributes.get("source_ranges")
-        covers = _cidr_covers(literal_value(sources.value)) if sources is not None else False
+        covers: bool | None
+        if sources is not None:
+            covers = _cidr_covers(literal_value(sources.value))
+        else:
+            # Health checks carry no network tag or service account; a rule naming no source
+            # at all applies to 0.0.0.0/0 (cloud.google.com/firewall/docs/firewalls).
+            tagged = {"source_tags", "source_service_accounts"} & block.attributes.keys()
+            covers = not tagged
         targeted = bool({"target_tags", "target_service_accounts"} & block.attributes.keys())
         for action in ("allow", "deny"):
             ports = _any(
