@@ -388,6 +388,50 @@ BREAKS = [
         "with the tag `latest`, but `aws_ecr_repository.app` keeps tags immutable "
         '(`image_tag_mutability = "IMMUTABLE"`, infra/registry.tf:3)',
     ),
+    (
+        # The public subnets' association moved to a private route table: no subnet of the VPC
+        # routes to the internet gateway, which is what EKS's service controller looks for.
+        "eks",
+        "infra/network.tf",
+        "route_table_id = aws_route_table.public.id",
+        "route_table_id = aws_route_table.private[count.index].id",
+        "INFRA030",
+        "k8s/overlays/eks/kustomization.yaml",
+        135,
+        "`Service/my-service` asks for an internet-facing load balancer, which EKS's service "
+        "controller puts only in public subnets (a route to an internet gateway) of "
+        "`aws_vpc.this` not tagged for another cluster, and there is none: `aws_subnet.public` "
+        "(infra/network.tf:34) routes through `aws_route_table.private` (infra/network.tf:97)",
+    ),
+    (
+        "eks",
+        "infra/network.tf",
+        '"kubernetes.io/role/elb" = "1"',
+        '"kubernetes.io/cluster/other" = "shared"',
+        "INFRA030",
+        "k8s/overlays/eks/kustomization.yaml",
+        135,
+        "without an internet gateway route; `aws_subnet.public` (infra/network.tf:34) is tagged "
+        "for another cluster",
+    ),
+    (
+        # A deny-all above GKE's own health-check rule (priority 1000); the policy's allow is
+        # evaluated after the VPC rules, so it comes too late.
+        "gke",
+        "infra/network.tf",
+        "priority    = 65534",
+        "priority    = 900",
+        "INFRA031",
+        "k8s/overlays/gke/ingress.yaml",
+        23,
+        "`Ingress/my-service`'s load balancer health-checks port 8000 (the container port `http` "
+        "of `Deployment/my-service` (k8s/base/deployment.yaml:51), with container-native load "
+        "balancing), but `google_compute_firewall.deny_all_ingress` (infra/network.tf:118) "
+        "denies 35.191.0.0/16 and 130.211.0.0/22 there at priority 900, before GKE's own "
+        "health-check rule (priority 1000); "
+        "`google_compute_network_firewall_policy_rule.allow_health_checks` "
+        "(infra/network.tf:72) allows it but is evaluated after it",
+    ),
 ]
 
 

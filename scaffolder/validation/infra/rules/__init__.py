@@ -10,6 +10,7 @@ from scaffolder.validation.infra.rules import (
     identity,
     images,
     ingress,
+    loadbalancing,
     networking,
     scaling,
     secrets,
@@ -30,4 +31,5 @@ FAMILIES = (
     database,
     capacity,
     images,
+    loadbalancing,
 )
