@@ -99,6 +99,8 @@ class Estate:
     modules: dict[Path, Module]
     #: Every `module` block, as a Resource of type `module` (for rules that only look).
     calls: tuple[Resource, ...] = ()
+    #: Every `data "type" "name"` block, as a Resource of its type (`aws_iam_policy_document`).
+    data: tuple[Resource, ...] = ()
     #: The other places findings name, which become their related locations.
     citations: Citations = field(default_factory=Citations, compare=False, repr=False)
 
@@ -392,9 +394,10 @@ def _tfvars(context: Context, directory: Path) -> dict[str, object]:
 
 def _read(
     context: Context, paths: list[Path]
-) -> tuple[tuple[Resource, ...], dict[Path, Module], tuple[Resource, ...]]:
+) -> tuple[tuple[Resource, ...], dict[Path, Module], tuple[Resource, ...], tuple[Resource, ...]]:
     found = []
     calls = []
+    data = []
     defaults: dict[Path, dict[str, object]] = {}
     locals_: dict[Path, dict[str, Expr]] = {}
     projects: dict[Path, Expr] = {}
@@ -411,6 +414,8 @@ def _read(
                 found.append(Resource(block.label(0), block.label(1), path, block))
             elif block.type == "module":
                 calls.append(Resource("module", block.label(0), path, block))
+            elif block.type == "data" and len(block.labels) >= 2:
+                data.append(Resource(block.label(0), block.label(1), path, block))
             elif block.type == "variable":
                 default = block.attributes.get("default")
                 value = literal_value(default.value) if default is not None else UNKNOWN
@@ -450,7 +455,7 @@ def _read(
         )
         for directory, values in defaults.items()
     }
-    return tuple(found), modules, tuple(calls)
+    return tuple(found), modules, tuple(calls), tuple(data)
 
 
 def estate(context: Context, version: str) -> Estate:
@@ -467,5 +472,5 @@ def estate(context: Context, version: str) -> Estate:
         for item in object_sets(as_kubernetes, version)
         if isinstance(item, ObjectSet) and item.objects
     )
-    resources, modules, calls = _read(context, terraform)
-    return Estate(resources, sets, context, modules, calls)
+    resources, modules, calls, data = _read(context, terraform)
+    return Estate(resources, sets, context, modules, calls, data)

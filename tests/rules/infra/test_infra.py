@@ -151,6 +151,67 @@ BREAKS = [
         "workload runs as it",
     ),
     (
+        # The app's pods mount the database password with Pod Identity: without the
+        # association they get no role, and INFRA005 has no association to look at.
+        "eks",
+        "infra/registry.tf",
+        'resource "aws_eks_pod_identity_association" "app" {\n'
+        "  cluster_name    = aws_eks_cluster.this.name\n"
+        "  namespace       = var.app_namespace\n"
+        "  service_account = var.app_service_account\n"
+        "  role_arn        = aws_iam_role.app.arn\n"
+        "}\n",
+        "",
+        "INFRA008",
+        "k8s/base/deployment.yaml",
+        34,
+        "`Deployment/my-service` mounts the AWS SecretProviderClass `my-service-database` with "
+        "usePodIdentity (k8s/overlays/eks/secret-provider-class.yaml:22) as "
+        "`my-service/my-service`, but no `aws_eks_pod_identity_association` gives that "
+        "ServiceAccount a role: the associations name `my-service/cluster-autoscaler` "
+        "(infra/autoscaler.tf:66)",
+    ),
+    (
+        "eks",
+        "k8s/overlays/eks/secret-provider-class.yaml",
+        '    usePodIdentity: "true"\n',
+        "",
+        "INFRA008",
+        "k8s/base/deployment.yaml",
+        34,
+        "`Deployment/my-service` mounts the AWS SecretProviderClass `my-service-database` "
+        "(k8s/overlays/eks/secret-provider-class.yaml:19) as `my-service/my-service`, so the "
+        "AWS provider fetches it through IRSA, but the ServiceAccount carries no "
+        "`eks.amazonaws.com/role-arn` annotation: `ServiceAccount/my-service` "
+        "(k8s/base/serviceaccount.yaml:5) has none",
+    ),
+    (
+        "gke",
+        "k8s/overlays/gke/kustomization.yaml",
+        "          iam.gke.io/gcp-service-account: ",
+        "          iam.gke.io/gcp-service-acct: ",
+        "INFRA008",
+        "k8s/base/deployment.yaml",
+        34,
+        "`Deployment/my-service` runs the Cloud SQL Auth Proxy "
+        "(k8s/overlays/gke/kustomization.yaml:110) as `my-service/my-service`, which has no "
+        "`iam.gke.io/gcp-service-account` annotation (`ServiceAccount/my-service`, "
+        "k8s/base/serviceaccount.yaml:5): on `google_container_cluster.this` "
+        "(infra/cluster.tf:48), which enables Workload Identity",
+    ),
+    (
+        # No serviceAccountName: the pods run as the namespace's `default`, found at the proxy.
+        "gke",
+        "k8s/base/deployment.yaml",
+        "      serviceAccountName: my-service\n",
+        "",
+        "INFRA008",
+        "k8s/overlays/gke/kustomization.yaml",
+        110,
+        "runs the Cloud SQL Auth Proxy (k8s/overlays/gke/kustomization.yaml:110) as "
+        "`my-service/default`, which has no `iam.gke.io/gcp-service-account` annotation",
+    ),
+    (
         "eks",
         "infra/cluster.tf",
         'addon_name                  = "metrics-server"',
@@ -340,6 +401,50 @@ BREAKS = [
         "with the tag `latest`, but `aws_ecr_repository.app` keeps tags immutable "
         '(`image_tag_mutability = "IMMUTABLE"`, infra/registry.tf:3)',
     ),
+    (
+        # The public subnets' association moved to a private route table: no subnet of the VPC
+        # routes to the internet gateway, which is what EKS's service controller looks for.
+        "eks",
+        "infra/network.tf",
+        "route_table_id = aws_route_table.public.id",
+        "route_table_id = aws_route_table.private[count.index].id",
+        "INFRA030",
+        "k8s/overlays/eks/kustomization.yaml",
+        135,
+        "`Service/my-service` asks for an internet-facing load balancer, which EKS's service "
+        "controller puts only in public subnets (a route to an internet gateway) of "
+        "`aws_vpc.this` not tagged for another cluster, and there is none: `aws_subnet.public` "
+        "(infra/network.tf:34) routes through `aws_route_table.private` (infra/network.tf:97)",
+    ),
+    (
+        "eks",
+        "infra/network.tf",
+        '"kubernetes.io/role/elb" = "1"',
+        '"kubernetes.io/cluster/other" = "shared"',
+        "INFRA030",
+        "k8s/overlays/eks/kustomization.yaml",
+        135,
+        "without an internet gateway route; `aws_subnet.public` (infra/network.tf:34) is tagged "
+        "for another cluster",
+    ),
+    (
+        # A deny-all above GKE's own health-check rule (priority 1000); the policy's allow is
+        # evaluated after the VPC rules, so it comes too late.
+        "gke",
+        "infra/network.tf",
+        "priority    = 65534",
+        "priority    = 900",
+        "INFRA031",
+        "k8s/overlays/gke/ingress.yaml",
+        23,
+        "`Ingress/my-service`'s load balancer health-checks port 8000 (the container port `http` "
+        "of `Deployment/my-service` (k8s/base/deployment.yaml:51), with container-native load "
+        "balancing), but `google_compute_firewall.deny_all_ingress` (infra/network.tf:118) "
+        "denies 35.191.0.0/16 and 130.211.0.0/22 there at priority 900, before GKE's own "
+        "health-check rule (priority 1000); "
+        "`google_compute_network_firewall_policy_rule.allow_health_checks` "
+        "(infra/network.tf:72) allows it but is evaluated after it",
+    ),
 ]
 
 
@@ -469,11 +574,11 @@ def _assert_names_both_places(copy: Path, rule: str, path: str, line: int, messa
     assert [(f.rule, f.path, f.line) for f in found] == [(rule, path, line)], found
     assert message in found[0].message
     # The other place is a related location too (SARIF `relatedLocations`), and it is real:
-    # every `file:line` of the copy the message names, and nothing else.
+    # every other `file:line` of the copy the message names, and nothing else.
     named = {
         (match[1], int(match[2]))
         for match in re.finditer(r"([\w./-]+):(\d+)", found[0].message)
-        if (copy / match[1]).is_file()
+        if (copy / match[1]).is_file() and (match[1], int(match[2])) != (path, line)
     }
     related = {(place.path, place.line) for place in found[0].related}
     assert named and related == named, found[0]

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from scaffolder.validation.infra.rules import (
+    access,
     capacity,
     database,
     disruption,
     identity,
     images,
     ingress,
+    loadbalancing,
     networking,
     scaling,
     secrets,
     spacelift,
+    trust,
 )
 
 FAMILIES = (
@@ -20,10 +23,13 @@ FAMILIES = (
     networking,
     ingress,
     identity,
+    trust,
+    access,
     scaling,
     disruption,
     secrets,
     database,
     capacity,
     images,
+    loadbalancing,
 )
