@@ -208,5 +208,5 @@ def check(estate: Estate) -> Iterator[Finding]:
             for obj in deployment.objects.objects:
                 if obj.kind == "ServiceAccount":
                     yield from _gke(estate, deployment, obj)
-        else:
+        elif estate.cloud(deployment.cluster) == "eks":
             yield from _eks(estate, deployment)

@@ -9,6 +9,18 @@ default-deny a repository ships is then silently a no-op. What the Terraform say
   `configuration_values`; a cluster with no `vpc-cni` add-on resource runs a CNI the
   Terraform does not describe, and stays unjudged.
 
+Clusters built by the community modules are read from the module call's inputs:
+
+- `terraform-aws-modules/eks/aws`: the `vpc-cni` entry of `addons` (v21; `cluster_addons` up
+  to v20, per the module's docs/UPGRADE-21.0.md), keyed by add-on name unless the entry sets
+  `name`. An Auto Mode cluster (`compute_config`, `cluster_compute_config` before v21) runs
+  the CNI EKS manages, and stays unjudged.
+- `terraform-google-modules/kubernetes-engine/google` and its cluster submodules:
+  `network_policy` (default false) and `datapath_provider` (default
+  `DATAPATH_PROVIDER_UNSPECIFIED`), the defaults of the module's variables.tf. Autopilot
+  submodules always enforce; `safer-cluster` turns `network_policy` on itself;
+  `gke-standard-cluster` takes them in another shape, and stays unjudged.
+
 Any of those settings written as an expression the adapter cannot evaluate, or a `dynamic`
 block in its place, leaves the cluster unjudged.
 """
@@ -18,9 +30,24 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from scaffolder.validation.infra.estate import Deployment, Estate, Resource, json_value
+from scaffolder.validation.infra.estate import (
+    Deployment,
+    Estate,
+    Resource,
+    json_value,
+    module_input,
+    module_source,
+    object_items,
+)
 from scaffolder.validation.model import Finding, Rule, Severity
-from scaffolder.validation.terraform.syntax import UNKNOWN, literal_value
+from scaffolder.validation.terraform.syntax import (
+    UNKNOWN,
+    Expr,
+    GetAttr,
+    Traversal,
+    Variable,
+    literal_value,
+)
 
 NOT_ENFORCED = Rule(
     "INFRA002",
@@ -79,9 +106,93 @@ def _eks(resources: tuple[Resource, ...]) -> tuple[Resource, int, str] | None:
     return addon, configuration.line, 'sets no `enableNetworkPolicy = "true"`'
 
 
-def _unenforced(deployment: Deployment) -> tuple[Path, int, str] | None:
+def addons(estate: Estate, call: Resource) -> tuple[int, dict[str, dict[str, Expr]]] | None:
+    """The line of an EKS module call's add-ons and each add-on's inputs, by add-on name.
+
+    None when the call manages no add-on or the map is not static.
+    """
+    attribute = module_input(call, "addons", "cluster_addons")
+    items = object_items(estate, call, attribute.value) if attribute is not None else None
+    if attribute is None or items is None:
+        return None
+    found: dict[str, dict[str, Expr]] = {}
+    for key, value in items.items():
+        inputs = object_items(estate, call, value)
+        if inputs is None:
+            return None
+        name = estate.string(call, inputs["name"]) if "name" in inputs else key
+        if name is None:
+            return None
+        found[name] = inputs
+    return attribute.line, found
+
+
+def _eks_module(estate: Estate, call: Resource) -> tuple[int, str] | None:
+    """Where and why an EKS module's cluster does not enforce NetworkPolicy."""
+    if module_input(call, "compute_config", "cluster_compute_config") is not None:
+        return None
+    managed = addons(estate, call)
+    if managed is None or "vpc-cni" not in managed[1]:
+        return None
+    line, entries = managed
+    configuration = entries["vpc-cni"].get("configuration_values")
+    if configuration is None:
+        reason = "manages `vpc-cni` with no `configuration_values` setting `enableNetworkPolicy`"
+        return line, reason
+    value = json_value(configuration)
+    if not isinstance(value, dict) or value.get("enableNetworkPolicy") in {"true", True}:
+        return None
+    return configuration.line, 'configures `vpc-cni` with no `enableNetworkPolicy = "true"`'
+
+
+def _flag(estate: Estate, call: Resource, name: str) -> object:
+    """A module input's constant value (a literal or a `var.*` with one), else UNKNOWN."""
+    attribute = call.block.attributes.get(name)
+    if attribute is None:
+        return None
+    value = literal_value(attribute.value)
+    if value is not UNKNOWN:
+        return value
+    expr = attribute.value
+    module = estate.modules.get(call.file.parent)
+    if (
+        module is not None
+        and isinstance(expr, Traversal)
+        and isinstance(expr.source, Variable)
+        and expr.source.name == "var"
+        and len(expr.steps) == 1
+        and isinstance(expr.steps[0], GetAttr)
+    ):
+        return module.variables.get(expr.steps[0].name, UNKNOWN)
+    text = estate.string(call, expr)
+    return UNKNOWN if text is None else text
+
+
+def _gke_module(estate: Estate, call: Resource) -> tuple[int, str] | None:
+    """Where and why a GKE module's cluster does not enforce NetworkPolicy."""
+    submodule = (module_source(call) or "").rpartition("//modules/")[2]
+    if "autopilot" in submodule or submodule.startswith(("safer-cluster", "gke-standard")):
+        return None
+    policy = _flag(estate, call, "network_policy")
+    datapath = _flag(estate, call, "datapath_provider")
+    if policy is not None and policy is not False:
+        return None
+    if datapath is UNKNOWN or datapath == "ADVANCED_DATAPATH":
+        return None
+    line = call.block.attributes["datapath_provider"].line if datapath else call.block.line
+    shown = f'`datapath_provider = "{datapath}"`' if datapath else "no `datapath_provider`"
+    return line, f"has {shown} and `network_policy` {'false' if policy is False else 'unset'}"
+
+
+def _unenforced(estate: Estate, deployment: Deployment) -> tuple[Path, int, str] | None:
     """The file, line and reason the deployment's cluster ignores NetworkPolicy."""
     cluster = deployment.cluster
+    if cluster.type == "module":
+        read = _eks_module if estate.cloud(cluster) == "eks" else _gke_module
+        module = read(estate, cluster)
+        if module is None:
+            return None
+        return cluster.file, module[0], f"`{cluster.address}` {module[1]}"
     if cluster.type == "google_container_cluster":
         found = _gke(cluster)
         if found is None:
@@ -101,7 +212,7 @@ def check(estate: Estate) -> Iterator[Finding]:
         policies = [obj for obj in deployment.objects.objects if obj.kind == "NetworkPolicy"]
         if not policies:
             continue
-        found = _unenforced(deployment)
+        found = _unenforced(estate, deployment)
         if found is None:
             continue
         path, line, reason = found

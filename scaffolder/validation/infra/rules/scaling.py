@@ -4,7 +4,8 @@ An HPA scaling on CPU or memory reads the resource metrics API (`metrics.k8s.io`
 it on every cluster; an EKS cluster serves it only once metrics-server runs, so without it the
 HPA reports `FailedGetResourceMetric` and never scales. Counted as metrics-server on EKS: an
 `aws_eks_addon` named `metrics-server`, a `helm_release` of a `metrics-server` chart, a module
-call naming it in an argument, or a `metrics-server` Deployment or the `v1beta1.metrics.k8s.io`
+call naming it in an argument (the EKS module: an `addons`/`cluster_addons` entry), or a
+`metrics-server` Deployment or the `v1beta1.metrics.k8s.io`
 APIService among the repository's manifests. A `helm_release` whose chart is not static leaves
 the cluster unjudged.
 """
@@ -13,7 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from scaffolder.validation.infra.estate import Deployment, Estate
+from scaffolder.validation.infra.estate import Deployment, Estate, cluster_module, module_input
+from scaffolder.validation.infra.rules.networking import addons
 from scaffolder.validation.kubernetes.objects import get
 from scaffolder.validation.model import Finding, Rule, Severity
 from scaffolder.validation.terraform.syntax import Literal, walk
@@ -43,9 +45,16 @@ def _served(estate: Estate, deployment: Deployment) -> bool | None:
             if _NAME in chart:
                 return True
     directories = {resource.file.parent for resource in deployment.resources}
+    directories.add(deployment.cluster.file.parent)
     for call in estate.calls:
         if call.file.parent not in directories:
             continue
+        if cluster_module(call) == "eks":
+            managed = addons(estate, call)
+            if managed is None and module_input(call, "addons", "cluster_addons") is not None:
+                return None
+            if managed is not None and _NAME in managed[1]:
+                return True
         for attribute in call.block.attributes.values():
             strings = (
                 node.value
@@ -77,7 +86,7 @@ def _resource_metrics(hpa: dict[str, object]) -> bool:
 def check(estate: Estate) -> Iterator[Finding]:
     """INFRA006 at an HPA on EKS when nothing in the repository runs metrics-server."""
     for deployment in estate.deployments():
-        if deployment.cluster.type != "aws_eks_cluster":
+        if estate.cloud(deployment.cluster) != "eks":
             continue
         hpas = [
             obj
