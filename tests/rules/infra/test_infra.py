@@ -1439,3 +1439,62 @@ def test_secrets_terraform_applies_from_a_file(
         "k8s/web.yaml": READER % ("", SECRET_KEY),
     }
     assert _findings(tmp_path, files) == expected
+
+
+BLUEPRINTS = """\
+module "addons" {
+  source = "aws-ia/eks-blueprints-addons/aws"
+  eks_addons = {
+    vpc-cni = {
+%s    }
+  }
+}
+"""
+BLUEPRINTS_SOURCE = "aws-ia/eks-blueprints-addons/aws"
+RAW_CNI = 'resource "aws_eks_addon" "cni" {\n  addon_name = "vpc-cni"\n%s}\n'
+
+
+@pytest.mark.parametrize(
+    ("terraform", "expected"),
+    [
+        # The vpc-cni add-on beside the module: the Blueprints add-ons module, or a resource.
+        (EKS_MODULE % "" + BLUEPRINTS % CNI_POLICY, []),
+        (EKS_MODULE % "" + BLUEPRINTS % "", [("INFRA002", "k8s/policy.yaml", 4)]),
+        (EKS_MODULE % "" + RAW_CNI % "", [("INFRA002", "k8s/policy.yaml", 4)]),
+        (EKS_MODULE % "" + RAW_CNI % CNI_POLICY, []),
+        # Another add-on resource leaves the module's own vpc-cni the one judged.
+        (
+            EKS_MODULE % "  addons = {\n    vpc-cni = {}\n  }\n"
+            + 'resource "aws_eks_addon" "dns" {\n  addon_name = "coredns"\n}\n',
+            [("INFRA002", "k8s/policy.yaml", 4)],
+        ),
+        # Two places configuring vpc-cni, or an add-on whose name is not static: not judged.
+        (EKS_MODULE % "  addons = {\n    vpc-cni = {}\n  }\n" + RAW_CNI % "", []),
+        (EKS_MODULE % "" + RAW_CNI.replace('"vpc-cni"', "var.addon") % "", []),
+        (
+            EKS_MODULE % ""
+            + BLUEPRINTS.replace("{\n    vpc-cni", "var.x\n  x = {\n    vpc-cni") % "",
+            [],
+        ),
+    ],
+)
+def test_network_policy_enforcement_beside_the_eks_module(
+    tmp_path: Path, terraform: str, expected: list[tuple[str, str, int]]
+) -> None:
+    assert _findings(tmp_path, {"infra/main.tf": terraform, "k8s/policy.yaml": POLICY}) == expected
+
+
+@pytest.mark.parametrize(
+    ("addons", "expected"),
+    [
+        ("  eks_addons = {\n    metrics-server = {}\n  }\n", []),
+        ("  eks_addons = {\n    coredns = {}\n  }\n", [("INFRA006", "k8s/hpa.yaml", 12)]),
+        ("  eks_addons = var.addons\n", []),
+    ],
+)
+def test_hpa_metrics_source_of_the_blueprints_addons(
+    tmp_path: Path, addons: str, expected: list[tuple[str, str, int]]
+) -> None:
+    blueprints = f'module "addons" {{\n  source = "{BLUEPRINTS_SOURCE}"\n{addons}}}\n'
+    files = {"infra/main.tf": EKS_MODULE % "" + blueprints, "k8s/hpa.yaml": HPA % CPU}
+    assert _findings(tmp_path, files) == expected

@@ -106,12 +106,22 @@ def _eks(resources: tuple[Resource, ...]) -> tuple[Resource, int, str] | None:
     return addon, configuration.line, 'sets no `enableNetworkPolicy = "true"`'
 
 
-def addons(estate: Estate, call: Resource) -> tuple[int, dict[str, dict[str, Expr]]] | None:
-    """The line of an EKS module call's add-ons and each add-on's inputs, by add-on name.
+#: The EKS module's add-ons input, by its names across versions (v21 renamed `cluster_addons`).
+ADDONS = ("addons", "cluster_addons")
 
-    None when the call manages no add-on or the map is not static.
+#: The EKS Blueprints add-ons module: its `eks_addons` map makes `aws_eks_addon`s the same way
+#: (`addon_name = try(each.value.name, each.key)`, `configuration_values` passed through).
+BLUEPRINTS_ADDONS = "aws-ia/eks-blueprints-addons/aws"
+
+
+def addons(
+    estate: Estate, call: Resource, names: tuple[str, ...] = ADDONS
+) -> tuple[int, dict[str, dict[str, Expr]]] | None:
+    """The line of a module call's add-on map and each add-on's inputs, by add-on name.
+
+    None when the call passes no such map or it is not static.
     """
-    attribute = module_input(call, "addons", "cluster_addons")
+    attribute = module_input(call, *names)
     items = object_items(estate, call, attribute.value) if attribute is not None else None
     if attribute is None or items is None:
         return None
@@ -127,22 +137,56 @@ def addons(estate: Estate, call: Resource) -> tuple[int, dict[str, dict[str, Exp
     return attribute.line, found
 
 
-def _eks_module(estate: Estate, call: Resource) -> tuple[int, str] | None:
-    """Where and why an EKS module's cluster does not enforce NetworkPolicy."""
+def _eks_module(estate: Estate, deployment: Deployment) -> tuple[Path, int, str] | None:
+    """Where and why an EKS module's cluster does not enforce NetworkPolicy.
+
+    The `vpc-cni` add-on may come from the module's own add-ons, from the Blueprints add-ons
+    module beside it, or from an `aws_eks_addon`: exactly one of them must configure it, and
+    every add-on map must be static, for the cluster to be judged.
+    """
+    call = deployment.cluster
     if module_input(call, "compute_config", "cluster_compute_config") is not None:
         return None
-    managed = addons(estate, call)
-    if managed is None or "vpc-cni" not in managed[1]:
+    owners = [
+        (call, ADDONS),
+        *(
+            (other, ("eks_addons",))
+            for other in estate.calls
+            if other.file.parent == call.file.parent and module_source(other) == BLUEPRINTS_ADDONS
+        ),
+    ]
+    found: list[tuple[Resource, int, dict[str, Expr]]] = []
+    for owner, names in owners:
+        if module_input(owner, *names) is None:
+            continue
+        managed = addons(estate, owner, names)
+        if managed is None:
+            return None
+        if "vpc-cni" in managed[1]:
+            found.append((owner, managed[0], managed[1]["vpc-cni"]))
+    addon_names = [
+        literal_value(name.value) if (name := r.block.attributes.get("addon_name")) else UNKNOWN
+        for r in deployment.resources
+        if r.type == "aws_eks_addon"
+    ]
+    if UNKNOWN in addon_names or len(found) + addon_names.count("vpc-cni") != 1:
         return None
-    line, entries = managed
-    configuration = entries["vpc-cni"].get("configuration_values")
+    if not found:
+        resources = _eks(deployment.resources)
+        if resources is None:
+            return None
+        addon, line, reason = resources
+        return addon.file, line, f"the `vpc-cni` add-on `{addon.address}` {reason}"
+    owner, line, inputs = found[0]
+    configuration = inputs.get("configuration_values")
     if configuration is None:
         reason = "manages `vpc-cni` with no `configuration_values` setting `enableNetworkPolicy`"
-        return line, reason
+        return owner.file, line, f"`{owner.address}` {reason}"
     value = json_value(configuration)
     if not isinstance(value, dict) or value.get("enableNetworkPolicy") in {"true", True}:
         return None
-    return configuration.line, 'configures `vpc-cni` with no `enableNetworkPolicy = "true"`'
+    reason = 'configures `vpc-cni` with no `enableNetworkPolicy = "true"`'
+    return owner.file, configuration.line, f"`{owner.address}` {reason}"
 
 
 def _flag(estate: Estate, call: Resource, name: str) -> object:
@@ -187,9 +231,10 @@ def _gke_module(estate: Estate, call: Resource) -> tuple[int, str] | None:
 def _unenforced(estate: Estate, deployment: Deployment) -> tuple[Path, int, str] | None:
     """The file, line and reason the deployment's cluster ignores NetworkPolicy."""
     cluster = deployment.cluster
+    if cluster.type == "module" and estate.cloud(cluster) == "eks":
+        return _eks_module(estate, deployment)
     if cluster.type == "module":
-        read = _eks_module if estate.cloud(cluster) == "eks" else _gke_module
-        module = read(estate, cluster)
+        module = _gke_module(estate, cluster)
         if module is None:
             return None
         return cluster.file, module[0], f"`{cluster.address}` {module[1]}"

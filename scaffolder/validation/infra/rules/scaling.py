@@ -4,7 +4,8 @@ An HPA scaling on CPU or memory reads the resource metrics API (`metrics.k8s.io`
 it on every cluster; an EKS cluster serves it only once metrics-server runs, so without it the
 HPA reports `FailedGetResourceMetric` and never scales. Counted as metrics-server on EKS: an
 `aws_eks_addon` named `metrics-server`, a `helm_release` of a `metrics-server` chart, a module
-call naming it in an argument (the EKS module: an `addons`/`cluster_addons` entry), or a
+call naming it in an argument (an add-on entry of the EKS module's `addons`/`cluster_addons`
+or the Blueprints add-ons module's `eks_addons`, whose maps must be static), or a
 `metrics-server` Deployment or the `v1beta1.metrics.k8s.io`
 APIService among the repository's manifests. A `helm_release` whose chart is not static leaves
 the cluster unjudged.
@@ -14,8 +15,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from scaffolder.validation.infra.estate import Deployment, Estate, cluster_module, module_input
-from scaffolder.validation.infra.rules.networking import addons
+from scaffolder.validation.infra.estate import (
+    Deployment,
+    Estate,
+    cluster_module,
+    module_input,
+    module_source,
+)
+from scaffolder.validation.infra.rules.networking import ADDONS, BLUEPRINTS_ADDONS, addons
 from scaffolder.validation.kubernetes.objects import get
 from scaffolder.validation.model import Finding, Rule, Severity
 from scaffolder.validation.terraform.syntax import Literal, walk
@@ -49,11 +56,18 @@ def _served(estate: Estate, deployment: Deployment) -> bool | None:
     for call in estate.calls:
         if call.file.parent not in directories:
             continue
-        if cluster_module(call) == "eks":
-            managed = addons(estate, call)
-            if managed is None and module_input(call, "addons", "cluster_addons") is not None:
+        names = (
+            ADDONS
+            if cluster_module(call) == "eks"
+            else ("eks_addons",)
+            if module_source(call) == BLUEPRINTS_ADDONS
+            else ()
+        )
+        if names and module_input(call, *names) is not None:
+            managed = addons(estate, call, names)
+            if managed is None:
                 return None
-            if managed is not None and _NAME in managed[1]:
+            if _NAME in managed[1]:
                 return True
         for attribute in call.block.attributes.values():
             strings = (
