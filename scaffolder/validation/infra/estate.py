@@ -5,9 +5,9 @@ object set the manifests render to (kustomize overlays rendered as the Kubernete
 them), and which set is deployed to which cluster. A set is paired with a cluster only when the
 repository says so: a Spacelift Kubernetes stack whose project root renders the set, in the
 repository whose Terraform creates exactly one cluster; a `local-exec` running
-`kubectl apply -k DIR` in a module that creates exactly one cluster; a `kubectl_manifest` or
-`kubernetes_manifest` applying a manifest file of the root, in a module that creates exactly
-one cluster; or a root with one cluster, one set and none of those. A cluster is a cluster
+`kubectl apply -k DIR` (or `-f PATH`) in a module that creates exactly one cluster; a
+`kubectl_manifest` or `kubernetes_manifest` applying a manifest file of the root, in a module
+that creates exactly one cluster; or a root with one cluster, one set and none of those. A cluster is a cluster
 resource or a call of the community EKS or GKE module (:data:`CLUSTER_MODULES`). Anything
 else stays unpaired, and the rules say nothing about it.
 """
@@ -49,6 +49,12 @@ KUSTOMIZATIONS = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 
 #: `kubectl apply -k DIR` in a shell command (DIR without shell quoting or expansion).
 _APPLY_K = re.compile(r"\bkubectl\s+apply\b[^;&|\n]*?\s(?:-k|--kustomize)[\s=](?P<dir>[\w./-]+)")
+
+#: `kubectl apply -f PATH` in a shell command (PATH a file or directory, not a URL); `-R`.
+_APPLY_F = re.compile(
+    r"\bkubectl\s+apply\b(?P<flags>[^;&|\n]*?)\s(?:-f|--filename)[\s=](?P<path>[\w./-]+)"
+    r"(?P<rest>[^;&|\n]*)"
+)
 
 #: Resource types that are a Kubernetes cluster, by cloud.
 CLUSTERS = {"google_container_cluster": "gke", "aws_eks_cluster": "eks"}
@@ -299,7 +305,7 @@ class Estate:
             clusters = self.clusters_in(directory)
             if len(clusters) == 1:
                 yield Deployment(objects, clusters[0], resources)
-        manifested = list(self._manifested())
+        manifested = [*self._manifested(), *self._applied_files()]
         for directory, objects in manifested:
             resources = tuple(r for r in self.resources if r.file.parent == directory)
             clusters = self.clusters_in(directory)
@@ -379,6 +385,36 @@ class Estate:
                 by_directory.setdefault(resource.file.parent, []).extend(objs)
         for directory, objs in by_directory.items():
             yield directory, ObjectSet(tuple(objs), version)
+
+    def _applied_files(self) -> Iterator[tuple[Path, ObjectSet]]:
+        """The manifests a `local-exec` applies with `kubectl apply -f PATH`, by module directory.
+
+        PATH is relative to the module directory; a directory applies the manifests in it
+        (below it too with `-R`), and only manifests that are not part of a kustomization.
+        """
+        version = self.sets[0].version if self.sets else ""
+        for resource in self.resources:
+            for provisioner in resource.block.blocks("provisioner"):
+                if provisioner.label(0) != "local-exec":
+                    continue
+                _, command = self.attribute_of(resource, provisioner, "command")
+                objs: list[Obj] = []
+                for match in _APPLY_F.finditer(command or ""):
+                    target = (resource.file.parent / match["path"]).resolve()
+                    flags = f"{match['flags']} {match['rest']}".split()
+                    recursive = "-R" in flags or "--recursive" in flags
+                    for objects in self.sets:
+                        for obj in objects.objects:
+                            source = (self.context.base / obj.source).resolve()
+                            inside = (
+                                source.is_relative_to(target)
+                                if recursive
+                                else source.parent == target
+                            )
+                            if obj.rendered_by is None and (source == target or inside):
+                                objs.append(obj)
+                if objs:
+                    yield resource.file.parent, ObjectSet(tuple(objs), version)
 
     def file_argument(self, resource: Resource, expr: Expr) -> Path | None:
         """The file ``[yamldecode(]file("${path.module}/...")[)]`` reads, when static."""

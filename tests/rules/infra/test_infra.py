@@ -1498,3 +1498,38 @@ def test_hpa_metrics_source_of_the_blueprints_addons(
     blueprints = f'module "addons" {{\n  source = "{BLUEPRINTS_SOURCE}"\n{addons}}}\n'
     files = {"infra/main.tf": EKS_MODULE % "" + blueprints, "k8s/hpa.yaml": HPA % CPU}
     assert _findings(tmp_path, files) == expected
+
+
+APPLY_F = """\
+resource "google_container_cluster" "c" {
+  name = "c"
+}
+
+resource "null_resource" "apply" {
+  provisioner "local-exec" {
+    command = "kubectl apply %s"
+  }
+}
+"""
+
+
+@pytest.mark.parametrize(
+    ("arguments", "expected"),
+    [
+        ("-f ../k8s/a", [("INFRA002", "k8s/a/policy.yaml", 4)]),
+        ("-f ../k8s/a/policy.yaml", [("INFRA002", "k8s/a/policy.yaml", 4)]),
+        # A directory's manifests, not those below it, unless `-R`.
+        ("-f ../k8s", []),
+        ("-R -f ../k8s", [("INFRA002", "k8s/a/policy.yaml", 4)]),
+        ("-f https://example.com/policy.yaml", []),
+    ],
+)
+def test_terraform_applying_manifest_files_pairs_them(
+    tmp_path: Path, arguments: str, expected: list[tuple[str, str, int]]
+) -> None:
+    files = {
+        "infra/main.tf": APPLY_F % arguments,
+        "k8s/a/policy.yaml": POLICY,
+        "k8s/b/policy.yaml": POLICY.replace("name: deny", "name: other"),
+    }
+    assert _findings(tmp_path, files) == expected
