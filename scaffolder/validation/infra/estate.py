@@ -7,9 +7,9 @@ repository says so: a Spacelift Kubernetes stack whose project root renders the 
 repository whose Terraform creates exactly one cluster; a `local-exec` running
 `kubectl apply -k DIR` (or `-f PATH`) in a module that creates exactly one cluster; a
 `kubectl_manifest` or `kubernetes_manifest` applying a manifest file of the root, in a module
-that creates exactly one cluster; or a root with one cluster, one set and none of those. A cluster is a cluster
-resource or a call of the community EKS or GKE module (:data:`CLUSTER_MODULES`). Anything
-else stays unpaired, and the rules say nothing about it.
+that creates exactly one cluster; or a root with one cluster, one set and none of those. A
+cluster is a cluster resource or a call of the community EKS or GKE module
+(:data:`CLUSTER_MODULES`). Anything else stays unpaired, and the rules say nothing about it.
 """
 
 from __future__ import annotations
@@ -87,6 +87,43 @@ CLUSTER_MODULES = {
 
 #: The argument holding what a Terraform resource applies to the cluster as manifests.
 APPLIED_FILES = {"kubectl_manifest": "yaml_body", "kubernetes_manifest": "manifest"}
+
+
+#: Kinds that make a GitOps controller deploy what the repository's manifests do not show, by
+#: API group.
+GITOPS = {
+    "argoproj.io": {"Application", "ApplicationSet"},
+    "helm.toolkit.fluxcd.io": {"HelmRelease"},
+    "kustomize.toolkit.fluxcd.io": {"Kustomization"},
+}
+
+
+def gitops(objects: ObjectSet) -> bool:
+    """Whether the set hands a GitOps controller more to deploy (an Argo CD or Flux object)."""
+    return any(
+        obj.kind in GITOPS.get(str(obj.data.get("apiVersion", "")).partition("/")[0], ())
+        for obj in objects.objects
+    )
+
+
+def installed_elsewhere(estate: Estate, deployment: Deployment) -> set[str | None]:
+    """Namespaces where something besides the set may run workloads (None: any namespace).
+
+    A `helm_release` installs into its `namespace` (`default` when unset, any when not static);
+    a module call other than the cluster's, or a GitOps object in the set, may install anywhere.
+    """
+    found: set[str | None] = {None} if gitops(deployment.objects) else set()
+    for resource in deployment.resources:
+        if resource.type == "helm_release":
+            attribute, namespace = estate.attribute(resource, "namespace")
+            found.add("default" if attribute is None else namespace)
+    directories = {resource.file.parent for resource in deployment.resources}
+    directories.add(deployment.cluster.file.parent)
+    if any(
+        call.file.parent in directories and cluster_module(call) is None for call in estate.calls
+    ):
+        found.add(None)
+    return found
 
 
 def module_source(call: Resource) -> str | None:

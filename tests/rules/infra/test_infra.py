@@ -1533,3 +1533,117 @@ def test_terraform_applying_manifest_files_pairs_them(
         "k8s/b/policy.yaml": POLICY.replace("name: deny", "name: other"),
     }
     assert _findings(tmp_path, files) == expected
+
+
+# Modelled on a public EKS pattern: Cilium from the Blueprints add-ons module's Helm releases.
+CILIUM = f"""\
+module "addons" {{
+  source = "{BLUEPRINTS_SOURCE}"
+  helm_releases = {{
+    cilium = {{
+      chart      = "cilium"
+      repository = "https://helm.cilium.io/"
+    }}
+  }}
+}}
+"""
+
+
+@pytest.mark.parametrize(
+    ("terraform", "expected"),
+    [
+        (
+            EKS_MODULE % "  addons = {\n    vpc-cni = {}\n  }\n",
+            [("INFRA002", "k8s/policy.yaml", 4)],
+        ),
+        (EKS_MODULE % "  addons = {\n    vpc-cni = {}\n  }\n" + CILIUM, []),
+        (EKS_ADDON % "" + 'resource "helm_release" "c" {\n  chart = "tigera-operator"\n}\n', []),
+        (EKS_ADDON % "" + 'resource "helm_release" "c" {\n  chart = var.chart\n}\n', []),
+        (
+            EKS_ADDON % "" + 'resource "helm_release" "c" {\n  chart = "metrics-server"\n}\n',
+            [("INFRA002", "k8s/policy.yaml", 4)],
+        ),
+    ],
+)
+def test_network_policy_engines_the_terraform_installs(
+    tmp_path: Path, terraform: str, expected: list[tuple[str, str, int]]
+) -> None:
+    assert _findings(tmp_path, {"infra/main.tf": terraform, "k8s/policy.yaml": POLICY}) == expected
+
+
+# Modelled on a public hub-and-spoke pattern: the set is an Argo CD ApplicationSet.
+APPLICATION_SET = """\
+---
+apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata:
+  name: addons
+  namespace: argocd
+spec:
+  generators: []
+  template:
+    metadata:
+      name: addon
+    spec:
+      project: default
+      source:
+        repoURL: https://example.com/addons
+      destination:
+        server: https://kubernetes.default.svc
+"""
+
+
+@pytest.mark.parametrize(
+    ("gitops", "expected"),
+    [
+        ("", [("INFRA006", "k8s/hpa.yaml", 12), ("INFRA022", "k8s/web.yaml", 22)]),
+        # Argo CD deploys more than the set shows: metrics-server and Secrets may come from it.
+        (APPLICATION_SET, []),
+    ],
+)
+def test_gitops_objects_leave_what_they_deploy_unjudged(
+    tmp_path: Path, gitops: str, expected: list[tuple[str, str, int]]
+) -> None:
+    files = {
+        "infra/main.tf": EKS_MODULE % "",
+        "k8s/hpa.yaml": HPA % CPU,
+        "k8s/web.yaml": READER % ("", SECRET_KEY) + gitops,
+    }
+    assert sorted(_findings(tmp_path, files)) == expected
+
+
+POD_IDENTITY_ARGOCD = """\
+resource "aws_eks_cluster" "this" {
+  name = "c"
+}
+
+resource "aws_eks_pod_identity_association" "argocd" {
+  cluster_name    = aws_eks_cluster.this.name
+  namespace       = "argocd"
+  service_account = "argocd-server"
+  role_arn        = "arn:aws:iam::111122223333:role/argocd"
+}
+%s"""
+
+
+@pytest.mark.parametrize(
+    ("installer", "expected"),
+    [
+        ("", [("INFRA005", "infra/main.tf", 8)]),
+        # A chart (or another module) installs workloads into argocd that the set does not show.
+        (
+            'resource "helm_release" "argocd" {\n  chart = "argo-cd"\n  namespace = "argocd"\n}\n',
+            [],
+        ),
+        ('module "gitops" {\n  source = "gitops-bridge-dev/gitops-bridge/helm"\n}\n', []),
+        (
+            'resource "helm_release" "argocd" {\n  chart = "argo-cd"\n  namespace = "other"\n}\n',
+            [("INFRA005", "infra/main.tf", 8)],
+        ),
+    ],
+)
+def test_pod_identity_for_workloads_installed_elsewhere(
+    tmp_path: Path, installer: str, expected: list[tuple[str, str, int]]
+) -> None:
+    files = {"infra/main.tf": POD_IDENTITY_ARGOCD % installer, "k8s/web.yaml": DEPLOYMENT}
+    assert _findings(tmp_path, files) == expected

@@ -22,7 +22,8 @@ Clusters built by the community modules are read from the module call's inputs:
   `gke-standard-cluster` takes them in another shape, and stays unjudged.
 
 Any of those settings written as an expression the adapter cannot evaluate, or a `dynamic`
-block in its place, leaves the cluster unjudged.
+block in its place, leaves the cluster unjudged; so does a Helm release of Cilium, Calico or
+Antrea (they enforce NetworkPolicy themselves), or of a chart that is not static.
 """
 
 from __future__ import annotations
@@ -44,9 +45,11 @@ from scaffolder.validation.terraform.syntax import (
     UNKNOWN,
     Expr,
     GetAttr,
+    Literal,
     Traversal,
     Variable,
     literal_value,
+    walk,
 )
 
 NOT_ENFORCED = Rule(
@@ -228,9 +231,39 @@ def _gke_module(estate: Estate, call: Resource) -> tuple[int, str] | None:
     return line, f"has {shown} and `network_policy` {'false' if policy is False else 'unset'}"
 
 
+#: Charts of network plugins that enforce NetworkPolicy themselves, whatever the cloud's setting.
+POLICY_ENGINES = ("cilium", "calico", "tigera-operator", "antrea")
+
+
+def _other_engine(estate: Estate, deployment: Deployment) -> bool:
+    """Whether the Terraform may install a plugin that enforces NetworkPolicy on its own.
+
+    A `helm_release` of one of :data:`POLICY_ENGINES` (or of a chart that is not static), or a
+    module call naming one in an argument (the Blueprints add-ons module's `helm_releases`).
+    """
+    for resource in deployment.resources:
+        if resource.type == "helm_release":
+            _, chart = estate.attribute(resource, "chart")
+            if chart is None or any(engine in chart for engine in POLICY_ENGINES):
+                return True
+    directories = {resource.file.parent for resource in deployment.resources}
+    directories.add(deployment.cluster.file.parent)
+    return any(
+        isinstance(node, Literal)
+        and isinstance(node.value, str)
+        and any(engine in node.value for engine in POLICY_ENGINES)
+        for call in estate.calls
+        if call.file.parent in directories
+        for attribute in call.block.attributes.values()
+        for node in walk(attribute.value)
+    )
+
+
 def _unenforced(estate: Estate, deployment: Deployment) -> tuple[Path, int, str] | None:
     """The file, line and reason the deployment's cluster ignores NetworkPolicy."""
     cluster = deployment.cluster
+    if _other_engine(estate, deployment):
+        return None
     if cluster.type == "module" and estate.cloud(cluster) == "eks":
         return _eks_module(estate, deployment)
     if cluster.type == "module":

@@ -7,8 +7,9 @@ HPA reports `FailedGetResourceMetric` and never scales. Counted as metrics-serve
 call naming it in an argument (an add-on entry of the EKS module's `addons`/`cluster_addons`
 or the Blueprints add-ons module's `eks_addons`, whose maps must be static), or a
 `metrics-server` Deployment or the `v1beta1.metrics.k8s.io`
-APIService among the repository's manifests. A `helm_release` whose chart is not static leaves
-the cluster unjudged.
+APIService among the repository's manifests. A `helm_release` whose chart is not static, or an
+Argo CD or Flux object in the set (it deploys more than the set shows), leaves the cluster
+unjudged.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from scaffolder.validation.infra.estate import (
     Deployment,
     Estate,
     cluster_module,
+    gitops,
     module_input,
     module_source,
 )
@@ -40,6 +42,8 @@ _NAME = "metrics-server"
 
 def _served(estate: Estate, deployment: Deployment) -> bool | None:
     """Whether metrics-server runs on the deployment's EKS cluster; None when unknown."""
+    if gitops(deployment.objects):
+        return None  # Argo CD or Flux installs what the set does not show
     for resource in deployment.resources:
         if resource.type == "aws_eks_addon":
             _, addon = estate.attribute(resource, "addon_name")

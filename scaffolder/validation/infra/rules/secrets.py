@@ -9,7 +9,8 @@ count too where the Terraform applies them: a `kubernetes_manifest` (its `manife
 `yamldecode` of a static string or file) or a `kubectl_manifest` (its `yaml_body`, a static
 string or `file(...)`). One whose content is not static may create any Secret, and so may a
 `helm_release` (its chart is not rendered) in its namespace (`default` when unset, any when not
-static): a Secret missing there is not reported. A Secret made
+static), and so may Argo CD or Flux objects in the set, anywhere: a Secret missing there is not
+reported. A Secret made
 outside the repository is declared on the workload that reads it, in one annotation:
 `infra.scaffolder.dev/external-secrets: "name, other"`. References marked `optional: true`
 are not judged; keys are compared only where the creator's keys are static.
@@ -23,7 +24,13 @@ from dataclasses import dataclass, field, replace
 
 import yaml
 
-from scaffolder.validation.infra.estate import APPLIED_FILES, KUSTOMIZATIONS, Estate, Resource
+from scaffolder.validation.infra.estate import (
+    APPLIED_FILES,
+    KUSTOMIZATIONS,
+    Estate,
+    Resource,
+    gitops,
+)
 from scaffolder.validation.kubernetes.objects import FieldPath, Obj, containers, get, workloads
 from scaffolder.validation.model import Finding, Rule, Severity
 from scaffolder.validation.terraform.syntax import UNKNOWN, Block, Call, literal_value
@@ -251,6 +258,8 @@ def check(estate: Estate) -> Iterator[Finding]:
             *_from_terraform(estate, deployment.resources),
         ]
         unknown = _unknown(estate, deployment.resources)
+        if gitops(deployment.objects):
+            unknown.add(None)  # Argo CD or Flux deploys more than the set shows
         for obj, base, spec in workloads(deployment.objects):
             external = _declared(obj)
             for path, name, key in _references(obj, base, spec):
