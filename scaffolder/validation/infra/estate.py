@@ -134,9 +134,15 @@ def module_source(call: Resource) -> str | None:
 
 
 def cluster_module(call: Resource) -> str | None:
-    """The cloud of a call of a module in :data:`CLUSTER_MODULES`; None for anything else."""
+    """The cloud of a call of a module in :data:`CLUSTER_MODULES`; None for anything else.
+
+    A call with `for_each` or `count` makes any number of clusters: which one runs a set is
+    not written down, so it is no cluster to pair with.
+    """
     source = module_source(call)
-    return CLUSTER_MODULES.get(source.rstrip("/")) if source is not None else None
+    if source is None or {"for_each", "count"} & call.block.attributes.keys():
+        return None
+    return CLUSTER_MODULES.get(source.rstrip("/"))
 
 
 def module_input(call: Resource, *names: str) -> Attribute | None:

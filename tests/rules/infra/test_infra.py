@@ -1274,6 +1274,8 @@ CNI_POLICY = '      configuration_values = jsonencode({ enableNetworkPolicy = "t
         (GKE_MODULE % ("", "  network_policy = var.np\n") + 'variable "np" {}\n', []),
         (GKE_MODULE % ("//modules/beta-autopilot-private-cluster", ""), []),
         (GKE_MODULE % ("//modules/workload-identity", ""), []),
+        # Many clusters from one call: which one runs the manifests is not written down.
+        (GKE_MODULE % ("", '  for_each = toset(["a", "b"])\n'), []),
     ],
 )
 def test_network_policy_enforcement_of_cluster_modules(
