@@ -214,13 +214,15 @@ def _gke_admin_cidrs(value: object) -> object:
         raise ValueError(rule)
     networks: list[str] = []
     for entry in entries:
+        # The error shows the whole answer; of several entries, it names the one at fault.
+        wrong = f"{rule}; `{entry}` is not one" if len(entries) > 1 else rule
         try:
             network = ipaddress.ip_network(entry, strict=True)
         except ValueError:
-            raise ValueError(f"{rule}; not one: `{entry}`") from None
+            raise ValueError(wrong) from None
         # The control plane's authorized networks are IPv4 only; /0 would open it to everyone.
         if not isinstance(network, ipaddress.IPv4Network) or network.prefixlen == 0:
-            raise ValueError(f"{rule}; not one: `{entry}`")
+            raise ValueError(wrong)
         if str(network) not in networks:
             networks.append(str(network))
     return ",".join(networks)

@@ -10,8 +10,12 @@ from scaffolder.validation.model import Finding, Report, Severity
 
 
 def finding_dict(finding: Finding) -> dict[str, Any]:
-    """One finding as the JSON reports write it (``validate``, and ``update``'s plan)."""
-    return {
+    """One finding as the JSON reports write it (``validate``, and ``update``'s plan).
+
+    ``related`` (the other places the message names) is there only when there are some, so a
+    finding of a single-file rule keeps exactly the documented keys.
+    """
+    written: dict[str, Any] = {
         "rule": finding.rule,
         "severity": finding.severity.value,
         "path": finding.path,
@@ -19,6 +23,9 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
         "column": finding.column,
         "message": finding.message,
     }
+    if finding.related:
+        written["related"] = [{"path": place.path, "line": place.line} for place in finding.related]
+    return written
 
 
 def to_dict(report: Report) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import quote
 
 from scaffolder import __version__
-from scaffolder.validation.model import Report, Severity
+from scaffolder.validation.model import Finding, Report, Severity
 from scaffolder.validation.registry import Registry
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -61,32 +61,71 @@ def to_sarif(report: Report, registry: Registry, base: Path) -> dict[str, Any]:
                     BASE_ID: {"uri": base.absolute().as_uri().rstrip("/") + "/"}
                 },
                 "columnKind": "unicodeCodePoints",
-                "results": [
-                    {
-                        "ruleId": finding.rule,
-                        **({"ruleIndex": index[finding.rule]} if finding.rule in index else {}),
-                        "level": _LEVEL[finding.severity],
-                        "message": {"text": finding.message},
-                        "locations": [
-                            {
-                                "physicalLocation": {
-                                    "artifactLocation": {
-                                        "uri": quote(finding.path),
-                                        "uriBaseId": BASE_ID,
-                                    },
-                                    "region": {
-                                        "startLine": finding.line,
-                                        "startColumn": finding.column,
-                                    },
-                                }
-                            }
-                        ],
-                    }
-                    for finding in report.findings
-                ],
+                "results": [_result(finding, index) for finding in report.findings],
             }
         ],
     }
+
+
+def _physical(path: str, region: dict[str, int]) -> dict[str, Any]:
+    return {
+        "artifactLocation": {"uri": quote(path), "uriBaseId": BASE_ID},
+        "region": region,
+    }
+
+
+def _result(finding: Finding, index: dict[str, int]) -> dict[str, Any]:
+    """One result; the other places its message names are its related locations.
+
+    The message links each of them (`[path:line](id)`, SARIF 3.11.6), so code scanning shows
+    them as links; square brackets of the text itself are escaped for that reason.
+    """
+    result: dict[str, Any] = {
+        "ruleId": finding.rule,
+        **({"ruleIndex": index[finding.rule]} if finding.rule in index else {}),
+        "level": _LEVEL[finding.severity],
+        "message": {"text": finding.message},
+        "locations": [
+            {
+                "physicalLocation": _physical(
+                    finding.path, {"startLine": finding.line, "startColumn": finding.column}
+                )
+            }
+        ],
+    }
+    if finding.related:
+        spans: list[tuple[int, int, int]] = []
+        related = []
+        for number, place in enumerate(finding.related, start=1):
+            spans += [
+                (m.start(), m.end(), number) for m in place.mention().finditer(finding.message)
+            ]
+            related.append(
+                {
+                    "id": number,
+                    "physicalLocation": _physical(place.path, {"startLine": place.line}),
+                    "message": {"text": str(place)},
+                }
+            )
+        parts: list[str] = []
+        end = 0
+        for start, stop, number in sorted(spans):
+            if start < end:
+                continue
+            parts += [
+                _escaped(finding.message[end:start]),
+                f"[{finding.message[start:stop]}]({number})",
+            ]
+            end = stop
+        text = "".join([*parts, _escaped(finding.message[end:])])
+        result["message"] = {"text": text}
+        result["relatedLocations"] = related
+    return result
+
+
+def _escaped(text: str) -> str:
+    """Message text outside a link: its square brackets are literal (SARIF 3.11.6)."""
+    return text.replace("[", "\\[").replace("]", "\\]")
 
 
 def _help(rule_id: str, summary: str, page: Callable[[str], str]) -> dict[str, str]:

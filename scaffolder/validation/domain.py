@@ -19,7 +19,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from scaffolder.validation.model import Finding, Rule, Severity
+from scaffolder.validation.model import Citations, Finding, Rule, Severity
 
 if TYPE_CHECKING:
     from scaffolder.validation.files import FileSet
@@ -252,9 +252,14 @@ def run_families(families: Iterable[ModuleType], views: Iterable[object], *, pre
     families = list(families)
     findings: list[Finding] = []
     for view in views:
+        # A view whose checks name other places keeps them in `citations`.
+        citations = getattr(view, "citations", None)
         for family in families:
             try:
-                findings.extend(family.check(view))
+                found = list(family.check(view))
+                if isinstance(citations, Citations):
+                    found = [citations.attach(finding) for finding in found]
+                findings.extend(found)
             except Exception as error:
                 # A bug in one check must not hide what the others find.
                 place = str(getattr(view, "location", "."))

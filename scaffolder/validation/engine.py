@@ -21,7 +21,6 @@ import re
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -295,7 +294,7 @@ class _Root:
         if unit.anchor is None or unit.anchor == self.base:
             return result.findings
         prefix = unit.anchor.relative_to(self.base)
-        return (replace(f, path=(prefix / f.path).as_posix()) for f in result.findings)
+        return (f.moved(lambda path: (prefix / path).as_posix()) for f in result.findings)
 
     def _size(self, path: Path) -> int:
         try:
@@ -535,5 +534,6 @@ def distinct_roots(roots: Sequence[Path]) -> list[Path]:
 
 def _rebased(finding: Finding, base: Path, target: Path) -> Finding:
     """``finding`` with its path relative to ``target`` instead of ``base``."""
-    relative = Path(os.path.relpath(base.absolute() / finding.path, target)).as_posix()
-    return finding if relative == finding.path else replace(finding, path=relative)
+    return finding.moved(
+        lambda path: Path(os.path.relpath(base.absolute() / path, target)).as_posix()
+    )

@@ -17,13 +17,13 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from scaffolder.validation.domain import Context
 from scaffolder.validation.kubernetes.manifests import object_sets
 from scaffolder.validation.kubernetes.objects import FieldPath, Obj, ObjectSet
-from scaffolder.validation.model import Finding, Rule
+from scaffolder.validation.model import Citations, Finding, Rule
 from scaffolder.validation.spacelift.wiring import repository_root
 from scaffolder.validation.terraform.hcl import HclSyntaxError, parse
 from scaffolder.validation.terraform.syntax import (
@@ -237,6 +237,8 @@ class Estate:
     modules: dict[Path, Module]
     #: Every `module` block, as a Resource of type `module` (for rules that only look).
     calls: tuple[Resource, ...] = ()
+    #: The other places findings name, which become their related locations.
+    citations: Citations = field(default_factory=Citations, compare=False, repr=False)
 
     @property
     def location(self) -> str:
@@ -245,7 +247,11 @@ class Estate:
 
     def where(self, path: Path, line: int) -> str:
         """`path:line` relative to the base, for messages naming the other place."""
-        return f"{self.context.relative(path)}:{line}"
+        return self.cite(self.context.relative(path), line)
+
+    def cite(self, path: str, line: int) -> str:
+        """`path:line` of a path already relative to the base (a finding's or object's)."""
+        return self.citations.cite(path, line)
 
     def rendered_at(self, directory: Path) -> ObjectSet | None:
         """The set the kustomization in ``directory`` renders."""

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from scaffolder.validation.compose.files import ComposeFile, build_context, is_override, load
 from scaffolder.validation.domain import Context
-from scaffolder.validation.model import Finding, Rule
+from scaffolder.validation.model import Citations, Finding, Rule
 from scaffolder.validation.yamlpos import Document, YamlSyntaxError
 
 _WORKLOADS = {
@@ -66,6 +66,8 @@ class ServicePair:
     #: `Kind/name` of each ConfigMap and Secret -> its keys.
     sources: dict[str, set[str]]
     context: Context
+    #: The other places findings name, which become their related locations.
+    citations: Citations = field(default_factory=Citations, compare=False, repr=False)
 
     @property
     def location(self) -> str:
@@ -78,7 +80,7 @@ class ServicePair:
 
     def where(self, container: Container, *steps: str | int) -> str:
         """`path:line` of a container field, for messages naming both places."""
-        return f"{self.context.relative(container.path)}:{container.line(*steps)}"
+        return self.citations.cite(self.context.relative(container.path), container.line(*steps))
 
 
 def _manifests(context: Context, files: list[Path]) -> tuple[list[Container], dict[str, set[str]]]:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from scaffolder.validation.domain import Context
-from scaffolder.validation.model import Finding, Rule
+from scaffolder.validation.model import Citations, Finding, Rule
 from scaffolder.validation.spacelift.config import Config, ConfigError
 from scaffolder.validation.spacelift.wiring import Stack, Wiring
 from scaffolder.validation.terraform import ModuleInterface, TerraformIndex
@@ -29,6 +29,8 @@ class Repository:
     config_error: ConfigError | None
     managements: tuple[Management, ...]
     context: Context
+    #: The other places findings name, which become their related locations.
+    citations: Citations = field(default_factory=Citations, compare=False, repr=False)
 
     @property
     def location(self) -> str:
@@ -51,6 +53,10 @@ class Repository:
             return True
         name = stack.repository.rstrip("/").rsplit("/", 1)[-1].removesuffix(".git")
         return name == self.root.resolve().name
+
+    def where(self, path: Path, line: int) -> str:
+        """`path:line` for a message naming another place."""
+        return self.citations.cite(self.context.relative(path), line)
 
     def finding(self, rule: Rule, path: Path, line: int, column: int, message: str) -> Finding:
         """A finding of ``rule`` in ``path``."""

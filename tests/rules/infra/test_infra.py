@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -361,6 +362,17 @@ def test_breaking_one_fact_names_both_places(
     found = validate([copy], select=IDS, cache=False).findings
     assert [(f.rule, f.path, f.line) for f in found] == [(rule, path, line)], found
     assert message in found[0].message
+    # The other place is a related location too (SARIF `relatedLocations`), and it is real:
+    # every `file:line` of the copy the message names, and nothing else.
+    named = {
+        (match[1], int(match[2]))
+        for match in re.finditer(r"([\w./-]+):(\d+)", found[0].message)
+        if (copy / match[1]).is_file()
+    }
+    related = {(place.path, place.line) for place in found[0].related}
+    assert named and related == named, found[0]
+    for place_path, place_line in related:
+        assert place_line <= len((copy / place_path).read_text().splitlines())
 
 
 POLICY = """\
@@ -1298,6 +1310,7 @@ def test_cluster_module_finding_names_the_input(tmp_path: Path) -> None:
         "`configuration_values` setting `enableNetworkPolicy`, so the cluster does not enforce "
         "NetworkPolicy (infra/main.tf:5)"
     )
+    assert [(place.path, place.line) for place in finding.related] == [("infra/main.tf", 5)]
 
 
 @pytest.mark.parametrize(

@@ -164,7 +164,7 @@ def _proxy_port(
             if match:
                 field = [*path, "args", index]
                 at = estate.finding(obj, DATABASE_MISMATCH, field, "", text=str(arg))
-                return int(match[1]), f"{at.path}:{at.line}"
+                return int(match[1]), estate.cite(at.path, at.line)
     return None
 
 

@@ -96,19 +96,20 @@ def _replicas(estate: Estate, workload: Obj, objects: tuple[Obj, ...]) -> tuple[
             minimum = get(hpa.data, ["spec", "minReplicas"])
             if minimum is None:
                 source, line, _ = place(estate, hpa, ["spec", "scaleTargetRef"])
-                return 1, f"`{hpa.label()}` minReplicas 1 (the default, {source}:{line})"
+                where = estate.cite(source, line)
+                return 1, f"`{hpa.label()}` minReplicas 1 (the default, {where})"
             if not isinstance(minimum, int) or isinstance(minimum, bool):
                 return None
             source, line, _ = place(estate, hpa, ["spec", "minReplicas"])
-            return minimum, f"`{hpa.label()}` minReplicas {minimum} ({source}:{line})"
+            return minimum, f"`{hpa.label()}` minReplicas {minimum} ({estate.cite(source, line)})"
     replicas = get(workload.data, ["spec", "replicas"])
     if replicas is None:
         source, line, _ = place(estate, workload, ["spec"])
-        return 1, f"`{workload.label()}` replicas 1 (the default, {source}:{line})"
+        return 1, f"`{workload.label()}` replicas 1 (the default, {estate.cite(source, line)})"
     if not isinstance(replicas, int) or isinstance(replicas, bool):
         return None
     source, line, _ = place(estate, workload, ["spec", "replicas"])
-    return replicas, f"`{workload.label()}` replicas {replicas} ({source}:{line})"
+    return replicas, f"`{workload.label()}` replicas {replicas} ({estate.cite(source, line)})"
 
 
 def check(estate: Estate) -> Iterator[Finding]:

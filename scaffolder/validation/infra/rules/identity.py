@@ -178,7 +178,7 @@ def _eks(estate: Estate, deployment: Deployment) -> Iterator[Finding]:
             return  # where it runs is the deployer's choice
         account = spec.get("serviceAccountName") or spec.get("serviceAccount") or "default"
         line = obj.locate([*path, "serviceAccountName"])[0]
-        runs_as.setdefault((obj.namespace, str(account)), f"{obj.source}:{line}")
+        runs_as.setdefault((obj.namespace, str(account)), estate.cite(obj.source, line))
     if not runs_as:
         return
     # What a Helm chart, another module or GitOps installs may run as the ServiceAccount.

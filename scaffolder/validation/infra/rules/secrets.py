@@ -81,13 +81,13 @@ def _generated(estate: Estate, obj: Obj) -> tuple[str, str] | None:
         return None
     for number, content in enumerate(lines, start=1):
         if content.strip() in {f"- name: {written}", f"name: {written}"}:
-            return written, f"{obj.source}:{number}"
+            return written, estate.cite(obj.source, number)
     return None
 
 
 def _from_objects(estate: Estate, objects: tuple[Obj, ...]) -> Iterator[Made]:
     for obj in objects:
-        where = f"{obj.source}:{obj.locate(['metadata', 'name'])[0]}"
+        where = estate.cite(obj.source, obj.locate(["metadata", "name"])[0])
         if obj.kind == "Secret":
             written = frozenset(
                 {

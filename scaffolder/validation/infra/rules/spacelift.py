@@ -34,7 +34,7 @@ def _namespace_at(estate: Estate, directory: Path, objects: ObjectSet, namespace
             return estate.where(path, documents[0].locate(["namespace"])[0])
         break
     obj = next(obj for obj in objects.objects if obj.namespace == namespace)
-    return f"{obj.source}:{obj.locate(['metadata', 'namespace'])[0]}"
+    return estate.cite(obj.source, obj.locate(["metadata", "namespace"])[0])
 
 
 def check(estate: Estate) -> Iterator[Finding]:

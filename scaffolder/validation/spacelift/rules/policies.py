@@ -38,7 +38,7 @@ def check(repo: Repository) -> Iterator[Finding]:
             if not comparisons:
                 continue
             first = comparisons[0]
-            where = f"{repo.context.relative(policy.body)}:{first.line}"
+            where = repo.where(policy.body, first.line)
             yield repo.finding(
                 HIDDEN_VALUES,
                 stack.file,
