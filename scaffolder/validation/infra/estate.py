@@ -5,9 +5,11 @@ object set the manifests render to (kustomize overlays rendered as the Kubernete
 them), and which set is deployed to which cluster. A set is paired with a cluster only when the
 repository says so: a Spacelift Kubernetes stack whose project root renders the set, in the
 repository whose Terraform creates exactly one cluster; a `local-exec` running
-`kubectl apply -k DIR` in a module that creates exactly one cluster; or a root with one
-cluster, one set and neither of those. Anything else stays unpaired, and the rules say nothing
-about it.
+`kubectl apply -k DIR` (or `-f PATH`) in a module that creates exactly one cluster; a
+`kubectl_manifest` or `kubernetes_manifest` applying a manifest file of the root, in a module
+that creates exactly one cluster; or a root with one cluster, one set and none of those. A
+cluster is a cluster resource or a call of the community EKS or GKE module
+(:data:`CLUSTER_MODULES`). Anything else stays unpaired, and the rules say nothing about it.
 """
 
 from __future__ import annotations
@@ -32,12 +34,14 @@ from scaffolder.validation.terraform.syntax import (
     Expr,
     GetAttr,
     Literal,
+    ObjectExpr,
     Paren,
     Template,
     Traversal,
     TupleExpr,
     Variable,
     literal_value,
+    object_key,
 )
 
 #: The names kustomize reads a kustomization from.
@@ -46,8 +50,142 @@ KUSTOMIZATIONS = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 #: `kubectl apply -k DIR` in a shell command (DIR without shell quoting or expansion).
 _APPLY_K = re.compile(r"\bkubectl\s+apply\b[^;&|\n]*?\s(?:-k|--kustomize)[\s=](?P<dir>[\w./-]+)")
 
+#: `kubectl apply -f PATH` in a shell command (PATH a file or directory, not a URL); `-R`.
+_APPLY_F = re.compile(
+    r"\bkubectl\s+apply\b(?P<flags>[^;&|\n]*?)\s(?:-f|--filename)[\s=](?P<path>[\w./-]+)"
+    r"(?P<rest>[^;&|\n]*)"
+)
+
 #: Resource types that are a Kubernetes cluster, by cloud.
 CLUSTERS = {"google_container_cluster": "gke", "aws_eks_cluster": "eks"}
+
+#: Registry sources of the community modules whose call creates one cluster, by cloud. Only
+#: the EKS module's root builds a cluster (its `//modules/...` are node groups, Karpenter, ...);
+#: of the GKE module, its root and the cluster submodules do (`//modules/workload-identity`,
+#: `gke-node-pool`, `auth` and the rest do not).
+CLUSTER_MODULES = {
+    "terraform-aws-modules/eks/aws": "eks",
+    "terraform-google-modules/kubernetes-engine/google": "gke",
+    **{
+        f"terraform-google-modules/kubernetes-engine/google//modules/{name}": "gke"
+        for name in (
+            "private-cluster",
+            "private-cluster-update-variant",
+            "beta-private-cluster",
+            "beta-private-cluster-update-variant",
+            "beta-public-cluster",
+            "beta-public-cluster-update-variant",
+            "beta-autopilot-private-cluster",
+            "beta-autopilot-public-cluster",
+            "safer-cluster",
+            "safer-cluster-update-variant",
+            "gke-autopilot-cluster",
+            "gke-standard-cluster",
+        )
+    },
+}
+
+#: The argument holding what a Terraform resource applies to the cluster as manifests.
+APPLIED_FILES = {"kubectl_manifest": "yaml_body", "kubernetes_manifest": "manifest"}
+
+
+#: Kinds that make a GitOps controller deploy what the repository's manifests do not show, by
+#: API group.
+GITOPS = {
+    "argoproj.io": {"Application", "ApplicationSet"},
+    "helm.toolkit.fluxcd.io": {"HelmRelease"},
+    "kustomize.toolkit.fluxcd.io": {"Kustomization"},
+}
+
+
+def gitops(objects: ObjectSet) -> bool:
+    """Whether the set hands a GitOps controller more to deploy (an Argo CD or Flux object)."""
+    return any(
+        obj.kind in GITOPS.get(str(obj.data.get("apiVersion", "")).partition("/")[0], ())
+        for obj in objects.objects
+    )
+
+
+def installed_elsewhere(estate: Estate, deployment: Deployment) -> set[str | None]:
+    """Namespaces where something besides the set may run workloads (None: any namespace).
+
+    A `helm_release` installs into its `namespace` (`default` when unset, any when not static);
+    a module call other than the cluster's, or a GitOps object in the set, may install anywhere.
+    """
+    found: set[str | None] = {None} if gitops(deployment.objects) else set()
+    for resource in deployment.resources:
+        if resource.type == "helm_release":
+            attribute, namespace = estate.attribute(resource, "namespace")
+            found.add("default" if attribute is None else namespace)
+    directories = {resource.file.parent for resource in deployment.resources}
+    directories.add(deployment.cluster.file.parent)
+    if any(
+        call.file.parent in directories and cluster_module(call) is None for call in estate.calls
+    ):
+        found.add(None)
+    return found
+
+
+def module_source(call: Resource) -> str | None:
+    """A `module` call's literal `source`."""
+    source = call.block.attributes.get("source")
+    value = literal_value(source.value) if source is not None else None
+    return value if call.type == "module" and isinstance(value, str) else None
+
+
+def cluster_module(call: Resource) -> str | None:
+    """The cloud of a call of a module in :data:`CLUSTER_MODULES`; None for anything else.
+
+    A call with `for_each` or `count` makes any number of clusters: which one runs a set is
+    not written down, so it is no cluster to pair with.
+    """
+    source = module_source(call)
+    if source is None or {"for_each", "count"} & call.block.attributes.keys():
+        return None
+    return CLUSTER_MODULES.get(source.rstrip("/"))
+
+
+def module_input(call: Resource, *names: str) -> Attribute | None:
+    """The first of ``names`` a module call sets.
+
+    Inputs renamed across a module's major versions are looked up by every name: a call
+    passes only the names its version declares (Terraform refuses any other), so whichever
+    is present is the one in force.
+    """
+    for name in names:
+        if name in call.block.attributes:
+            return call.block.attributes[name]
+    return None
+
+
+def object_items(estate: Estate, owner: Resource, expr: Expr | None) -> dict[str, Expr] | None:
+    """The entries of an object expression (following `local.*`), or None when not static."""
+    module = estate.modules.get(owner.file.parent)
+    for _ in range(_DEPTH):
+        if isinstance(expr, Paren):
+            expr = expr.expr
+            continue
+        if (
+            isinstance(expr, Traversal)
+            and isinstance(expr.source, Variable)
+            and expr.source.name == "local"
+            and len(expr.steps) == 1
+            and isinstance(expr.steps[0], GetAttr)
+            and module is not None
+            and expr.steps[0].name in module.locals
+        ):
+            expr = module.locals[expr.steps[0].name]
+            continue
+        break
+    if not isinstance(expr, ObjectExpr):
+        return None
+    items: dict[str, Expr] = {}
+    for item in expr.items:
+        key = object_key(item.key)
+        if key is None:
+            return None
+        items[key] = item.value
+    return items
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,17 +358,32 @@ class Estate:
             objects = self.rendered_at(directory)
             repository = repository_root(stack.file.parent, self.context.base)
             resources = tuple(r for r in self.resources if r.file.is_relative_to(repository))
-            clusters = [r for r in resources if r.type in CLUSTERS]
+            clusters = [
+                *(r for r in resources if r.type in CLUSTERS),
+                *(c for c in self.calls if c.file.is_relative_to(repository) and cluster_module(c)),
+            ]
             if objects is not None and len(clusters) == 1:
                 yield Deployment(objects, clusters[0], resources)
         applied = list(self._applied())
         for directory, objects in applied:
             resources = tuple(r for r in self.resources if r.file.parent == directory)
-            clusters = [r for r in resources if r.type in CLUSTERS]
+            clusters = self.clusters_in(directory)
             if len(clusters) == 1:
                 yield Deployment(objects, clusters[0], resources)
-        clusters = [r for r in self.resources if r.type in CLUSTERS]
-        if not stacks and not applied and len(self.sets) == 1 and len(clusters) == 1:
+        manifested = [*self._manifested(), *self._applied_files()]
+        for directory, objects in manifested:
+            resources = tuple(r for r in self.resources if r.file.parent == directory)
+            clusters = self.clusters_in(directory)
+            if len(clusters) == 1:
+                yield Deployment(objects, clusters[0], resources)
+        clusters = self.clusters_in(None)
+        if (
+            not stacks
+            and not applied
+            and not manifested
+            and len(self.sets) == 1
+            and len(clusters) == 1
+        ):
             yield Deployment(self.sets[0], clusters[0], self.resources)
 
     def _applied(self) -> Iterator[tuple[Path, ObjectSet]]:
@@ -251,6 +404,109 @@ class Estate:
                 objects = self.rendered_at(directory / match["dir"])
                 if objects is not None:
                     yield directory, objects
+
+    def clusters_in(self, directory: Path | None) -> list[Resource]:
+        """The clusters one module directory (every one, for None) creates.
+
+        A cluster is a cluster resource, or a call of a community cluster module
+        (:func:`cluster_module`), kept as a Resource of type `module`.
+        """
+        return [
+            item
+            for item in (*self.resources, *self.calls)
+            if (directory is None or item.file.parent == directory)
+            and (item.type in CLUSTERS or cluster_module(item) is not None)
+        ]
+
+    def cloud(self, cluster: Resource) -> str | None:
+        """`gke` or `eks` for a cluster resource or a cluster module's call."""
+        return CLUSTERS.get(cluster.type) or cluster_module(cluster)
+
+    def _manifested(self) -> Iterator[tuple[Path, ObjectSet]]:
+        """The manifests Terraform applies itself, by module directory, as one set each.
+
+        A `kubectl_manifest` whose `yaml_body` or a `kubernetes_manifest` whose `manifest` is
+        `[yamldecode(]file("${path.module}/FILE")[)]` applies the objects of FILE, when FILE
+        is one of the root's manifests. A `for_each` over it, or any other path, is not static
+        and pairs nothing.
+        """
+        by_directory: dict[Path, list[Obj]] = {}
+        version = self.sets[0].version if self.sets else ""
+        for resource in self.resources:
+            argument = APPLIED_FILES.get(resource.type)
+            attribute = resource.block.attributes.get(argument or "")
+            if attribute is None or "for_each" in resource.block.attributes:
+                continue
+            path = self.file_argument(resource, attribute.value)
+            if path is None:
+                continue
+            objs = [
+                obj
+                for objects in self.sets
+                for obj in objects.objects
+                if obj.rendered_by is None and (self.context.base / obj.source).resolve() == path
+            ]
+            if objs:
+                by_directory.setdefault(resource.file.parent, []).extend(objs)
+        for directory, objs in by_directory.items():
+            yield directory, ObjectSet(tuple(objs), version)
+
+    def _applied_files(self) -> Iterator[tuple[Path, ObjectSet]]:
+        """The manifests a `local-exec` applies with `kubectl apply -f PATH`, by module directory.
+
+        PATH is relative to the module directory; a directory applies the manifests in it
+        (below it too with `-R`), and only manifests that are not part of a kustomization.
+        """
+        version = self.sets[0].version if self.sets else ""
+        for resource in self.resources:
+            for provisioner in resource.block.blocks("provisioner"):
+                if provisioner.label(0) != "local-exec":
+                    continue
+                _, command = self.attribute_of(resource, provisioner, "command")
+                objs: list[Obj] = []
+                for match in _APPLY_F.finditer(command or ""):
+                    target = (resource.file.parent / match["path"]).resolve()
+                    flags = f"{match['flags']} {match['rest']}".split()
+                    recursive = "-R" in flags or "--recursive" in flags
+                    for objects in self.sets:
+                        for obj in objects.objects:
+                            source = (self.context.base / obj.source).resolve()
+                            inside = (
+                                source.is_relative_to(target)
+                                if recursive
+                                else source.parent == target
+                            )
+                            if obj.rendered_by is None and (source == target or inside):
+                                objs.append(obj)
+                if objs:
+                    yield resource.file.parent, ObjectSet(tuple(objs), version)
+
+    def file_argument(self, resource: Resource, expr: Expr) -> Path | None:
+        """The file ``[yamldecode(]file("${path.module}/...")[)]`` reads, when static."""
+        if isinstance(expr, Call) and expr.name == "yamldecode" and len(expr.args) == 1:
+            expr = expr.args[0]
+        if not (isinstance(expr, Call) and expr.name == "file" and len(expr.args) == 1):
+            return None
+        argument = expr.args[0]
+        parts = argument.parts if isinstance(argument, Template) else (argument,)
+        text = []
+        for part in parts:
+            if (
+                isinstance(part, Traversal)
+                and isinstance(part.source, Variable)
+                and part.source.name == "path"
+                and [getattr(step, "name", None) for step in part.steps] == ["module"]
+            ):
+                text.append(".")
+                continue
+            value = self.string(resource, part)
+            if value is None:
+                return None
+            text.append(value)
+        written = "".join(text)
+        if not written or written.startswith("/"):
+            return None
+        return (resource.file.parent / written).resolve()
 
     def attribute_of(
         self, resource: Resource, block: Block, name: str

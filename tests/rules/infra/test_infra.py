@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from collections.abc import Callable
@@ -1434,3 +1435,452 @@ def test_images_after_kustomize_images(tmp_path: Path) -> None:
         ),
     }
     assert _findings(tmp_path, files) == [("INFRA010", "k8s/prod/kustomization.yaml", 5)]
+
+
+EKS_MODULE = """\
+module "eks" {
+  source  = "terraform-aws-modules/eks/aws"
+  version = "~> 21.0"
+  name    = "c"
+%s}
+"""
+GKE_MODULE = """\
+module "gke" {
+  source     = "terraform-google-modules/kubernetes-engine/google%s"
+  project_id = "p"
+  name       = "c"
+%s}
+"""
+CNI_POLICY = '      configuration_values = jsonencode({ enableNetworkPolicy = "true" })\n'
+
+
+@pytest.mark.parametrize(
+    ("terraform", "expected"),
+    [
+        # v21 names the input `addons`; v20 and before `cluster_addons`: both are read.
+        (
+            EKS_MODULE % "  addons = {\n    vpc-cni = {}\n  }\n",
+            [("INFRA002", "k8s/policy.yaml", 4)],
+        ),
+        (
+            EKS_MODULE
+            % "  cluster_addons = {\n    vpc-cni = {\n      most_recent = true\n    }\n  }\n",
+            [("INFRA002", "k8s/policy.yaml", 4)],
+        ),
+        (EKS_MODULE % f"  addons = {{\n    vpc-cni = {{\n{CNI_POLICY}    }}\n  }}\n", []),
+        # An entry's `name` is the add-on's, over its key.
+        (
+            EKS_MODULE
+            % f'  addons = {{\n    cni = {{\n      name = "vpc-cni"\n{CNI_POLICY}    }}\n  }}\n',
+            [],
+        ),
+        (
+            EKS_MODULE % '  addons = {\n    cni = {\n      name = "vpc-cni"\n    }\n  }\n',
+            [("INFRA002", "k8s/policy.yaml", 4)],
+        ),
+        # No vpc-cni add-on, an add-on map that is not static, Auto Mode: not judged.
+        (EKS_MODULE % "  addons = {\n    coredns = {}\n  }\n", []),
+        (EKS_MODULE % "", []),
+        (EKS_MODULE % "  addons = var.addons\n", []),
+        (
+            EKS_MODULE
+            % "  compute_config = { enabled = true }\n  addons = {\n    vpc-cni = {}\n  }\n",
+            [],
+        ),
+        # A submodule of the EKS module builds no cluster.
+        (
+            'module "ng" {\n  source = "terraform-aws-modules/eks/aws//modules/eks-managed-node-group"\n}\n',
+            [],
+        ),
+        # The GKE module enforces nothing by default.
+        (GKE_MODULE % ("", ""), [("INFRA002", "k8s/policy.yaml", 4)]),
+        (
+            GKE_MODULE % ("//modules/private-cluster", "  network_policy = false\n"),
+            [("INFRA002", "k8s/policy.yaml", 4)],
+        ),
+        (GKE_MODULE % ("", "  network_policy = true\n"), []),
+        (GKE_MODULE % ("", '  datapath_provider = "ADVANCED_DATAPATH"\n'), []),
+        (
+            GKE_MODULE % ("", "  network_policy = var.np\n")
+            + 'variable "np" {\n  default = true\n}\n',
+            [],
+        ),
+        (GKE_MODULE % ("", "  network_policy = var.np\n") + 'variable "np" {}\n', []),
+        (GKE_MODULE % ("//modules/beta-autopilot-private-cluster", ""), []),
+        (GKE_MODULE % ("//modules/workload-identity", ""), []),
+        # Many clusters from one call: which one runs the manifests is not written down.
+        (GKE_MODULE % ("", '  for_each = toset(["a", "b"])\n'), []),
+    ],
+)
+def test_network_policy_enforcement_of_cluster_modules(
+    tmp_path: Path, terraform: str, expected: list[tuple[str, str, int]]
+) -> None:
+    assert _findings(tmp_path, {"infra/main.tf": terraform, "k8s/policy.yaml": POLICY}) == expected
+
+
+def test_cluster_module_finding_names_the_input(tmp_path: Path) -> None:
+    build_tree(
+        tmp_path,
+        {
+            "infra/main.tf": EKS_MODULE % "  addons = {\n    vpc-cni = {}\n  }\n",
+            "k8s/policy.yaml": POLICY,
+        },
+    )
+    (finding,) = validate([tmp_path], select=["INFRA002"], cache=False).findings
+    assert finding.message == (
+        "`NetworkPolicy/deny` would be ignored: `module.eks` manages `vpc-cni` with no "
+        "`configuration_values` setting `enableNetworkPolicy`, so the cluster does not enforce "
+        "NetworkPolicy (infra/main.tf:5)"
+    )
+    assert [(place.path, place.line) for place in finding.related] == [("infra/main.tf", 5)]
+
+
+@pytest.mark.parametrize(
+    ("addons", "expected"),
+    [
+        ("  addons = {\n    vpc-cni = {}\n  }\n", [("INFRA006", "k8s/hpa.yaml", 12)]),
+        ('  addons = {\n    "metrics-server" = {}\n  }\n', []),
+        ("  cluster_addons = {\n    metrics-server = {}\n  }\n", []),
+        ("  addons = var.addons\n", []),
+    ],
+)
+def test_hpa_metrics_source_of_the_eks_module(
+    tmp_path: Path, addons: str, expected: list[tuple[str, str, int]]
+) -> None:
+    files = {"infra/main.tf": EKS_MODULE % addons, "k8s/hpa.yaml": HPA % CPU}
+    assert _findings(tmp_path, files) == expected
+
+
+MANIFESTED = """\
+module "eks" {
+  source = "terraform-aws-modules/eks/aws"
+  name   = "%s"
+  addons = {
+    vpc-cni = {}
+  }
+}
+
+resource "kubectl_manifest" "policy" {
+  yaml_body = file("${path.module}/%s")
+}
+"""
+
+
+@pytest.mark.parametrize(
+    ("applied", "expected"),
+    [
+        # Each module applies its own file: only the one whose cluster ignores it is reported.
+        ("policy.yaml", [("INFRA002", "a/policy.yaml", 4)]),
+        # An applied file that is not one of the root's manifests pairs nothing.
+        ("missing.yaml", []),
+    ],
+)
+def test_terraform_applying_a_manifest_file_pairs_it(
+    tmp_path: Path, applied: str, expected: list[tuple[str, str, int]]
+) -> None:
+    enforced = (MANIFESTED % ("b", "policy.yaml")).replace(
+        "vpc-cni = {}", f"vpc-cni = {{\n{CNI_POLICY}    }}"
+    )
+    files = {
+        "a/main.tf": MANIFESTED % ("a", applied),
+        "a/policy.yaml": POLICY,
+        "b/main.tf": enforced,
+        "b/policy.yaml": POLICY,
+    }
+    assert _findings(tmp_path, files) == expected
+
+
+APPLIED_SECRET = """\
+resource "kubectl_manifest" "db" {
+  yaml_body = <<-YAML
+    apiVersion: external-secrets.io/v1beta1
+    kind: %s
+    metadata:
+      name: ${local.name}
+      namespace: web
+    spec:
+      target:
+        name: db
+  YAML
+}
+
+locals {
+  name = "db-es"
+}
+"""
+MANIFEST_SECRET = """\
+resource "kubernetes_manifest" "db" {
+  manifest = {
+    apiVersion = "v1"
+    kind       = "Secret"
+    metadata = {
+      name      = "db"
+      namespace = "%s"
+    }
+    data = {
+      url = "eA=="
+    }
+  }
+}
+"""
+
+
+@pytest.mark.parametrize(
+    ("terraform", "expected"),
+    [
+        (APPLIED_SECRET % "ExternalSecret", []),
+        (APPLIED_SECRET % "SecretStore", [("INFRA022", "k8s/web.yaml", 22)]),
+        (MANIFEST_SECRET % "web", []),
+        (MANIFEST_SECRET % "other", [("INFRA022", "k8s/web.yaml", 22)]),
+        (
+            'resource "kubernetes_manifest" "db" {\n'
+            '  manifest = yamldecode(file("${path.module}/secret.json"))\n}\n',
+            [],
+        ),
+        # What Terraform applies without a static body, and a Helm chart, may create the Secret.
+        ('resource "kubectl_manifest" "db" {\n  yaml_body = data.x.y\n}\n', []),
+        ('resource "helm_release" "db" {\n  chart = "db"\n  namespace = "web"\n}\n', []),
+        (
+            'resource "helm_release" "db" {\n  chart = "db"\n  namespace = "other"\n}\n',
+            [("INFRA022", "k8s/web.yaml", 22)],
+        ),
+    ],
+)
+def test_secrets_terraform_applies(
+    tmp_path: Path, terraform: str, expected: list[tuple[str, str, int]]
+) -> None:
+    files = {
+        "infra/main.tf": GKE + terraform,
+        # JSON, which `yamldecode` reads too: a YAML file here would be a second object set.
+        "infra/secret.json": (
+            '{"kind": "Secret", "metadata": {"name": "db", "namespace": "web"}, "data": {"url": ""}}'
+        ),
+        "k8s/web.yaml": READER % ("", SECRET_KEY),
+    }
+    assert _findings(tmp_path, files) == expected
+
+
+@pytest.mark.parametrize(
+    ("key", "expected"), [("url", []), ("password", [("INFRA022", "k8s/web.yaml", 22)])]
+)
+def test_secrets_terraform_applies_from_a_file(
+    tmp_path: Path, key: str, expected: list[tuple[str, str, int]]
+) -> None:
+    # The file is read: a key it does not write is reported (an unread file would be silent).
+    secret = {"kind": "Secret", "metadata": {"name": "db", "namespace": "web"}, "data": {key: ""}}
+    files = {
+        "infra/main.tf": GKE
+        + 'resource "kubernetes_manifest" "db" {\n'
+        + '  manifest = yamldecode(file("${path.module}/secret.json"))\n}\n',
+        "infra/secret.json": json.dumps(secret),
+        "k8s/web.yaml": READER % ("", SECRET_KEY),
+    }
+    assert _findings(tmp_path, files) == expected
+
+
+BLUEPRINTS = """\
+module "addons" {
+  source = "aws-ia/eks-blueprints-addons/aws"
+  eks_addons = {
+    vpc-cni = {
+%s    }
+  }
+}
+"""
+BLUEPRINTS_SOURCE = "aws-ia/eks-blueprints-addons/aws"
+RAW_CNI = 'resource "aws_eks_addon" "cni" {\n  addon_name = "vpc-cni"\n%s}\n'
+
+
+@pytest.mark.parametrize(
+    ("terraform", "expected"),
+    [
+        # The vpc-cni add-on beside the module: the Blueprints add-ons module, or a resource.
+        (EKS_MODULE % "" + BLUEPRINTS % CNI_POLICY, []),
+        (EKS_MODULE % "" + BLUEPRINTS % "", [("INFRA002", "k8s/policy.yaml", 4)]),
+        (EKS_MODULE % "" + RAW_CNI % "", [("INFRA002", "k8s/policy.yaml", 4)]),
+        (EKS_MODULE % "" + RAW_CNI % CNI_POLICY, []),
+        # Another add-on resource leaves the module's own vpc-cni the one judged.
+        (
+            EKS_MODULE % "  addons = {\n    vpc-cni = {}\n  }\n"
+            + 'resource "aws_eks_addon" "dns" {\n  addon_name = "coredns"\n}\n',
+            [("INFRA002", "k8s/policy.yaml", 4)],
+        ),
+        # Two places configuring vpc-cni, or an add-on whose name is not static: not judged.
+        (EKS_MODULE % "  addons = {\n    vpc-cni = {}\n  }\n" + RAW_CNI % "", []),
+        (EKS_MODULE % "" + RAW_CNI.replace('"vpc-cni"', "var.addon") % "", []),
+        (
+            EKS_MODULE % ""
+            + BLUEPRINTS.replace("{\n    vpc-cni", "var.x\n  x = {\n    vpc-cni") % "",
+            [],
+        ),
+    ],
+)
+def test_network_policy_enforcement_beside_the_eks_module(
+    tmp_path: Path, terraform: str, expected: list[tuple[str, str, int]]
+) -> None:
+    assert _findings(tmp_path, {"infra/main.tf": terraform, "k8s/policy.yaml": POLICY}) == expected
+
+
+@pytest.mark.parametrize(
+    ("addons", "expected"),
+    [
+        ("  eks_addons = {\n    metrics-server = {}\n  }\n", []),
+        ("  eks_addons = {\n    coredns = {}\n  }\n", [("INFRA006", "k8s/hpa.yaml", 12)]),
+        ("  eks_addons = var.addons\n", []),
+    ],
+)
+def test_hpa_metrics_source_of_the_blueprints_addons(
+    tmp_path: Path, addons: str, expected: list[tuple[str, str, int]]
+) -> None:
+    blueprints = f'module "addons" {{\n  source = "{BLUEPRINTS_SOURCE}"\n{addons}}}\n'
+    files = {"infra/main.tf": EKS_MODULE % "" + blueprints, "k8s/hpa.yaml": HPA % CPU}
+    assert _findings(tmp_path, files) == expected
+
+
+APPLY_F = """\
+resource "google_container_cluster" "c" {
+  name = "c"
+}
+
+resource "null_resource" "apply" {
+  provisioner "local-exec" {
+    command = "kubectl apply %s"
+  }
+}
+"""
+
+
+@pytest.mark.parametrize(
+    ("arguments", "expected"),
+    [
+        ("-f ../k8s/a", [("INFRA002", "k8s/a/policy.yaml", 4)]),
+        ("-f ../k8s/a/policy.yaml", [("INFRA002", "k8s/a/policy.yaml", 4)]),
+        # A directory's manifests, not those below it, unless `-R`.
+        ("-f ../k8s", []),
+        ("-R -f ../k8s", [("INFRA002", "k8s/a/policy.yaml", 4)]),
+        ("-f https://example.com/policy.yaml", []),
+    ],
+)
+def test_terraform_applying_manifest_files_pairs_them(
+    tmp_path: Path, arguments: str, expected: list[tuple[str, str, int]]
+) -> None:
+    files = {
+        "infra/main.tf": APPLY_F % arguments,
+        "k8s/a/policy.yaml": POLICY,
+        "k8s/b/policy.yaml": POLICY.replace("name: deny", "name: other"),
+    }
+    assert _findings(tmp_path, files) == expected
+
+
+# Modelled on a public EKS pattern: Cilium from the Blueprints add-ons module's Helm releases.
+CILIUM = f"""\
+module "addons" {{
+  source = "{BLUEPRINTS_SOURCE}"
+  helm_releases = {{
+    cilium = {{
+      chart      = "cilium"
+      repository = "https://helm.cilium.io/"
+    }}
+  }}
+}}
+"""
+
+
+@pytest.mark.parametrize(
+    ("terraform", "expected"),
+    [
+        (
+            EKS_MODULE % "  addons = {\n    vpc-cni = {}\n  }\n",
+            [("INFRA002", "k8s/policy.yaml", 4)],
+        ),
+        (EKS_MODULE % "  addons = {\n    vpc-cni = {}\n  }\n" + CILIUM, []),
+        (EKS_ADDON % "" + 'resource "helm_release" "c" {\n  chart = "tigera-operator"\n}\n', []),
+        (EKS_ADDON % "" + 'resource "helm_release" "c" {\n  chart = var.chart\n}\n', []),
+        (
+            EKS_ADDON % "" + 'resource "helm_release" "c" {\n  chart = "metrics-server"\n}\n',
+            [("INFRA002", "k8s/policy.yaml", 4)],
+        ),
+    ],
+)
+def test_network_policy_engines_the_terraform_installs(
+    tmp_path: Path, terraform: str, expected: list[tuple[str, str, int]]
+) -> None:
+    assert _findings(tmp_path, {"infra/main.tf": terraform, "k8s/policy.yaml": POLICY}) == expected
+
+
+# Modelled on a public hub-and-spoke pattern: the set is an Argo CD ApplicationSet.
+APPLICATION_SET = """\
+---
+apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata:
+  name: addons
+  namespace: argocd
+spec:
+  generators: []
+  template:
+    metadata:
+      name: addon
+    spec:
+      project: default
+      source:
+        repoURL: https://example.com/addons
+      destination:
+        server: https://kubernetes.default.svc
+"""
+
+
+@pytest.mark.parametrize(
+    ("gitops", "expected"),
+    [
+        ("", [("INFRA006", "k8s/hpa.yaml", 12), ("INFRA022", "k8s/web.yaml", 22)]),
+        # Argo CD deploys more than the set shows: metrics-server and Secrets may come from it.
+        (APPLICATION_SET, []),
+    ],
+)
+def test_gitops_objects_leave_what_they_deploy_unjudged(
+    tmp_path: Path, gitops: str, expected: list[tuple[str, str, int]]
+) -> None:
+    files = {
+        "infra/main.tf": EKS_MODULE % "",
+        "k8s/hpa.yaml": HPA % CPU,
+        "k8s/web.yaml": READER % ("", SECRET_KEY) + gitops,
+    }
+    assert sorted(_findings(tmp_path, files)) == expected
+
+
+POD_IDENTITY_ARGOCD = """\
+resource "aws_eks_cluster" "this" {
+  name = "c"
+}
+
+resource "aws_eks_pod_identity_association" "argocd" {
+  cluster_name    = aws_eks_cluster.this.name
+  namespace       = "argocd"
+  service_account = "argocd-server"
+  role_arn        = "arn:aws:iam::111122223333:role/argocd"
+}
+%s"""
+
+
+@pytest.mark.parametrize(
+    ("installer", "expected"),
+    [
+        ("", [("INFRA005", "infra/main.tf", 8)]),
+        # A chart (or another module) installs workloads into argocd that the set does not show.
+        (
+            'resource "helm_release" "argocd" {\n  chart = "argo-cd"\n  namespace = "argocd"\n}\n',
+            [],
+        ),
+        ('module "gitops" {\n  source = "gitops-bridge-dev/gitops-bridge/helm"\n}\n', []),
+        (
+            'resource "helm_release" "argocd" {\n  chart = "argo-cd"\n  namespace = "other"\n}\n',
+            [("INFRA005", "infra/main.tf", 8)],
+        ),
+    ],
+)
+def test_pod_identity_for_workloads_installed_elsewhere(
+    tmp_path: Path, installer: str, expected: list[tuple[str, str, int]]
+) -> None:
+    files = {"infra/main.tf": POD_IDENTITY_ARGOCD % installer, "k8s/web.yaml": DEPLOYMENT}
+    assert _findings(tmp_path, files) == expected

@@ -245,6 +245,8 @@ def _demand(
 def check(estate: Estate) -> Iterator[Finding]:
     """INFRA021 at the HPA's `maxReplicas` when the node pools cannot hold the demand."""
     for deployment in estate.deployments():
+        if deployment.cluster.type == "module":
+            continue  # node groups a cluster module declares itself are not read
         cloud = "gke" if deployment.cluster.type == "google_container_cluster" else "eks"
         kind = "google_container_node_pool" if cloud == "gke" else "aws_eks_node_group"
         read = _gke_pool if cloud == "gke" else _eks_pool

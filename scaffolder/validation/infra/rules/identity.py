@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from scaffolder.validation.infra.estate import Deployment, Estate, Resource
+from scaffolder.validation.infra.estate import Deployment, Estate, Resource, installed_elsewhere
 from scaffolder.validation.kubernetes.objects import FieldPath, Obj, get, workloads
 from scaffolder.validation.model import Finding, Rule, Severity
 from scaffolder.validation.terraform.syntax import Call, GetAttr, Traversal, Variable, literal_value
@@ -181,12 +181,16 @@ def _eks(estate: Estate, deployment: Deployment) -> Iterator[Finding]:
         runs_as.setdefault((obj.namespace, str(account)), estate.cite(obj.source, line))
     if not runs_as:
         return
+    # What a Helm chart, another module or GitOps installs may run as the ServiceAccount.
+    elsewhere = installed_elsewhere(estate, deployment)
     for resource in deployment.resources:
         if resource.type != "aws_eks_pod_identity_association":
             continue
         _, namespace = estate.attribute(resource, "namespace")
         attribute, account = estate.attribute(resource, "service_account")
         if namespace is None or account is None or attribute is None:
+            continue
+        if elsewhere & {None, namespace}:
             continue
         if (namespace, account) in runs_as:
             continue
@@ -208,5 +212,5 @@ def check(estate: Estate) -> Iterator[Finding]:
             for obj in deployment.objects.objects:
                 if obj.kind == "ServiceAccount":
                     yield from _gke(estate, deployment, obj)
-        else:
+        elif estate.cloud(deployment.cluster) == "eks":
             yield from _eks(estate, deployment)

@@ -4,17 +4,28 @@ An HPA scaling on CPU or memory reads the resource metrics API (`metrics.k8s.io`
 it on every cluster; an EKS cluster serves it only once metrics-server runs, so without it the
 HPA reports `FailedGetResourceMetric` and never scales. Counted as metrics-server on EKS: an
 `aws_eks_addon` named `metrics-server` (or with it among the literals of its `for_each`), a
-`helm_release` of a `metrics-server` chart, a module call naming it in an argument, or a
-`metrics-server` Deployment or the `v1beta1.metrics.k8s.io` APIService among the repository's
-manifests. An add-on name or a `helm_release` chart that is not static leaves the cluster
-unjudged.
+`helm_release` of a `metrics-server` chart, a module call naming it in an argument (an add-on
+entry of the EKS module's `addons`/`cluster_addons` or the Blueprints add-ons module's
+`eks_addons`, whose maps must be static), or a `metrics-server` Deployment or the
+`v1beta1.metrics.k8s.io` APIService among the repository's manifests. An add-on name or a
+`helm_release` chart that is not static, or an Argo CD or Flux object in the set (it deploys
+more than the set shows), leaves the cluster unjudged.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from scaffolder.validation.infra.estate import Deployment, Estate, Resource
+from scaffolder.validation.infra.estate import (
+    Deployment,
+    Estate,
+    Resource,
+    cluster_module,
+    gitops,
+    module_input,
+    module_source,
+)
+from scaffolder.validation.infra.rules.networking import ADDONS, BLUEPRINTS_ADDONS, addons
 from scaffolder.validation.kubernetes.objects import get
 from scaffolder.validation.model import Finding, Rule, Severity
 from scaffolder.validation.terraform.syntax import (
@@ -68,12 +79,14 @@ def _addons(estate: Estate, resource: Resource) -> set[str] | None:
 
 def _served(estate: Estate, deployment: Deployment) -> bool | None:
     """Whether metrics-server runs on the deployment's EKS cluster; None when unknown."""
+    if gitops(deployment.objects):
+        return None  # Argo CD or Flux installs what the set does not show
     for resource in deployment.resources:
         if resource.type == "aws_eks_addon":
-            addons = _addons(estate, resource)
-            if addons is None:
+            installed = _addons(estate, resource)
+            if installed is None:
                 return None
-            if _NAME in addons:
+            if _NAME in installed:
                 return True
         elif resource.type == "helm_release":
             _, chart = estate.attribute(resource, "chart")
@@ -82,9 +95,23 @@ def _served(estate: Estate, deployment: Deployment) -> bool | None:
             if _NAME in chart:
                 return True
     directories = {resource.file.parent for resource in deployment.resources}
+    directories.add(deployment.cluster.file.parent)
     for call in estate.calls:
         if call.file.parent not in directories:
             continue
+        names = (
+            ADDONS
+            if cluster_module(call) == "eks"
+            else ("eks_addons",)
+            if module_source(call) == BLUEPRINTS_ADDONS
+            else ()
+        )
+        if names and module_input(call, *names) is not None:
+            managed = addons(estate, call, names)
+            if managed is None:
+                return None
+            if _NAME in managed[1]:
+                return True
         for attribute in call.block.attributes.values():
             strings = (
                 node.value
@@ -116,7 +143,7 @@ def _resource_metrics(hpa: dict[str, object]) -> bool:
 def check(estate: Estate) -> Iterator[Finding]:
     """INFRA006 at an HPA on EKS when nothing in the repository runs metrics-server."""
     for deployment in estate.deployments():
-        if deployment.cluster.type != "aws_eks_cluster":
+        if estate.cloud(deployment.cluster) != "eks":
             continue
         hpas = [
             obj

@@ -3,7 +3,14 @@
 Counted as creating a Secret, in the namespace the workload runs in: a `Secret` in the rendered
 object set (a `secretGenerator` makes one), a Terraform `kubernetes_secret` or
 `kubernetes_secret_v1`, an `ExternalSecret` (its `spec.target.name`, else its name), a
-`SealedSecret`, or a `SecretProviderClass` syncing one (`spec.secretObjects`). A Secret made
+`ClusterExternalSecret` (its `spec.externalSecretName`, else its name, in any namespace), a
+`SealedSecret`, or a `SecretProviderClass` syncing one (`spec.secretObjects`). Those objects
+count too where the Terraform applies them: a `kubernetes_manifest` (its `manifest` object, or
+`yamldecode` of a static string or file) or a `kubectl_manifest` (its `yaml_body`, a static
+string or `file(...)`). One whose content is not static may create any Secret, and so may a
+`helm_release` (its chart is not rendered) in its namespace (`default` when unset, any when not
+static), and so may Argo CD or Flux objects in the set, anywhere: a Secret missing there is not
+reported. A Secret made
 outside the repository is declared on the workload that reads it, in one annotation:
 `infra.scaffolder.dev/external-secrets: "name, other"`. References marked `optional: true`
 are not judged; keys are compared only where the creator's keys are static.
@@ -13,12 +20,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from scaffolder.validation.infra.estate import KUSTOMIZATIONS, Estate, Resource
+import yaml
+
+from scaffolder.validation.infra.estate import (
+    APPLIED_FILES,
+    KUSTOMIZATIONS,
+    Estate,
+    Resource,
+    gitops,
+)
 from scaffolder.validation.kubernetes.objects import FieldPath, Obj, containers, get, workloads
 from scaffolder.validation.model import Finding, Rule, Severity
-from scaffolder.validation.terraform.syntax import UNKNOWN, Block, literal_value
+from scaffolder.validation.terraform.syntax import UNKNOWN, Block, Call, literal_value
 
 MISSING_SECRET = Rule(
     "INFRA022",
@@ -82,27 +97,91 @@ def _from_objects(estate: Estate, objects: tuple[Obj, ...]) -> Iterator[Made]:
             )
             shown, where = _generated(estate, obj) or (obj.name, where)
             yield Made(obj.name, obj.namespace, written, where, shown)
-        elif obj.kind == "ExternalSecret":
-            target = get(obj.data, ["spec", "target", "name"])
-            yield Made(str(target or obj.name), obj.namespace, None, where)
-        elif obj.kind == "SealedSecret":
-            template = get(obj.data, ["spec", "template", "metadata", "name"])
-            sealed = _keys(get(obj.data, ["spec", "encryptedData"]))
-            yield Made(str(template or obj.name), obj.namespace, sealed, where)
-        elif obj.kind == "SecretProviderClass":
-            for synced in get(obj.data, ["spec", "secretObjects"]) or []:
-                if isinstance(synced, dict) and synced.get("secretName"):
-                    data = synced.get("data")
-                    synced_keys = frozenset(
-                        str(item.get("key"))
-                        for item in (data if isinstance(data, list) else [])
-                        if isinstance(item, dict)
-                    )
-                    yield Made(str(synced["secretName"]), obj.namespace, synced_keys, where)
+        else:
+            # The set's own objects keep the namespace they render with (None: the deployer's).
+            for made in _from_data(obj.data, where):
+                yield replace(made, namespace=obj.namespace) if made.namespace else made
+
+
+def _from_data(data: object, where: str) -> Iterator[Made]:
+    """The Secrets one object, as a dict, creates (`Made.namespace` None: any namespace)."""
+    if not isinstance(data, dict):
+        return
+    kind, name = data.get("kind"), get(data, ["metadata", "name"])
+    namespace = get(data, ["metadata", "namespace"])
+    namespace = str(namespace) if namespace is not None else "default"
+    if not isinstance(name, str):
+        return
+    if kind == "Secret":
+        written = {*(_keys(data.get("data")) or ()), *(_keys(data.get("stringData")) or ())}
+        yield Made(name, namespace, frozenset(written), where)
+    elif kind == "ExternalSecret":
+        yield Made(str(get(data, ["spec", "target", "name"]) or name), namespace, None, where)
+    elif kind == "ClusterExternalSecret":
+        yield Made(str(get(data, ["spec", "externalSecretName"]) or name), None, None, where)
+    elif kind == "SealedSecret":
+        template = get(data, ["spec", "template", "metadata", "name"])
+        sealed = _keys(get(data, ["spec", "encryptedData"]))
+        yield Made(str(template or name), namespace, sealed, where)
+    elif kind == "SecretProviderClass":
+        for synced in get(data, ["spec", "secretObjects"]) or []:
+            if isinstance(synced, dict) and synced.get("secretName"):
+                items = synced.get("data")
+                keys = frozenset(
+                    str(item.get("key"))
+                    for item in (items if isinstance(items, list) else [])
+                    if isinstance(item, dict)
+                )
+                yield Made(str(synced["secretName"]), namespace, keys, where)
+
+
+def _applied(estate: Estate, resource: Resource) -> list[object] | None:
+    """The objects a `kubernetes_manifest` or `kubectl_manifest` applies; None if not static."""
+    attribute = resource.block.attributes.get(APPLIED_FILES[resource.type])
+    if attribute is None or "for_each" in resource.block.attributes:
+        return None
+    expr = attribute.value
+    if resource.type == "kubernetes_manifest":
+        value = literal_value(expr)
+        if isinstance(value, dict):
+            return [value]
+        if not (isinstance(expr, Call) and expr.name == "yamldecode" and len(expr.args) == 1):
+            return None
+        expr = expr.args[0]
+    path = estate.file_argument(resource, expr)
+    try:
+        text = (
+            estate.context.files.text(path)
+            if path is not None and path in estate.context.files
+            else estate.string(resource, expr)
+        )
+        documents = list(yaml.safe_load_all(text)) if text is not None else None
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return None
+    if documents is None or (resource.type == "kubernetes_manifest" and len(documents) != 1):
+        return None
+    return [document for document in documents if document is not None]
+
+
+def _unknown(estate: Estate, resources: tuple[Resource, ...]) -> set[str | None]:
+    """Namespaces where Terraform may create Secrets it does not say (None: any namespace)."""
+    found: set[str | None] = set()
+    for resource in resources:
+        if resource.type in APPLIED_FILES and _applied(estate, resource) is None:
+            found.add(None)
+        elif resource.type == "helm_release":
+            attribute, namespace = estate.attribute(resource, "namespace")
+            found.add("default" if attribute is None else namespace)
+    return found
 
 
 def _from_terraform(estate: Estate, resources: tuple[Resource, ...]) -> Iterator[Made]:
     for resource in resources:
+        if resource.type in APPLIED_FILES:
+            where = estate.where(resource.file, resource.block.line)
+            for data in _applied(estate, resource) or []:
+                yield from _from_data(data, where)
+            continue
         if resource.type not in {"kubernetes_secret", "kubernetes_secret_v1"}:
             continue
         metadata = next(resource.block.blocks("metadata"), None)
@@ -178,6 +257,9 @@ def check(estate: Estate) -> Iterator[Finding]:
             *_from_objects(estate, objects),
             *_from_terraform(estate, deployment.resources),
         ]
+        unknown = _unknown(estate, deployment.resources)
+        if gitops(deployment.objects):
+            unknown.add(None)  # Argo CD or Flux deploys more than the set shows
         for obj, base, spec in workloads(deployment.objects):
             external = _declared(obj)
             for path, name, key in _references(obj, base, spec):
@@ -188,7 +270,7 @@ def check(estate: Estate) -> Iterator[Finding]:
                     for m in made
                     if m.name == name and m.namespace in {None, obj.namespace or "default"}
                 ]
-                if not same:
+                if not same and not unknown & {None, obj.namespace or "default"}:
                     others = ", ".join(f"`{m.shown}` ({m.where})" for m in made[:5])
                     created = f": it creates {others}" if others else ": it creates no Secret"
                     yield obj.finding(
@@ -199,7 +281,7 @@ def check(estate: Estate) -> Iterator[Finding]:
                         f"`{EXTERNAL}` annotation declares{created}",
                     )
                     continue
-                if key is None or any(m.keys is None or key in m.keys for m in same):
+                if not same or key is None or any(m.keys is None or key in m.keys for m in same):
                     continue
                 creator = same[0]
                 keys = ", ".join(f"`{k}`" for k in sorted(creator.keys or ())) or "none"
