@@ -213,6 +213,17 @@ BREAKS = [
         "`my-service/default`, which has no `iam.gke.io/gcp-service-account` annotation",
     ),
     (
+        "gke",
+        "infra/cluster.tf",
+        "horizontal_pod_autoscaling {\n      disabled = false",
+        "horizontal_pod_autoscaling {\n      disabled = true",
+        "INFRA006",
+        "k8s/base/hpa.yaml",
+        9,
+        "`HorizontalPodAutoscaler/my-service` never scales: `google_container_cluster.this` "
+        "disables the HorizontalPodAutoscaling add-on (infra/cluster.tf:84)",
+    ),
+    (
         "eks",
         "infra/cluster.tf",
         'addon_name                  = "metrics-server"',
@@ -888,6 +899,10 @@ def test_pod_identity(
     assert _findings(tmp_path, files) == expected
 
 
+GKE_HPA = (
+    'resource "google_container_cluster" "c" {\n'
+    "  addons_config {\n    horizontal_pod_autoscaling {\n      disabled = %s\n    }\n  }\n}\n"
+)
 HPA = """\
 apiVersion: autoscaling/v2
 kind: HorizontalPodAutoscaler
@@ -928,8 +943,15 @@ ADDONS = 'resource "aws_eks_addon" "core" {\n  for_each   = %s\n  addon_name = e
         (EKS + ADDONS % "var.addons", CPU, []),
         (EKS + 'resource "helm_release" "m" {\n  chart = var.chart\n}\n', CPU, []),
         (EKS + 'module "addons" {\n  source = "x"\n  enable_metrics_server = true\n}\n', CPU, []),
-        # GKE serves the resource metrics API on every cluster.
+        # GKE serves the resource metrics API on every cluster...
         (GKE, CPU, []),
+        (GKE_HPA % "false", CPU, []),
+        # ...unless a Standard cluster switches the autoscaling feature off: then no HPA
+        # scales, whatever its metrics.
+        (GKE_HPA % "true", CPU, [("INFRA006", "k8s/hpa.yaml", 7)]),
+        (GKE_HPA % "true", EXTERNAL, [("INFRA006", "k8s/hpa.yaml", 7)]),
+        (GKE_HPA % "var.off", CPU, []),
+        (GKE_HPA.replace("{\n", "{\n  enable_autopilot = true\n", 1) % "true", CPU, []),
     ],
 )
 def test_hpa_metrics_source(

@@ -10,6 +10,12 @@ entry of the EKS module's `addons`/`cluster_addons` or the Blueprints add-ons mo
 `v1beta1.metrics.k8s.io` APIService among the repository's manifests. An add-on name or a
 `helm_release` chart that is not static, or an Argo CD or Flux object in the set (it deploys
 more than the set shows), leaves the cluster unjudged.
+
+On GKE the resource metrics API comes with the cluster, but a Standard cluster can switch the
+whole feature off: `addons_config { horizontal_pod_autoscaling { disabled = true } }` ("whether
+the Horizontal Pod Autoscaling feature is enabled in the cluster", the GKE API's
+`HorizontalPodAutoscaling`). Then no HPA of any metric type scales. Autopilot cannot switch it
+off; a `dynamic` block or a value that is not a literal leaves the cluster unjudged.
 """
 
 from __future__ import annotations
@@ -41,7 +47,7 @@ NO_METRICS = Rule(
     "INFRA006",
     "hpa-without-metrics-source",
     Severity.ERROR,
-    "A HorizontalPodAutoscaler scales on resource metrics the EKS cluster does not serve.",
+    "A HorizontalPodAutoscaler scales on metrics its cluster does not serve (EKS) or at all (GKE).",
 )
 RULES = (NO_METRICS,)
 
@@ -140,9 +146,43 @@ def _resource_metrics(hpa: dict[str, object]) -> bool:
     )
 
 
+def _gke_disabled(cluster: Resource) -> int | None:
+    """The line of a `google_container_cluster`'s literal `disabled = true` HPA add-on."""
+    if cluster.type != "google_container_cluster":
+        return None
+    autopilot = cluster.block.attributes.get("enable_autopilot")
+    if autopilot is not None and literal_value(autopilot.value) is not False:
+        return None
+    for config in cluster.block.blocks("addons_config"):
+        for addon in config.blocks("horizontal_pod_autoscaling"):
+            disabled = addon.attributes.get("disabled")
+            if disabled is not None and literal_value(disabled.value) is True:
+                return disabled.line
+    return None
+
+
+def _gke(estate: Estate, deployment: Deployment) -> Iterator[Finding]:
+    cluster = deployment.cluster
+    line = _gke_disabled(cluster)
+    if line is None:
+        return
+    where = estate.where(cluster.file, line)
+    for hpa in deployment.objects.objects:
+        if hpa.kind == "HorizontalPodAutoscaler":
+            yield hpa.finding(
+                NO_METRICS,
+                ["spec", "scaleTargetRef"],
+                f"`{hpa.label()}` never scales: `{cluster.address}` disables the "
+                f"HorizontalPodAutoscaling add-on ({where}), the cluster's autoscaling feature",
+            )
+
+
 def check(estate: Estate) -> Iterator[Finding]:
-    """INFRA006 at an HPA on EKS when nothing in the repository runs metrics-server."""
+    """INFRA006 at an HPA on EKS without metrics-server, or on GKE without the HPA add-on."""
     for deployment in estate.deployments():
+        if estate.cloud(deployment.cluster) == "gke":
+            yield from _gke(estate, deployment)
+            continue
         if estate.cloud(deployment.cluster) != "eks":
             continue
         hpas = [
