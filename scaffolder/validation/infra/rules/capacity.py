@@ -6,7 +6,9 @@ init containers with `restartPolicy: Always`). Capacity: the node pool's most no
 machine type's allocatable CPU and memory, less what the set's DaemonSets request on every node.
 GKE: `autoscaling.total_max_node_count`, else `max_node_count` per zone times the zones
 (`node_locations`, else three for a regional `location`, one for a zonal one). EKS:
-`scaling_config.max_size` of each `aws_eks_node_group`. Only machine types in :data:`MACHINES`
+`scaling_config.max_size` of each `aws_eks_node_group`. A cluster of the community modules:
+the EKS module's `eks_managed_node_groups` and `self_managed_node_groups`, the GKE module's
+`node_pools`, with the module's defaults. Only machine types in :data:`MACHINES`
 are judged; anything not static stays silent. It is a bound, not a bin-packing: demand over it
 can never be scheduled; demand under it may still not fit.
 """
@@ -360,7 +362,7 @@ _GKE_POOL_MODULES = frozenset(
     if cloud == "gke" and "autopilot" not in source and not source.endswith("standard-cluster")
 )
 
-#: What the GKE module (v30-v44 `cluster.tf`, read at v38.0.0) gives a pool that does not set
+#: What the GKE module (`cluster.tf` and `main.tf`, alike at v30.0.0, v38.0.0, v44.0.0) gives a pool that does not set
 #: it: `autoscaling` true, `max_count` 100 per zone, `node_count` 1 without autoscaling,
 #: `regional` true with three zones when `zones` is empty.
 _GKE_MODULE_MAX_COUNT = 100
