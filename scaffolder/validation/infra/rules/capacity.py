@@ -362,9 +362,9 @@ _GKE_POOL_MODULES = frozenset(
     if cloud == "gke" and "autopilot" not in source and not source.endswith("standard-cluster")
 )
 
-#: What the GKE module (`cluster.tf` and `main.tf`, alike at v30.0.0, v38.0.0, v44.0.0) gives a pool that does not set
-#: it: `autoscaling` true, `max_count` 100 per zone, `node_count` 1 without autoscaling,
-#: `regional` true with three zones when `zones` is empty.
+#: What the GKE module (`cluster.tf` and `main.tf`, alike at v30.0.0, v38.0.0 and v44.0.0)
+#: gives a pool that does not set it: `autoscaling` true, `max_count` 100 per zone,
+#: `node_count` 1 without autoscaling, `regional` true with three zones when `zones` is empty.
 _GKE_MODULE_MAX_COUNT = 100
 
 
