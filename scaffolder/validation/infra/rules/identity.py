@@ -15,11 +15,29 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
 
-from scaffolder.validation.infra.estate import Deployment, Estate, Resource, installed_elsewhere
+from scaffolder.validation.infra.estate import (
+    POD_IDENTITY_MODULE,
+    Deployment,
+    Estate,
+    Resource,
+    installed_elsewhere,
+    module_input,
+    module_source,
+    object_items,
+)
 from scaffolder.validation.kubernetes.objects import FieldPath, Obj, get, workloads
 from scaffolder.validation.model import Finding, Rule, Severity
-from scaffolder.validation.terraform.syntax import Call, GetAttr, Traversal, Variable, literal_value
+from scaffolder.validation.terraform.syntax import (
+    Call,
+    Expr,
+    GetAttr,
+    Traversal,
+    Variable,
+    literal_value,
+)
 
 GKE_IDENTITY = Rule(
     "INFRA004",
@@ -202,6 +220,87 @@ def _eks(estate: Estate, deployment: Deployment) -> Iterator[Finding]:
             attribute.value.column,
             f"`{resource.address}` gives the role to `{namespace}/{account}`, but no workload "
             f"runs as it: the workloads run as {known}",
+        )
+    yield from _eks_module(estate, deployment, runs_as, elsewhere)
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleAssociation:
+    """An association the `eks-pod-identity` module makes, and where its ServiceAccount is."""
+
+    address: str
+    namespace: str
+    account: str
+    file: Path
+    #: The `service_account` value (the entry's or `association_defaults`').
+    value: Expr
+
+
+def module_associations(estate: Estate, deployment: Deployment) -> list[ModuleAssociation] | None:
+    """What calls of the `eks-pod-identity` module associate; None when one is not static.
+
+    The module (v2.0.0 to v2.8.1 `main.tf`) makes one `aws_eks_pod_identity_association` per
+    `associations` entry, its `namespace` and `service_account` the entry's, else
+    `association_defaults`', unless `create = false`. A call with `count` or `for_each` makes
+    any number of them.
+    """
+    directories = {r.file.parent for r in deployment.resources} | {deployment.cluster.file.parent}
+    found: list[ModuleAssociation] = []
+    for call in estate.calls:
+        if call.file.parent not in directories or module_source(call) != POD_IDENTITY_MODULE:
+            continue
+        create = module_input(call, "create")
+        if create is not None and literal_value(create.value) is False:
+            continue
+        attribute = module_input(call, "associations")
+        if attribute is None:
+            continue
+        defaults_input = module_input(call, "association_defaults")
+        entries = object_items(estate, call, attribute.value)
+        defaults = (
+            object_items(estate, call, defaults_input.value) if defaults_input is not None else {}
+        )
+        if (
+            entries is None
+            or defaults is None
+            or {"count", "for_each"} & call.block.attributes.keys()
+            or (create is not None and literal_value(create.value) is not True)
+        ):
+            return None
+        for key, value in entries.items():
+            entry = object_items(estate, call, value)
+            if entry is None:
+                return None
+            namespace = entry.get("namespace", defaults.get("namespace"))
+            account = entry.get("service_account", defaults.get("service_account"))
+            ns = estate.string(call, namespace) if namespace is not None else None
+            sa = estate.string(call, account) if account is not None else None
+            if ns is None or sa is None or account is None:
+                return None
+            address = f"module.{call.name}.associations.{key}"
+            found.append(ModuleAssociation(address, ns, sa, call.file, account))
+    return found
+
+
+def _eks_module(
+    estate: Estate,
+    deployment: Deployment,
+    runs_as: dict[tuple[str, str], str],
+    elsewhere: set[str | None],
+) -> Iterator[Finding]:
+    """INFRA005 at the `service_account` of an `eks-pod-identity` module association."""
+    for association in module_associations(estate, deployment) or []:
+        wanted = (association.namespace, association.account)
+        if elsewhere & {None, association.namespace} or wanted in runs_as:
+            continue
+        known = ", ".join(f"`{ns}/{sa}` ({where})" for (ns, sa), where in sorted(runs_as.items()))
+        yield estate.context.finding(
+            EKS_IDENTITY,
+            association.file,
+            association.value.line,
+            association.value.column,
+            f"`{association.address}` gives the role to `{association.namespace}/"
+            f"{association.account}`, but no workload runs as it: the workloads run as {known}",
         )
 
 
