@@ -371,7 +371,7 @@ _GKE_MODULE_MAX_COUNT = 100
 def _items(estate: Estate, owner: Resource, expr: Expr | None) -> list[Expr] | None:
     """The entries of a tuple expression (following `local.*`), or None when not static."""
     module = estate.modules.get(owner.file.parent)
-    for _ in range(16):
+    for _ in range(16):  # as deep as the estate follows `local.*`; deeper is not static
         if isinstance(expr, Paren):
             expr = expr.expr
         elif (
@@ -457,7 +457,8 @@ def _eks_module_pools(estate: Estate, deployment: Deployment) -> list[Pool] | No
             or (enabled is not None and literal_value(enabled.value) is not False)
         ):
             return None
-    for resource in deployment.resources:
+    # Anywhere in the root: a local module may make them for this cluster.
+    for resource in estate.resources:
         if resource.type in {"aws_eks_node_group", "aws_eks_fargate_profile"}:
             return None
         if resource.type == "helm_release":
@@ -516,7 +517,7 @@ def _gke_module_pools(estate: Estate, deployment: Deployment) -> list[Pool] | No
     call = deployment.cluster
     if module_source(call) not in _GKE_POOL_MODULES:
         return None
-    if any(r.type == "google_container_node_pool" for r in deployment.resources):
+    if any(r.type == "google_container_node_pool" for r in estate.resources):
         return None
     autoprovisioning = module_input(call, "cluster_autoscaling")
     if autoprovisioning is not None:
