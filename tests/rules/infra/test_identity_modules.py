@@ -152,3 +152,93 @@ def test_gke_module_finding_names_the_input(tmp_path: Path) -> None:
     }
     [(_, _, _, message)] = _found(tmp_path, files)
     assert "on `module.gke` (infra/main.tf:5), which enables Workload Identity" in message
+
+
+ACCOUNTS = """\
+provider "google" {
+  project = "p"
+}
+
+resource "google_service_account" "app" {
+  account_id = "web-app"
+}
+
+resource "google_service_account_iam_member" "wi" {
+  service_account_id = google_service_account.app.name
+  role               = "roles/iam.workloadIdentityUser"
+  member             = "serviceAccount:p.svc.id.goog[web/web]"
+}
+"""
+
+KSA = """\
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: web
+  namespace: %s
+  annotations:
+    iam.gke.io/gcp-service-account: %s
+"""
+
+APP = "web-app@p.iam.gserviceaccount.com"
+AT_ANNOTATION = [("INFRA004", "k8s/sa.yaml", 7)]
+
+
+@pytest.mark.parametrize(
+    ("inputs", "extra", "namespace", "email", "expected"),
+    [
+        ("", "", "web", APP, []),
+        ("", "", "shop", APP, AT_ANNOTATION),
+        ("", "", "web", "web@p.iam.gserviceaccount.com", AT_ANNOTATION),
+        # The module's own node account: `tf-gke-<name>-<random>`, or `service_account_name`.
+        ("", "", "web", "tf-gke-shop-x1y2@p.iam.gserviceaccount.com", []),
+        ('  service_account_name = "nodes"\n', "", "web", "nodes@p.iam.gserviceaccount.com", []),
+        (
+            '  service_account_name = "nodes"\n',
+            "",
+            "web",
+            "tf-gke-shop-x1y2@p.iam.gserviceaccount.com",
+            AT_ANNOTATION,
+        ),
+        (
+            "  create_service_account = false\n",
+            "",
+            "web",
+            "tf-gke-shop-x1y2@p.iam.gserviceaccount.com",
+            AT_ANNOTATION,
+        ),
+        # Workload Identity off; another module that may make accounts and grants: silent.
+        ("  identity_namespace = null\n", "", "shop", APP, []),
+        (
+            "",
+            'module "wi" {\n  source = "terraform-google-modules/kubernetes-engine/google'
+            '//modules/workload-identity"\n}\n',
+            "shop",
+            APP,
+            [],
+        ),
+    ],
+)
+def test_gke_module_workload_identity_binding(
+    tmp_path: Path,
+    inputs: str,
+    extra: str,
+    namespace: str,
+    email: str,
+    expected: list[tuple[str, str, int]],
+) -> None:
+    files = {
+        "infra/main.tf": GKE_MODULE % inputs + ACCOUNTS + extra,
+        "k8s/sa.yaml": KSA % (namespace, email),
+    }
+    assert _places(tmp_path, files) == expected
+
+
+def test_gke_module_binding_message_names_the_grant(tmp_path: Path) -> None:
+    files = {"infra/main.tf": GKE_MODULE % "" + ACCOUNTS, "k8s/sa.yaml": KSA % ("shop", APP)}
+    [(_, _, _, message)] = _found(tmp_path, files)
+    assert message == (
+        "`ServiceAccount/web` in namespace `shop` acts as `google_service_account.app` "
+        "(infra/main.tf:10), but `roles/iam.workloadIdentityUser` on it is granted to `web/web` "
+        "(infra/main.tf:17) only"
+    )

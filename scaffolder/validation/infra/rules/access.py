@@ -32,14 +32,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from scaffolder.validation.infra.estate import (
-    Deployment,
-    Estate,
-    Resource,
-    module_input,
-    module_source,
+from scaffolder.validation.infra.estate import Deployment, Estate
+from scaffolder.validation.infra.rules.identity import (
+    module_associations,
+    module_workload_identity,
 )
-from scaffolder.validation.infra.rules.identity import module_associations
 from scaffolder.validation.infra.rules.trust import (
     ROLE_ARN,
     Place,
@@ -198,7 +195,7 @@ def _workload_identity(estate: Estate, deployment: Deployment) -> Place | None:
     """Where the cluster enables Workload Identity; None when it does not, or not statically."""
     cluster = deployment.cluster
     if cluster.type == "module":
-        return _module_workload_identity(estate, cluster)
+        return module_workload_identity(estate, cluster)
     for block in cluster.block.blocks("workload_identity_config"):
         pool = block.attributes.get("workload_pool")
         if pool is not None and string(estate, cluster, pool.value):
@@ -207,23 +204,6 @@ def _workload_identity(estate: Estate, deployment: Deployment) -> Place | None:
     if autopilot is not None and literal_value(autopilot.value) is True:
         return cluster.file, autopilot.line
     return None
-
-
-def _module_workload_identity(estate: Estate, call: Resource) -> Place | None:
-    """Where a GKE module call enables Workload Identity (its `identity_namespace`).
-
-    The module (`main.tf`, v30.0.0 to v44.0.0) enables it unless `identity_namespace` is null
-    or `"null"`; its default, `"enabled"`, is the project's pool. Autopilot always runs it.
-    """
-    if "autopilot" in (module_source(call) or ""):
-        return call.file, call.block.line
-    attribute = module_input(call, "identity_namespace")
-    if attribute is None:
-        return call.file, call.block.line
-    value = estate.string(call, attribute.value)
-    if value is None or value in {"", "null"}:
-        return None  # null, or a value not static that may be null
-    return call.file, attribute.line
 
 
 def _principals(estate: Estate, deployment: Deployment) -> bool:

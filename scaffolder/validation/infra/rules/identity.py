@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from scaffolder.validation.infra.estate import (
+    INSTALL_NOTHING,
     POD_IDENTITY_MODULE,
     Deployment,
     Estate,
@@ -304,6 +305,70 @@ def _eks_module(
         )
 
 
+def module_workload_identity(estate: Estate, call: Resource) -> tuple[Path, int] | None:
+    """Where a GKE module call enables Workload Identity (its `identity_namespace`).
+
+    The module (`main.tf`, v30.0.0 to v44.0.0) enables it unless `identity_namespace` is null
+    or `"null"`; its default, `"enabled"`, is the project's pool. Autopilot always runs it.
+    """
+    if "autopilot" in (module_source(call) or ""):
+        return call.file, call.block.line
+    attribute = module_input(call, "identity_namespace")
+    if attribute is None:
+        return call.file, call.block.line
+    value = estate.string(call, attribute.value)
+    if value is None or value in {"", "null"}:
+        return None  # null, or a value not static that may be null
+    return call.file, attribute.line
+
+
+#: The account id the GKE module gives the node service account it creates when
+#: `service_account_name` is empty (`sa.tf`, v30.0.0 to v44.0.0): a random suffix follows.
+_GKE_MODULE_NODE_ACCOUNT = "tf-gke-"
+
+
+def _module_made(estate: Estate, deployment: Deployment, email: str) -> bool | None:
+    """Whether a GKE module cluster's call makes the account ``email`` (None: not known).
+
+    The cluster module creates the nodes' account (`create_service_account`, default true),
+    named `service_account_name` or `tf-gke-<name>-<random>`; any other module call beside it
+    (`workload-identity`, `service-accounts`) may create accounts and grants the rule cannot see.
+    """
+    call = deployment.cluster
+    directories = {r.file.parent for r in deployment.resources} | {call.file.parent}
+    if any(
+        other is not call
+        and other.file.parent in directories
+        and not (module_source(other) or "").startswith(INSTALL_NOTHING)
+        for other in estate.calls
+    ):
+        return None
+    create = module_input(call, "create_service_account")
+    if create is not None and literal_value(create.value) is False:
+        return False
+    if create is not None and literal_value(create.value) is not True:
+        return None
+    name = module_input(call, "service_account_name")
+    account = estate.string(call, name.value) if name is not None else ""
+    project = module_input(call, "project_id")
+    project_id = estate.string(call, project.value) if project is not None else None
+    if account is None or project_id is None:
+        return None
+    if not account:
+        return email.startswith(_GKE_MODULE_NODE_ACCOUNT)
+    return email == f"{account}@{project_id}.iam.gserviceaccount.com"
+
+
+def _gke_module(estate: Estate, deployment: Deployment, obj: Obj) -> Iterator[Finding]:
+    """INFRA004 on a cluster of the GKE module that enables Workload Identity."""
+    if module_workload_identity(estate, deployment.cluster) is None:
+        return
+    annotations = get(obj.data, ["metadata", "annotations"])
+    email = annotations.get(ANNOTATION) if isinstance(annotations, dict) else None
+    if isinstance(email, str) and _module_made(estate, deployment, email) is False:
+        yield from _gke(estate, deployment, obj)
+
+
 def check(estate: Estate) -> Iterator[Finding]:
     """INFRA004 on GKE ServiceAccounts, INFRA005 on EKS Pod Identity associations."""
     for deployment in estate.deployments():
@@ -311,5 +376,9 @@ def check(estate: Estate) -> Iterator[Finding]:
             for obj in deployment.objects.objects:
                 if obj.kind == "ServiceAccount":
                     yield from _gke(estate, deployment, obj)
+        elif estate.cloud(deployment.cluster) == "gke":
+            for obj in deployment.objects.objects:
+                if obj.kind == "ServiceAccount":
+                    yield from _gke_module(estate, deployment, obj)
         elif estate.cloud(deployment.cluster) == "eks":
             yield from _eks(estate, deployment)
