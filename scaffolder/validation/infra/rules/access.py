@@ -5,10 +5,11 @@ What "expects cloud access" means, exactly (nothing else is a signal):
 - EKS: a pod mounts a `secrets-store.csi.k8s.io` CSI volume whose `SecretProviderClass` (same
   namespace, in the deployed objects) has `provider: aws`. With `usePodIdentity: "true"` the
   AWS provider fetches the secret with the pod's EKS Pod Identity, so an
-  `aws_eks_pod_identity_association` must name the pod's namespace and ServiceAccount;
-  otherwise it uses IRSA, so the ServiceAccount must carry `eks.amazonaws.com/role-arn`.
-- GKE, on a cluster with Workload Identity (a `workload_identity_config` block, or Autopilot):
-  a pod runs the Cloud SQL Auth Proxy (`gcr.io/cloud-sql-connectors/cloud-sql-proxy`,
+  `aws_eks_pod_identity_association` (or an `eks-pod-identity` module association) must name
+  the pod's namespace and ServiceAccount; otherwise it uses IRSA, so the ServiceAccount must
+  carry `eks.amazonaws.com/role-arn`.
+- GKE, on a cluster with Workload Identity (a `workload_identity_config` block, Autopilot, or
+  a GKE module call's `identity_namespace`): a pod runs the Cloud SQL Auth Proxy (`gcr.io/cloud-sql-connectors/cloud-sql-proxy`,
   `[region.]gcr.io/cloudsql-docker/gce-proxy`) without a key (`--credentials-file`,
   `--json-credentials`, `--token`, `-credential_file` or `GOOGLE_APPLICATION_CREDENTIALS`), or
   mounts a `provider: gcp` SecretProviderClass without a `nodePublishSecretRef` key; its

@@ -7,6 +7,10 @@
 - EKS: every `aws_eks_pod_identity_association` names a namespace and ServiceAccount that a
   workload of the deployed manifests runs as; otherwise no pod gets the role's credentials.
 
+Clusters of the community modules count too: the `eks-pod-identity` module's `associations`
+are associations, and a GKE module call that enables Workload Identity is judged like a
+`google_container_cluster` (:func:`_module_made` says which accounts it leaves alone).
+
 A name or member that is not static, a ServiceAccount without a namespace, or a Terraform that
 creates no service account at all (it may live in another repository) leaves the pair unjudged.
 """
