@@ -9,8 +9,9 @@ What "expects cloud access" means, exactly (nothing else is a signal):
   the pod's namespace and ServiceAccount; otherwise it uses IRSA, so the ServiceAccount must
   carry `eks.amazonaws.com/role-arn`.
 - GKE, on a cluster with Workload Identity (a `workload_identity_config` block, Autopilot, or
-  a GKE module call's `identity_namespace`): a pod runs the Cloud SQL Auth Proxy (`gcr.io/cloud-sql-connectors/cloud-sql-proxy`,
-  `[region.]gcr.io/cloudsql-docker/gce-proxy`) without a key (`--credentials-file`,
+  a GKE module call's `identity_namespace`): a pod runs the Cloud SQL Auth Proxy
+  (`gcr.io/cloud-sql-connectors/cloud-sql-proxy`, `[region.]gcr.io/cloudsql-docker/gce-proxy`)
+  without a key (`--credentials-file`,
   `--json-credentials`, `--token`, `-credential_file` or `GOOGLE_APPLICATION_CREDENTIALS`), or
   mounts a `provider: gcp` SecretProviderClass without a `nodePublishSecretRef` key; its
   ServiceAccount must carry `iam.gke.io/gcp-service-account`.
