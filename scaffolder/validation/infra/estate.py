@@ -85,6 +85,17 @@ CLUSTER_MODULES = {
     },
 }
 
+#: Registry sources (and their `//modules/...`) of community modules that make only cloud
+#: resources: their calls install no workload into a cluster.
+INSTALL_NOTHING = (
+    "terraform-aws-modules/eks-pod-identity/aws",
+    "terraform-aws-modules/iam/aws",
+    "terraform-aws-modules/vpc/aws",
+)
+
+#: The registry source of the community module that makes EKS Pod Identity associations.
+POD_IDENTITY_MODULE = "terraform-aws-modules/eks-pod-identity/aws"
+
 #: The argument holding what a Terraform resource applies to the cluster as manifests.
 APPLIED_FILES = {"kubectl_manifest": "yaml_body", "kubernetes_manifest": "manifest"}
 
@@ -120,7 +131,10 @@ def installed_elsewhere(estate: Estate, deployment: Deployment) -> set[str | Non
     directories = {resource.file.parent for resource in deployment.resources}
     directories.add(deployment.cluster.file.parent)
     if any(
-        call.file.parent in directories and cluster_module(call) is None for call in estate.calls
+        call.file.parent in directories
+        and cluster_module(call) is None
+        and not (module_source(call) or "").startswith(INSTALL_NOTHING)
+        for call in estate.calls
     ):
         found.add(None)
     return found

@@ -5,11 +5,13 @@ What "expects cloud access" means, exactly (nothing else is a signal):
 - EKS: a pod mounts a `secrets-store.csi.k8s.io` CSI volume whose `SecretProviderClass` (same
   namespace, in the deployed objects) has `provider: aws`. With `usePodIdentity: "true"` the
   AWS provider fetches the secret with the pod's EKS Pod Identity, so an
-  `aws_eks_pod_identity_association` must name the pod's namespace and ServiceAccount;
-  otherwise it uses IRSA, so the ServiceAccount must carry `eks.amazonaws.com/role-arn`.
-- GKE, on a cluster with Workload Identity (a `workload_identity_config` block, or Autopilot):
-  a pod runs the Cloud SQL Auth Proxy (`gcr.io/cloud-sql-connectors/cloud-sql-proxy`,
-  `[region.]gcr.io/cloudsql-docker/gce-proxy`) without a key (`--credentials-file`,
+  `aws_eks_pod_identity_association` (or an `eks-pod-identity` module association) must name
+  the pod's namespace and ServiceAccount; otherwise it uses IRSA, so the ServiceAccount must
+  carry `eks.amazonaws.com/role-arn`.
+- GKE, on a cluster with Workload Identity (a `workload_identity_config` block, Autopilot, or
+  a GKE module call's `identity_namespace`): a pod runs the Cloud SQL Auth Proxy
+  (`gcr.io/cloud-sql-connectors/cloud-sql-proxy`, `[region.]gcr.io/cloudsql-docker/gce-proxy`)
+  without a key (`--credentials-file`,
   `--json-credentials`, `--token`, `-credential_file` or `GOOGLE_APPLICATION_CREDENTIALS`), or
   mounts a `provider: gcp` SecretProviderClass without a `nodePublishSecretRef` key; its
   ServiceAccount must carry `iam.gke.io/gcp-service-account`.
@@ -33,6 +35,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from scaffolder.validation.infra.estate import Deployment, Estate
+from scaffolder.validation.infra.rules.identity import (
+    module_associations,
+    module_workload_identity,
+)
 from scaffolder.validation.infra.rules.trust import (
     ROLE_ARN,
     Place,
@@ -178,12 +184,20 @@ def _associations(estate: Estate, deployment: Deployment) -> dict[tuple[str, str
         if namespace is None or account is None:
             return None
         found.setdefault((namespace, account), (resource.file, resource.block.line))
+    made = module_associations(estate, deployment)
+    if made is None:
+        return None
+    for association in made:
+        place = (association.file, association.value.line)
+        found.setdefault((association.namespace, association.account), place)
     return found
 
 
 def _workload_identity(estate: Estate, deployment: Deployment) -> Place | None:
     """Where the cluster enables Workload Identity; None when it does not, or not statically."""
     cluster = deployment.cluster
+    if cluster.type == "module":
+        return module_workload_identity(estate, cluster)
     for block in cluster.block.blocks("workload_identity_config"):
         pool = block.attributes.get("workload_pool")
         if pool is not None and string(estate, cluster, pool.value):
@@ -319,7 +333,7 @@ def _gke(estate: Estate, deployment: Deployment) -> Iterator[Reported]:
 def reported(estate: Estate) -> Iterator[Reported]:
     """INFRA008 findings, each with the places its message names."""
     for deployment in estate.deployments():
-        if deployment.cluster.type == "aws_eks_cluster":
+        if estate.cloud(deployment.cluster) == "eks":
             yield from _eks(estate, deployment)
         else:
             yield from _gke(estate, deployment)

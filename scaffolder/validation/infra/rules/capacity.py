@@ -6,7 +6,9 @@ init containers with `restartPolicy: Always`). Capacity: the node pool's most no
 machine type's allocatable CPU and memory, less what the set's DaemonSets request on every node.
 GKE: `autoscaling.total_max_node_count`, else `max_node_count` per zone times the zones
 (`node_locations`, else three for a regional `location`, one for a zonal one). EKS:
-`scaling_config.max_size` of each `aws_eks_node_group`. Only machine types in :data:`MACHINES`
+`scaling_config.max_size` of each `aws_eks_node_group`. A cluster of the community modules:
+the EKS module's `eks_managed_node_groups` and `self_managed_node_groups`, the GKE module's
+`node_pools`, with the module's defaults. Only machine types in :data:`MACHINES`
 are judged; anything not static stays silent. It is a bound, not a bin-packing: demand over it
 can never be scheduled; demand under it may still not fit.
 """
@@ -18,7 +20,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from scaffolder.validation.infra.estate import Deployment, Estate, Resource
+from scaffolder.validation.infra.estate import (
+    CLUSTER_MODULES,
+    Deployment,
+    Estate,
+    Resource,
+    module_input,
+    module_source,
+    object_items,
+)
 from scaffolder.validation.infra.rules.disruption import place
 from scaffolder.validation.kubernetes.objects import Obj, get, pod_spec
 from scaffolder.validation.model import Finding, Rule, Severity
@@ -26,6 +36,7 @@ from scaffolder.validation.terraform.syntax import (
     Block,
     Expr,
     GetAttr,
+    Paren,
     Traversal,
     TupleExpr,
     Variable,
@@ -40,17 +51,135 @@ NODES_TOO_SMALL = Rule(
 )
 RULES = (NODES_TOO_SMALL,)
 
-#: vCPUs, memory in MiB and (EKS) the VPC CNI's pods per node, of the machine types the
-#: templates offer and their neighbours. A table rather than a lookup: the clouds publish these
-#: only through their APIs, which a validator that runs offline cannot call.
+#: vCPUs, memory in MiB, and the default network card's ENIs and IPv4 addresses per ENI of EC2
+#: instance types. Sizes from the EC2 instance type pages (docs.aws.amazon.com/ec2/latest/
+#: instancetypes: general purpose, compute and memory optimized); ENIs and addresses from the
+#: EKS AMI's `nodeadm/internal/kubelet/instance-info.jsonl` (awslabs/amazon-eks-ami, commit
+#: 81fec2e8), which its `eni-max-pods` is computed from. A table rather than a lookup: the
+#: clouds publish these only through their APIs, which a validator that runs offline cannot call.
+EC2: dict[str, tuple[int, int, int, int]] = {
+    "m5.large": (2, 8192, 3, 10),
+    "m5.xlarge": (4, 16384, 4, 15),
+    "m5.2xlarge": (8, 32768, 4, 15),
+    "m5.4xlarge": (16, 65536, 8, 30),
+    "m5a.large": (2, 8192, 3, 10),
+    "m5a.xlarge": (4, 16384, 4, 15),
+    "m5a.2xlarge": (8, 32768, 4, 15),
+    "m5a.4xlarge": (16, 65536, 8, 30),
+    "m6i.large": (2, 8192, 3, 10),
+    "m6i.xlarge": (4, 16384, 4, 15),
+    "m6i.2xlarge": (8, 32768, 4, 15),
+    "m6i.4xlarge": (16, 65536, 8, 30),
+    "m6a.large": (2, 8192, 3, 10),
+    "m6a.xlarge": (4, 16384, 4, 15),
+    "m6a.2xlarge": (8, 32768, 4, 15),
+    "m6a.4xlarge": (16, 65536, 8, 30),
+    "m7i.large": (2, 8192, 3, 10),
+    "m7i.xlarge": (4, 16384, 4, 15),
+    "m7i.2xlarge": (8, 32768, 4, 15),
+    "m7i.4xlarge": (16, 65536, 8, 30),
+    "m6g.medium": (1, 4096, 2, 4),
+    "m6g.large": (2, 8192, 3, 10),
+    "m6g.xlarge": (4, 16384, 4, 15),
+    "m6g.2xlarge": (8, 32768, 4, 15),
+    "m6g.4xlarge": (16, 65536, 8, 30),
+    "m7g.medium": (1, 4096, 2, 4),
+    "m7g.large": (2, 8192, 3, 10),
+    "m7g.xlarge": (4, 16384, 4, 15),
+    "m7g.2xlarge": (8, 32768, 4, 15),
+    "m7g.4xlarge": (16, 65536, 8, 30),
+    "c5.large": (2, 4096, 3, 10),
+    "c5.xlarge": (4, 8192, 4, 15),
+    "c5.2xlarge": (8, 16384, 4, 15),
+    "c5.4xlarge": (16, 32768, 8, 30),
+    "c6i.large": (2, 4096, 3, 10),
+    "c6i.xlarge": (4, 8192, 4, 15),
+    "c6i.2xlarge": (8, 16384, 4, 15),
+    "c6i.4xlarge": (16, 32768, 8, 30),
+    "c7i.large": (2, 4096, 3, 10),
+    "c7i.xlarge": (4, 8192, 4, 15),
+    "c7i.2xlarge": (8, 16384, 4, 15),
+    "c7i.4xlarge": (16, 32768, 8, 30),
+    "c6g.medium": (1, 2048, 2, 4),
+    "c6g.large": (2, 4096, 3, 10),
+    "c6g.xlarge": (4, 8192, 4, 15),
+    "c6g.2xlarge": (8, 16384, 4, 15),
+    "c6g.4xlarge": (16, 32768, 8, 30),
+    "r5.large": (2, 16384, 3, 10),
+    "r5.xlarge": (4, 32768, 4, 15),
+    "r5.2xlarge": (8, 65536, 4, 15),
+    "r5.4xlarge": (16, 131072, 8, 30),
+    "r6i.large": (2, 16384, 3, 10),
+    "r6i.xlarge": (4, 32768, 4, 15),
+    "r6i.2xlarge": (8, 65536, 4, 15),
+    "r6i.4xlarge": (16, 131072, 8, 30),
+    "t3.small": (2, 2048, 3, 4),
+    "t3.medium": (2, 4096, 3, 6),
+    "t3.large": (2, 8192, 3, 12),
+    "t3.xlarge": (4, 16384, 4, 15),
+    "t3.2xlarge": (8, 32768, 4, 15),
+    "t3a.small": (2, 2048, 2, 4),
+    "t3a.medium": (2, 4096, 3, 6),
+    "t3a.large": (2, 8192, 3, 12),
+    "t3a.xlarge": (4, 16384, 4, 15),
+    "t3a.2xlarge": (8, 32768, 4, 15),
+}
+
+#: vCPUs and memory in MiB of Compute Engine machine types (cloud.google.com/compute/docs:
+#: general-purpose and compute-optimized machine families; their "GB" is GiB). The shared-core
+#: `e2-micro`, `e2-small` and `e2-medium` are left out: GKE reserves CPU on them by another
+#: rule than the one :func:`_reserved_cpu` implements.
+COMPUTE_ENGINE: dict[str, tuple[int, int]] = {
+    "e2-standard-2": (2, 8192),
+    "e2-standard-4": (4, 16384),
+    "e2-standard-8": (8, 32768),
+    "e2-standard-16": (16, 65536),
+    "e2-standard-32": (32, 131072),
+    "e2-highmem-2": (2, 16384),
+    "e2-highmem-4": (4, 32768),
+    "e2-highmem-8": (8, 65536),
+    "e2-highmem-16": (16, 131072),
+    "e2-highcpu-2": (2, 2048),
+    "e2-highcpu-4": (4, 4096),
+    "e2-highcpu-8": (8, 8192),
+    "e2-highcpu-16": (16, 16384),
+    "e2-highcpu-32": (32, 32768),
+    "n2-standard-2": (2, 8192),
+    "n2-standard-4": (4, 16384),
+    "n2-standard-8": (8, 32768),
+    "n2-standard-16": (16, 65536),
+    "n2-standard-32": (32, 131072),
+    "n2-highmem-2": (2, 16384),
+    "n2-highmem-4": (4, 32768),
+    "n2-highmem-8": (8, 65536),
+    "n2-highmem-16": (16, 131072),
+    "n2-highcpu-2": (2, 2048),
+    "n2-highcpu-4": (4, 4096),
+    "n2-highcpu-8": (8, 8192),
+    "n2-highcpu-16": (16, 16384),
+    "n2-highcpu-32": (32, 32768),
+    "n2d-standard-2": (2, 8192),
+    "n2d-standard-4": (4, 16384),
+    "n2d-standard-8": (8, 32768),
+    "n2d-standard-16": (16, 65536),
+    "n2d-standard-32": (32, 131072),
+    "c3-standard-4": (4, 16384),
+    "c3-standard-8": (8, 32768),
+    "c3-standard-22": (22, 90112),
+    "c3-standard-44": (44, 180224),
+}
+
+
+def max_pods(enis: int, addresses: int) -> int:
+    """Pods the VPC CNI fits on a node: ENIs x (addresses per ENI - 1) + 2 (the EKS AMI's rule)."""
+    return enis * (addresses - 1) + 2
+
+
+#: vCPUs, memory in MiB and pods per node of every machine type judged. GKE Standard nodes run
+#: at most 110 pods by default; the GKE memory reservation does not depend on it.
 MACHINES: dict[str, tuple[int, int, int]] = {
-    "e2-standard-2": (2, 8192, 110),
-    "e2-standard-4": (4, 16384, 110),
-    "e2-standard-8": (8, 32768, 110),
-    "m7i.large": (2, 8192, 29),
-    "m7i.xlarge": (4, 16384, 58),
-    "m7g.large": (2, 8192, 29),
-    "m7g.xlarge": (4, 16384, 58),
+    **{name: (cores, mib, max_pods(enis, ips)) for name, (cores, mib, enis, ips) in EC2.items()},
+    **{name: (cores, mib, 110) for name, (cores, mib) in COMPUTE_ENGINE.items()},
 }
 
 _REGION = re.compile(r"^[a-z]+-[a-z]+\d+$")
@@ -214,6 +343,242 @@ def _eks_pool(estate: Estate, group: Resource) -> Pool | None:
     return Pool(group.address, nodes, f"{nodes} nodes", machine, where)
 
 
+#: What the EKS module (v19-v21) gives a node group that sets neither the input nor its
+#: `*_node_group_defaults` (v19/v20): `max_size` 3 (`node_groups.tf` `try(..., 3)` at v19.0.0
+#: and v20.0.0; `modules/eks-managed-node-group/variables.tf` and `self-managed-node-group`
+#: `default = 3, nullable = false` at v21.0.0), and for managed groups no `instance_types`,
+#: which EKS fills with `t3.medium` (the variable's description, every version).
+EKS_MODULE_MAX_SIZE = 3
+EKS_MANAGED_INSTANCE_TYPE = "t3.medium"
+
+#: Inputs of the EKS module that run pods on capacity no node group bounds.
+_EKS_OTHER_CAPACITY = ("fargate_profiles", "compute_config", "cluster_compute_config")
+
+#: Sources of the GKE module whose call takes `node_pools` (Autopilot and the
+#: `gke-standard-cluster` submodule do not).
+_GKE_POOL_MODULES = frozenset(
+    source
+    for source, cloud in CLUSTER_MODULES.items()
+    if cloud == "gke" and "autopilot" not in source and not source.endswith("standard-cluster")
+)
+
+#: What the GKE module (`cluster.tf` and `main.tf`, alike at v30.0.0, v38.0.0 and v44.0.0)
+#: gives a pool that does not set it: `autoscaling` true, `max_count` 100 per zone,
+#: `node_count` 1 without autoscaling, `regional` true with three zones when `zones` is empty.
+_GKE_MODULE_MAX_COUNT = 100
+
+
+def _items(estate: Estate, owner: Resource, expr: Expr | None) -> list[Expr] | None:
+    """The entries of a tuple expression (following `local.*`), or None when not static."""
+    module = estate.modules.get(owner.file.parent)
+    for _ in range(16):  # as deep as the estate follows `local.*`; deeper is not static
+        if isinstance(expr, Paren):
+            expr = expr.expr
+        elif (
+            isinstance(expr, Traversal)
+            and isinstance(expr.source, Variable)
+            and expr.source.name == "local"
+            and len(expr.steps) == 1
+            and isinstance(expr.steps[0], GetAttr)
+            and module is not None
+            and expr.steps[0].name in module.locals
+        ):
+            expr = module.locals[expr.steps[0].name]
+        else:
+            break
+    return list(expr.items) if isinstance(expr, TupleExpr) else None
+
+
+def _setting(entry: dict[str, Expr], defaults: dict[str, Expr], key: str) -> Expr | None:
+    """A node group's own ``key``, else the call's `*_node_group_defaults` one."""
+    return entry.get(key, defaults.get(key))
+
+
+def _eks_module_group(
+    estate: Estate,
+    call: Resource,
+    kind: str,
+    key: str,
+    entry: dict[str, Expr],
+    defaults: dict[str, Expr],
+    line: int,
+) -> Pool | bool | None:
+    """One node group of an EKS module call; False for one it does not create."""
+    create = _setting(entry, defaults, "create")
+    if create is not None:
+        value = literal_value(create)
+        if value is False:
+            return False
+        if value is not True:
+            return None
+    if kind == "eks_managed_node_groups":
+        types = _setting(entry, defaults, "instance_types")
+        if types is None:
+            machine: str | None = EKS_MANAGED_INSTANCE_TYPE
+        else:
+            listed = _items(estate, call, types)
+            machine = estate.string(call, listed[0]) if listed and len(listed) == 1 else None
+    else:
+        if "mixed_instances_policy" in entry or "use_mixed_instances_policy" in entry:
+            return None
+        machine = estate.string(call, _setting(entry, defaults, "instance_type"))
+    maximum = _setting(entry, defaults, "max_size")
+    if machine is None:
+        return None
+    address = f"module.{call.name}.{kind}.{key}"
+    if maximum is None:
+        where = estate.where(call.file, line)
+        arithmetic = f"{EKS_MODULE_MAX_SIZE} nodes (the module's default max_size)"
+        return Pool(address, EKS_MODULE_MAX_SIZE, arithmetic, machine, where)
+    nodes = _number(estate, call, maximum)
+    if nodes is None:
+        return None
+    return Pool(address, nodes, f"{nodes} nodes", machine, estate.where(call.file, maximum.line))
+
+
+def _eks_module_pools(estate: Estate, deployment: Deployment) -> list[Pool] | None:
+    """The node groups the EKS module call declares; None when capacity is not all there.
+
+    Fargate profiles, EKS Auto Mode, Karpenter (a module or Helm release of it) and node groups
+    made outside the call run pods past any node group's bound; a group not static is unknown.
+    """
+    call = deployment.cluster
+    if any(name in call.block.attributes for name in _EKS_OTHER_CAPACITY):
+        return None
+    repository = {r.file.parent for r in deployment.resources} | {call.file.parent}
+    for other in estate.calls:
+        source = (module_source(other) or "").lower()
+        if other is call or other.file.parent not in repository:
+            continue
+        enabled = other.block.attributes.get("enable_karpenter")
+        if (
+            any(word in source for word in ("karpenter", "node-group", "fargate"))
+            or not source
+            or (enabled is not None and literal_value(enabled.value) is not False)
+        ):
+            return None
+    # Anywhere in the root: a local module may make them for this cluster.
+    for resource in estate.resources:
+        if resource.type in {"aws_eks_node_group", "aws_eks_fargate_profile"}:
+            return None
+        if resource.type == "helm_release":
+            _, chart = estate.attribute(resource, "chart")
+            if chart is None or "karpenter" in chart:
+                return None
+    pools: list[Pool] = []
+    for kind in ("eks_managed_node_groups", "self_managed_node_groups"):
+        attribute = module_input(call, kind)
+        if attribute is None:
+            continue
+        groups = object_items(estate, call, attribute.value)
+        defaults_input = module_input(call, kind.replace("groups", "group_defaults"))
+        defaults = (
+            object_items(estate, call, defaults_input.value) if defaults_input is not None else {}
+        )
+        if groups is None or defaults is None:
+            return None
+        for key, value in groups.items():
+            entry = object_items(estate, call, value)
+            if entry is None:
+                return None
+            pool = _eks_module_group(estate, call, kind, key, entry, defaults, value.line)
+            if pool is None:
+                return None
+            if isinstance(pool, Pool):
+                pools.append(pool)
+    return pools
+
+
+def _gke_module_zones(estate: Estate, call: Resource, entry: dict[str, Expr]) -> int | None:
+    """How many zones a GKE module pool runs in: its `node_locations`, else the cluster's."""
+    locations = entry.get("node_locations")
+    if locations is not None:
+        text = estate.string(call, locations)
+        return None if text is None else len([zone for zone in text.split(",") if zone])
+    regional = module_input(call, "regional")
+    is_regional = True if regional is None else literal_value(regional.value)
+    zones = module_input(call, "zones")
+    listed = _items(estate, call, zones.value) if zones is not None else []
+    if listed is None or not isinstance(is_regional, bool):
+        return None
+    if is_regional:
+        return len(listed) or 3
+    # A zonal cluster lives in the first zone and adds the others as node locations.
+    return len(listed) or None
+
+
+def _gke_module_pools(estate: Estate, deployment: Deployment) -> list[Pool] | None:
+    """The `node_pools` of a GKE module call; None when capacity is not all there.
+
+    Node auto-provisioning (`cluster_autoscaling.enabled`), a default pool that is kept with
+    nodes (`remove_default_node_pool` not true and `initial_node_count` above 0), pools made
+    outside the call, and anything not static leave it unknown.
+    """
+    call = deployment.cluster
+    if module_source(call) not in _GKE_POOL_MODULES:
+        return None
+    if any(r.type == "google_container_node_pool" for r in estate.resources):
+        return None
+    autoprovisioning = module_input(call, "cluster_autoscaling")
+    if autoprovisioning is not None:
+        settings = object_items(estate, call, autoprovisioning.value)
+        enabled = settings.get("enabled") if settings is not None else None
+        if settings is None or (enabled is not None and literal_value(enabled) is not False):
+            return None
+    removed = module_input(call, "remove_default_node_pool")
+    initial = module_input(call, "initial_node_count")
+    if not (removed is not None and literal_value(removed.value) is True) and not (
+        initial is None or _number(estate, call, initial.value) == 0
+    ):
+        return None
+    attribute = module_input(call, "node_pools")
+    entries = _items(estate, call, attribute.value) if attribute is not None else None
+    if entries is None:
+        return None
+    pools: list[Pool] = []
+    for value in entries:
+        entry = object_items(estate, call, value)
+        if entry is None:
+            return None
+        name = estate.string(call, entry.get("name"))
+        machine_type = entry.get("machine_type")
+        machine = estate.string(call, machine_type) if machine_type is not None else "e2-medium"
+        autoscaling = entry.get("autoscaling")
+        scaled = True if autoscaling is None else literal_value(autoscaling)
+        zones = _gke_module_zones(estate, call, entry)
+        if name is None or machine is None or not isinstance(scaled, bool) or zones is None:
+            return None
+        address = f"module.{call.name}.node_pools.{name}"
+        total = entry.get("total_max_count")
+        if scaled and total is not None:
+            nodes = _number(estate, call, total)
+            if nodes is None:
+                return None
+            where = estate.where(call.file, total.line)
+            pools.append(Pool(address, nodes, f"{nodes} nodes", machine, where))
+            continue
+        key = "max_count" if scaled else "node_count"
+        bound = entry.get(key)
+        count = (_GKE_MODULE_MAX_COUNT if scaled else 1) if bound is None else None
+        if bound is not None:
+            count = _number(estate, call, bound)
+        if count is None:
+            return None
+        where = estate.where(call.file, (bound or value).line)
+        arithmetic = f"{count} nodes x {zones} zone{'s' if zones != 1 else ''}"
+        if bound is None:
+            arithmetic += f" (the module's default {key})"
+        pools.append(Pool(address, count * zones, arithmetic, machine, where))
+    return pools
+
+
+def _module_pools(estate: Estate, deployment: Deployment) -> list[Pool] | None:
+    """The node pools a community cluster module's call declares, by its cloud."""
+    if estate.cloud(deployment.cluster) == "eks":
+        return _eks_module_pools(estate, deployment)
+    return _gke_module_pools(estate, deployment)
+
+
 def _demand(
     estate: Estate, deployment: Deployment
 ) -> tuple[list[tuple[Obj, int, int, int]], Obj | None]:
@@ -245,15 +610,17 @@ def _demand(
 def check(estate: Estate) -> Iterator[Finding]:
     """INFRA021 at the HPA's `maxReplicas` when the node pools cannot hold the demand."""
     for deployment in estate.deployments():
+        cloud = estate.cloud(deployment.cluster) or "eks"
         if deployment.cluster.type == "module":
-            continue  # node groups a cluster module declares itself are not read
-        cloud = "gke" if deployment.cluster.type == "google_container_cluster" else "eks"
-        kind = "google_container_node_pool" if cloud == "gke" else "aws_eks_node_group"
-        read = _gke_pool if cloud == "gke" else _eks_pool
-        resources = [r for r in deployment.resources if r.type == kind]
-        read_pools = [read(estate, r) for r in resources]
-        pools = [pool for pool in read_pools if pool is not None]
-        if not pools or len(pools) != len(read_pools):
+            pools = _module_pools(estate, deployment) or []
+        else:
+            kind = "google_container_node_pool" if cloud == "gke" else "aws_eks_node_group"
+            read = _gke_pool if cloud == "gke" else _eks_pool
+            read_pools = [read(estate, r) for r in deployment.resources if r.type == kind]
+            pools = [pool for pool in read_pools if pool is not None]
+            if len(pools) != len(read_pools):
+                continue
+        if not pools:
             continue
         demand, hpa = _demand(estate, deployment)
         if hpa is None:
