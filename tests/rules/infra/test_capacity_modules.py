@@ -227,7 +227,7 @@ def test_module_pool_message_names_the_bound(tmp_path: Path) -> None:
     (finding,) = validate([tmp_path], select=["INFRA021"], cache=False).findings
     assert finding.message == (
         "`HorizontalPodAutoscaler/web` at maxReplicas 3: the workloads request 3 x 1000m "
-        "(Deployment/web) = 3000m CPU, but the nodes give at most 1 nodes x 1 zone x 1930m "
+        "(Deployment/web) = 3000m CPU, but the nodes give at most 1 node x 1 zone x 1930m "
         "allocatable (e2-standard-2) of `module.gke.node_pools.general` (infra/main.tf:14) "
         "= 1930m"
     )

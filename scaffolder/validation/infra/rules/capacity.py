@@ -170,6 +170,11 @@ COMPUTE_ENGINE: dict[str, tuple[int, int]] = {
 }
 
 
+def _per_zone(count: int, zones: int) -> str:
+    """`2 nodes x 3 zones`, in the message's arithmetic."""
+    return f"{count} node{'s' if count != 1 else ''} x {zones} zone{'s' if zones != 1 else ''}"
+
+
 def max_pods(enis: int, addresses: int) -> int:
     """Pods the VPC CNI fits on a node: ENIs x (addresses per ENI - 1) + 2 (the EKS AMI's rule)."""
     return enis * (addresses - 1) + 2
@@ -323,7 +328,7 @@ def _gke_pool(estate: Estate, pool: Resource) -> Pool | None:
     if count is None or zones is None:
         return None
     where = estate.where(pool.file, per_zone.value.line)
-    arithmetic = f"{count} nodes x {zones} zone{'s' if zones != 1 else ''}"
+    arithmetic = _per_zone(count, zones)
     return Pool(pool.address, count * zones, arithmetic, machine, where)
 
 
@@ -565,7 +570,7 @@ def _gke_module_pools(estate: Estate, deployment: Deployment) -> list[Pool] | No
         if count is None:
             return None
         where = estate.where(call.file, (bound or value).line)
-        arithmetic = f"{count} nodes x {zones} zone{'s' if zones != 1 else ''}"
+        arithmetic = _per_zone(count, zones)
         if bound is None:
             arithmetic += f" (the module's default {key})"
         pools.append(Pool(address, count * zones, arithmetic, machine, where))
