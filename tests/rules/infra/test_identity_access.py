@@ -14,11 +14,8 @@ from pathlib import Path
 import pytest
 
 from scaffolder.validation import validate
-from scaffolder.validation.domain import Context, rules_of
+from scaffolder.validation.domain import rules_of
 from scaffolder.validation.infra import DOMAIN
-from scaffolder.validation.infra import domain as infra_domain
-from scaffolder.validation.infra.estate import Estate, estate
-from scaffolder.validation.infra.rules import access, trust
 
 from ...conftest import build_tree, require_tool
 
@@ -488,18 +485,9 @@ def test_gke_secret_provider_class_with_a_key_needs_no_identity(tmp_path: Path) 
     assert _places(tmp_path, files) == []
 
 
-def test_each_finding_carries_the_places_its_message_names(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # The places go with each finding as data, for related locations; they are exactly the
+def test_each_finding_carries_the_places_its_message_names(tmp_path: Path) -> None:
+    # The places go with each finding as data (related locations); they are exactly the other
     # `file:line`s the message names.
-    seen: list[Estate] = []
-
-    def capture(context: Context, version: str) -> Estate:
-        seen.append(estate(context, version))
-        return seen[-1]
-
-    monkeypatch.setattr(infra_domain, "estate", capture)
     files = {
         "infra/main.tf": CLUSTER + _document() + ASSOCIATION % ("jobs", '"jobs"'),
         "k8s/sa.yaml": IRSA_SA % ("api", ARN),
@@ -508,13 +496,12 @@ def test_each_finding_carries_the_places_its_message_names(
         "k8s/jobs.yaml": WEB.replace("name: web\n  namespace", "name: jobs\n  namespace")
         % ("      serviceAccountName: jobs\n", ""),
     }
-    _found(tmp_path, files)
-    [built] = seen
-    reported = [*trust.reported(built), *access.reported(built)]
-    assert sorted(finding.rule for finding, _ in reported) == ["INFRA007", "INFRA008"]
-    for finding, places in reported:
+    found = validate([build_tree(tmp_path, files)], select=IDS, cache=False).findings
+    assert sorted(finding.rule for finding in found) == ["INFRA007", "INFRA008"]
+    for finding in found:
         named = set(re.findall(r"\(([\w./-]+:\d+)\)", finding.message))
-        assert named == {built.where(path, line) for path, line in places}, finding.message
+        named.discard(f"{finding.path}:{finding.line}")
+        assert named == {str(place) for place in finding.related}, finding.message
 
 
 def test_irsa_workload_without_the_annotation_is_told_the_role_that_trusts_it(

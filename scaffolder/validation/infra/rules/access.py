@@ -42,7 +42,6 @@ from scaffolder.validation.infra.rules.identity import (
 from scaffolder.validation.infra.rules.trust import (
     ROLE_ARN,
     Place,
-    Reported,
     admits,
     roles,
     string,
@@ -229,13 +228,12 @@ def _at(
     spec: dict[str, Any],
     need: Need,
     message: str,
-    places: tuple[Place, ...],
-) -> Reported:
+) -> Finding:
     """The finding at the pod spec's ServiceAccount, or at the signal when none is set."""
     for key in ("serviceAccountName", "serviceAccount"):
         if isinstance(spec.get(key), str):
-            return estate.finding(obj, CLOUD_ACCESS, [*base, key], message, text=spec[key]), places
-    return estate.finding(obj, CLOUD_ACCESS, need.field, message, text=need.text), places
+            return estate.finding(obj, CLOUD_ACCESS, [*base, key], message, text=spec[key])
+    return estate.finding(obj, CLOUD_ACCESS, need.field, message, text=need.text)
 
 
 def _who(namespace: str | None, name: str) -> str:
@@ -243,7 +241,7 @@ def _who(namespace: str | None, name: str) -> str:
     return f"`{namespace}/{name}`" if namespace else f"`{name}`"
 
 
-def _eks(estate: Estate, deployment: Deployment) -> Iterator[Reported]:
+def _eks(estate: Estate, deployment: Deployment) -> Iterator[Finding]:
     associations = _associations(estate, deployment)
     pods = []
     for obj, base, spec in workloads(deployment.objects):
@@ -269,18 +267,15 @@ def _eks(estate: Estate, deployment: Deployment) -> Iterator[Reported]:
                     f"{who}, but no `aws_eks_pod_identity_association` gives that ServiceAccount "
                     f"a role: the associations name {listed}"
                 )
-                places = (need.place, *associations.values())
-                yield _at(estate, obj, base, spec, need, message, places)
+                yield _at(estate, obj, base, spec, need, message)
                 continue
             account = _account(deployment, namespace, name)
             if (account is None and name != "default") or _annotated(account, ROLE_ARN):
                 continue
-            places = (need.place,)
             detail = "the namespace's own, not annotated in the manifests"
             if account is not None:
                 line = account.locate(["metadata", "name"])[0]
-                places = (need.place, (estate.context.base / account.source, line))
-                detail = f"`{account.label()}` ({estate.where(*places[1])}) has none"
+                detail = f"`{account.label()}` ({estate.cite(account.source, line)}) has none"
             message = (
                 f"{who}, so the AWS provider fetches it through IRSA, but the ServiceAccount "
                 f"carries no `{ROLE_ARN}` annotation: {detail}"
@@ -292,15 +287,14 @@ def _eks(estate: Estate, deployment: Deployment) -> Iterator[Reported]:
                 if namespace and role.trust is not None and admits(role.trust, subject)
             ]
             if trusting:
-                places += tuple(role.place for role in trusting)
                 message += ", while " + ", ".join(
                     f"`{role.address}` ({estate.where(*role.place)})" for role in trusting
                 )
                 message += " trusts it"
-            yield _at(estate, obj, base, spec, need, message, places)
+            yield _at(estate, obj, base, spec, need, message)
 
 
-def _gke(estate: Estate, deployment: Deployment) -> Iterator[Reported]:
+def _gke(estate: Estate, deployment: Deployment) -> Iterator[Finding]:
     enabled = _workload_identity(estate, deployment)
     if enabled is None or _principals(estate, deployment):
         return
@@ -314,32 +308,24 @@ def _gke(estate: Estate, deployment: Deployment) -> Iterator[Reported]:
         for need in _needs(estate, deployment, obj, base, spec):
             if need.cloud != "gcp":
                 continue
-            places: tuple[Place, ...] = (need.place, enabled)
             detail = "the namespace's own, not annotated in the manifests"
             if account is not None:
                 line = account.locate(["metadata", "name"])[0]
-                places = (need.place, (estate.context.base / account.source, line), enabled)
-                detail = f"`{account.label()}`, {estate.where(*places[1])}"
+                detail = f"`{account.label()}`, {estate.cite(account.source, line)}"
             message = (
                 f"`{obj.label()}` {need.what} ({estate.where(*need.place)}) as "
                 f"{_who(namespace, name)}, which has no `{GKE_ANNOTATION}` annotation ({detail}): "
                 f"on {cluster}, which enables Workload Identity, the pods call Google APIs as "
                 "their bare Kubernetes identity, to which the Terraform grants no role"
             )
-            yield _at(estate, obj, base, spec, need, message, places)
+            yield _at(estate, obj, base, spec, need, message)
             break
 
 
-def reported(estate: Estate) -> Iterator[Reported]:
-    """INFRA008 findings, each with the places its message names."""
+def check(estate: Estate) -> Iterator[Finding]:
+    """INFRA008 on the workloads of each deployed object set."""
     for deployment in estate.deployments():
         if estate.cloud(deployment.cluster) == "eks":
             yield from _eks(estate, deployment)
         else:
             yield from _gke(estate, deployment)
-
-
-def check(estate: Estate) -> Iterator[Finding]:
-    """INFRA008 on the workloads of each deployed object set."""
-    for finding, _ in reported(estate):
-        yield finding

@@ -69,8 +69,6 @@ HOLE = "\ue000"
 
 #: A place a message names: the file and the line.
 Place = tuple[Path, int]
-#: A finding and every place its message names, for structured related locations.
-Reported = tuple[Finding, tuple[Place, ...]]
 
 
 class _Text(str):
@@ -408,7 +406,7 @@ def _subjects(trust: Sequence[Statement]) -> list[tuple[str, int]]:
 
 def _check(
     estate: Estate, obj: Obj, known: dict[str, Role], account: str | None
-) -> Iterator[Reported]:
+) -> Iterator[Finding]:
     annotations = get(obj.data, ["metadata", "annotations"])
     arn = annotations.get(ROLE_ARN) if isinstance(annotations, dict) else None
     namespace = obj.namespace
@@ -423,7 +421,6 @@ def _check(
         return
     policy = estate.where(*role.policy)
     subjects = [(text, (role.policy[0], line)) for text, line in _subjects(role.trust)]
-    places = (role.place, role.policy, *(place for _, place in subjects))
     if not any(_concerns(statement) for statement in role.trust):
         why = f"allows no `{WEB_IDENTITY}` from an OIDC provider"
     elif keys := [
@@ -449,11 +446,11 @@ def _check(
         f"({estate.where(*role.place)}) through IRSA, but its trust policy ({policy}) {why}"
     )
     field: FieldPath = ["metadata", "annotations", ROLE_ARN]
-    yield estate.finding(obj, IRSA_TRUST, field, message, text=arn), places
+    yield estate.finding(obj, IRSA_TRUST, field, message, text=arn)
 
 
-def reported(estate: Estate) -> Iterator[Reported]:
-    """INFRA007 findings, each with the places its message names."""
+def check(estate: Estate) -> Iterator[Finding]:
+    """INFRA007 on EKS ServiceAccounts annotated with an IAM role."""
     for deployment in estate.deployments():
         if deployment.cluster.type != "aws_eks_cluster":
             continue
@@ -469,9 +466,3 @@ def reported(estate: Estate) -> Iterator[Reported]:
         for obj in deployment.objects.objects:
             if obj.kind == "ServiceAccount":
                 yield from _check(estate, obj, known, account)
-
-
-def check(estate: Estate) -> Iterator[Finding]:
-    """INFRA007 on EKS ServiceAccounts annotated with an IAM role."""
-    for finding, _ in reported(estate):
-        yield finding
